@@ -1,0 +1,107 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PIPELINE_DEFAULTS, visibilityTimeoutFor } from '../lib/pipeline-defaults';
+import { TABLE_KEYS } from '../lambdas/shared/table-schema';
+
+/**
+ * Creates the table locally with the key schema, index and TTL the stack deploys.
+ * Idempotent: an existing table (a persistent `--data-dir`) is reused.
+ */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, gsi1, ttlAttribute } = TABLE_KEYS;
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: partitionKey, AttributeType: 'S' },
+          { AttributeName: sortKey, AttributeType: 'S' },
+          { AttributeName: gsi1.partitionKey, AttributeType: 'S' },
+          { AttributeName: gsi1.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: gsi1.indexName,
+            KeySchema: [
+              { AttributeName: gsi1.partitionKey, KeyType: 'HASH' },
+              { AttributeName: gsi1.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+    }),
+  );
+}
+
+export interface LocalQueues {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+export interface CreateQueuesOptions {
+  readonly maxReceiveCount?: number;
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** Creates the queue and its DLQ with the redrive policy and timeouts the stack deploys. */
+export async function createQueues(
+  client: SQSClient,
+  queueName: string,
+  options: CreateQueuesOptions = {},
+): Promise<LocalQueues> {
+  const maxReceiveCount = options.maxReceiveCount ?? PIPELINE_DEFAULTS.maxReceiveCount;
+  const visibilityTimeoutSeconds =
+    options.visibilityTimeoutSeconds ?? visibilityTimeoutFor(PIPELINE_DEFAULTS.processorTimeout).toSeconds();
+  const dlq = await client.send(
+    new CreateQueueCommand({
+      QueueName: `${queueName}-dlq`,
+      Attributes: {
+        MessageRetentionPeriod: String(PIPELINE_DEFAULTS.deadLetterRetention.toSeconds()),
+        MaximumMessageSize: String(PIPELINE_DEFAULTS.maxMessageSizeBytes),
+      },
+    }),
+  );
+  const deadLetterQueueUrl = dlq.QueueUrl!;
+  const dlqAttributes = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: queueName,
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(PIPELINE_DEFAULTS.queueRetention.toSeconds()),
+        MaximumMessageSize: String(PIPELINE_DEFAULTS.maxMessageSizeBytes),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqAttributes.Attributes!.QueueArn,
+          maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  return { queueUrl: queue.QueueUrl!, deadLetterQueueUrl, visibilityTimeoutSeconds, maxReceiveCount };
+}

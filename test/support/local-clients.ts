@@ -1,0 +1,31 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function endpoint(name: 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT'): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the jest globalSetup starts the local engines`);
+  return value;
+}
+
+/** A client for the DynamoDB Local started by the jest globalSetup. */
+export function localDynamoDb(): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: endpoint('DYNAMODB_ENDPOINT'), region: 'us-east-1', credentials });
+}
+
+export function localDocumentClient(client: DynamoDBClient = localDynamoDb()): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** A client for the SQS emulator started by the jest globalSetup. */
+export function localSqs(): SQSClient {
+  return new SQSClient({ endpoint: endpoint('SQS_ENDPOINT'), region: 'us-east-1', credentials });
+}
+
+/** A unique name per test so test files sharing the engines never see each other's data. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
