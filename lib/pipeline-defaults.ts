@@ -1,8 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../lambdas/shared/table-schema';
+import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-defaults';
 
 /**
  * Settings shared by the CDK stack and the local pipeline (`npm start`), so the two
- * cannot drift: one place decides retries, timeouts and batching.
+ * cannot drift: one place decides retries, timeouts and batching. Values the Lambda code
+ * also needs live in plain-number modules under lambdas/ (importing this file from a
+ * function would bundle aws-cdk-lib) and are re-exported here.
  */
 export const PIPELINE_DEFAULTS = {
   /** Deliveries of one message before SQS moves it to the DLQ. */
@@ -24,11 +28,13 @@ export const PIPELINE_DEFAULTS = {
   /** SQS accepts up to 1 MiB; a max-size webhook body plus our envelope must fit. */
   maxMessageSizeBytes: 1_048_576,
   /** Largest webhook body the verifier accepts. */
-  maxBodyBytes: 256 * 1024,
+  maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
   /** Verifier Lambda timeout: Svix counts a delivery as failed after 15 s. */
   verifierTimeout: Duration.seconds(10),
   /** Tombstones outlive Svix's retry window (about 28 h) and dashboard replays by a wide margin. */
-  tombstoneTtlDays: 30,
+  tombstoneTtlDays: DEFAULT_TOMBSTONE_TTL_DAYS,
+  /** The one webhook route, in the stack's HTTP API and in the local server alike. */
+  webhookPath: '/webhooks/clerk',
 } as const;
 
 export function visibilityTimeoutFor(processorTimeout: Duration): Duration {

@@ -40,13 +40,14 @@ function assertJavaAvailable() {
   }
 }
 
-async function waitForPort(port, child, what, timeoutMs) {
+async function waitForPort(port, child, what, timeoutMs, abortSignal) {
   const deadline = Date.now() + timeoutMs;
   let exited = null;
   child.once('exit', (code, signal) => {
     exited = { code, signal };
   });
   while (Date.now() < deadline) {
+    if (abortSignal?.aborted) throw new EngineStartError(`${what}: start-up cancelled`);
     if (exited) throw new EngineStartError(`${what} exited during start-up (code ${exited.code}, signal ${exited.signal})`);
     const open = await new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
@@ -64,20 +65,23 @@ async function waitForPort(port, child, what, timeoutMs) {
 
 /**
  * Starts DynamoDB Local with -sharedDb (any credentials see the same tables), in memory
- * unless `dataDir` is given. Returns its endpoint and a stop function.
+ * unless `dataDir` is given. Returns its endpoint and a stop function. Aborting `signal`
+ * during start-up stops the Java process and rejects (another part of the pipeline failed).
  */
-export async function startDynamoDbLocal({ port = 0, dataDir = null, timeoutMs = 30_000 } = {}) {
+export async function startDynamoDbLocal({ port = 0, dataDir = null, timeoutMs = 30_000, signal = undefined } = {}) {
   assertJavaAvailable();
   const claimed = await claimPort(port, 'DynamoDB Local');
+  if (signal?.aborted) throw new EngineStartError('DynamoDB Local: start-up cancelled');
   const child = spawnDynamoDbLocal({ port: claimed, sharedDb: true, path: dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = `${stderr}${chunk}`.slice(-4000);
   });
   try {
-    await waitForPort(claimed, child, 'DynamoDB Local', timeoutMs);
+    await waitForPort(claimed, child, 'DynamoDB Local', timeoutMs, signal);
   } catch (error) {
     child.kill('SIGKILL');
+    await stopChild(child);
     throw new EngineStartError(`${error.message}${stderr ? `\n${stderr}` : ''}`, { cause: error });
   }
   return {

@@ -11,3 +11,70 @@ export abstract class ClerkSyncError extends Error {
 export class ConfigurationError extends ClerkSyncError {
   readonly code = 'CONFIGURATION';
 }
+
+/** A queue message that can never be processed (not JSON, not a QueuedEvent v1): dead-lettered at once, never retried. */
+export class MalformedMessageError extends ClerkSyncError {
+  readonly code = 'MALFORMED_MESSAGE';
+}
+
+/** A modelled Clerk event whose data lacks a field the table needs: retrying cannot help, so it is dead-lettered. */
+export class MalformedEventError extends ClerkSyncError {
+  readonly code = 'MALFORMED_EVENT';
+}
+
+/** Handing a message to the dead-letter queue failed; the record is retried so it is never lost. */
+export class DeadLetterDeliveryError extends ClerkSyncError {
+  readonly code = 'DEAD_LETTER_DELIVERY';
+}
+
+// --- Webhook intake (verifier). Each maps to one HTTP status in lambdas/verifier/http-responses.ts. ---
+
+/** The webhook route answers POST only. */
+export class MethodNotAllowedError extends ClerkSyncError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+}
+
+/** The raw (decoded) body is larger than the verifier accepts. */
+export class PayloadTooLargeError extends ClerkSyncError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+/** A required Svix / Standard Webhooks header is absent or empty. */
+export class MissingHeaderError extends ClerkSyncError {
+  readonly code = 'MISSING_HEADER';
+}
+
+/** A Svix / Standard Webhooks header is present but cannot be read (timestamp not digits, no `v1,` entry). */
+export class MalformedHeaderError extends ClerkSyncError {
+  readonly code = 'MALFORMED_HEADER';
+}
+
+/** The signed timestamp is further from now than the replay tolerance allows. */
+export class TimestampOutOfRangeError extends ClerkSyncError {
+  readonly code = 'TIMESTAMP_OUT_OF_RANGE';
+}
+
+/** No `v1` signature in the header matches any current signing secret. */
+export class InvalidSignatureError extends ClerkSyncError {
+  readonly code = 'INVALID_SIGNATURE';
+}
+
+/** The authenticated webhook body is not a Clerk event envelope (JSON object with string `type` and object `data`). */
+export class MalformedWebhookBodyError extends ClerkSyncError {
+  readonly code = 'MALFORMED_WEBHOOK_BODY';
+}
+
+/** The signing secret could not be read (Secrets Manager unreachable, throttled, denied). Transient: the sender retries. */
+export class SigningSecretUnavailableError extends ClerkSyncError {
+  readonly code = 'SIGNING_SECRET_UNAVAILABLE';
+}
+
+/** The stored signing secret is not one or more `whsec_…` values. A configuration problem; the message never contains the secret. */
+export class InvalidSigningSecretError extends ClerkSyncError {
+  readonly code = 'INVALID_SIGNING_SECRET';
+}
+
+/** SQS did not accept the verified event, so the delivery must not be acknowledged. */
+export class EnqueueFailedError extends ClerkSyncError {
+  readonly code = 'ENQUEUE_FAILED';
+}

@@ -49,7 +49,15 @@ export interface Bookkeeping {
   readonly ttl?: number;
 }
 
-export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl'] as const;
+export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds'] as const;
+
+/**
+ * On the user profile: the ids of every organization the user has had a membership item in.
+ * The membership processor adds to it with a write conditioned on the user not being deleted,
+ * so a user deletion finds every membership with strongly consistent reads (the gsi1 index
+ * is only eventually consistent). Removed once the deletion's cascade completes.
+ */
+export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
 
 interface ItemKeys {
   readonly pk: string;
@@ -74,6 +82,7 @@ export interface UserItem extends ItemKeys, Bookkeeping {
   readonly lastSeenAt?: string;
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
+  readonly memberOrgIds?: ReadonlySet<string>;
 }
 
 export interface UserTombstone extends ItemKeys, Bookkeeping {
@@ -81,6 +90,7 @@ export interface UserTombstone extends ItemKeys, Bookkeeping {
   readonly id: string;
   readonly deleted: true;
   readonly deletedAt: string;
+  readonly memberOrgIds?: ReadonlySet<string>;
 }
 
 export interface SessionItem extends ItemKeys, Bookkeeping {
@@ -135,6 +145,8 @@ export interface MembershipTombstone extends ItemKeys, Bookkeeping {
   readonly deleted: true;
   readonly deletedAt: string;
   readonly generation?: string;
+  readonly orgId?: string;
+  readonly userId?: string;
 }
 
 export type TableItem =
@@ -154,3 +166,10 @@ export function isTombstone(item: { readonly deleted?: unknown }): boolean {
 export function isoFromMillis(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/**
+ * Days a tombstone outlives its deletion before DynamoDB's TTL may remove it: far beyond
+ * Svix's ~28 h retry schedule. Lambda code reads it from here, not from lib/pipeline-defaults,
+ * which imports aws-cdk-lib and would put the whole CDK library into the function bundle.
+ */
+export const DEFAULT_TOMBSTONE_TTL_DAYS = 30;

@@ -1,0 +1,226 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BOOKKEEPING_ATTRIBUTES,
+  GSI1_PREFIX,
+  keys,
+  type MembershipItem,
+  type MembershipTombstone,
+  type OrganizationItem,
+  type OrganizationTombstone,
+  type SessionItem,
+  SORT_KEY_PREFIX,
+  TABLE_KEYS,
+  type UserItem,
+  type UserTombstone,
+} from '../lambdas/shared/table-schema';
+import { ClerkSyncError } from '../lambdas/shared/errors';
+
+/**
+ * Typed reads of the synced Clerk table (SPEC §6) for applications: the access patterns of the
+ * public contract, items without keys or bookkeeping, deleted entities (tombstones) hidden
+ * unless asked for. Bring your own DynamoDBDocumentClient (credentials, region, retries).
+ */
+
+type StorageAttribute = 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | (typeof BOOKKEEPING_ATTRIBUTES)[number];
+/** Distributes over unions, so each tombstone/live variant keeps its own fields. */
+type Public<T> = T extends unknown ? Omit<T, StorageAttribute> : never;
+
+export type User = Public<UserItem>;
+export type DeletedUser = Public<UserTombstone>;
+export type Session = Public<SessionItem>;
+export type Organization = Public<OrganizationItem>;
+export type DeletedOrganization = Public<OrganizationTombstone>;
+export type Membership = Public<MembershipItem>;
+export type DeletedMembership = Public<MembershipTombstone>;
+
+export interface ReadOptions {
+  /** Also return tombstones (`deleted: true`), e.g. to tell "deleted" from "never seen". */
+  readonly includeDeleted?: boolean;
+  /** Strongly consistent read; only for reads on the table itself, not on the gsi1 index. */
+  readonly consistentRead?: boolean;
+}
+
+export interface PageOptions extends ReadOptions {
+  /** Items DynamoDB evaluates per page (before tombstones are hidden), default 100. */
+  readonly pageSize?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Absent on the last page. A page may hold fewer than pageSize items and still have a next one. */
+  readonly nextCursor?: string;
+}
+
+type WithDeleted<T, D, O extends ReadOptions | undefined> = O extends { includeDeleted: true } ? T | D : T;
+
+const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  TABLE_KEYS.gsi1.partitionKey,
+  TABLE_KEYS.gsi1.sortKey,
+  ...BOOKKEEPING_ATTRIBUTES,
+]);
+const DEFAULT_PAGE_SIZE = 100;
+
+/** A `cursor` that no page of this reader returned (truncated, or made up). */
+export class InvalidCursorError extends ClerkSyncError {
+  readonly code = 'INVALID_CURSOR';
+}
+
+export class ClerkSyncReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** A user by Clerk id; a deleted user only with `includeDeleted`. */
+  async getUser<O extends ReadOptions | undefined = undefined>(userId: string, options?: O): Promise<WithDeleted<User, DeletedUser, O> | undefined> {
+    return this.getItem(keys.user(userId), options) as Promise<WithDeleted<User, DeletedUser, O> | undefined>;
+  }
+
+  /**
+   * The user whose primary email this is (case-insensitive). Through the gsi1 index, so
+   * eventually consistent; deleted users are never found (their tombstones hold no email).
+   */
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const { gsi1pk } = keys.userEmailIndex(email, '');
+    const [item] = await this.queryIndexAll(gsi1pk, GSI1_PREFIX.user, {});
+    return item as User | undefined;
+  }
+
+  /** A user's sessions, active and ended. Sessions of a deleted user are gone. */
+  async listSessions(userId: string, options?: ReadOptions): Promise<Session[]> {
+    return this.all((cursor) => this.pageSessions(userId, { ...options, cursor }));
+  }
+
+  async pageSessions(userId: string, options: PageOptions = {}): Promise<Page<Session>> {
+    return this.queryTablePage(keys.user(userId).pk, SORT_KEY_PREFIX.session, options) as Promise<Page<Session>>;
+  }
+
+  /** An organization by Clerk id; a deleted one only with `includeDeleted`. */
+  async getOrganization<O extends ReadOptions | undefined = undefined>(
+    orgId: string,
+    options?: O,
+  ): Promise<WithDeleted<Organization, DeletedOrganization, O> | undefined> {
+    return this.getItem(keys.organization(orgId), options) as Promise<WithDeleted<Organization, DeletedOrganization, O> | undefined>;
+  }
+
+  /** The organization with this slug, through the gsi1 index (eventually consistent). */
+  async getOrganizationBySlug(slug: string): Promise<Organization | undefined> {
+    const { gsi1pk } = keys.organizationSlugIndex(slug, '');
+    const [item] = await this.queryIndexAll(gsi1pk, GSI1_PREFIX.org, {});
+    return item as Organization | undefined;
+  }
+
+  /** An organization's memberships (role, permissions); removed ones only with `includeDeleted`. */
+  async listOrganizationMembers<O extends ReadOptions | undefined = undefined>(
+    orgId: string,
+    options?: O,
+  ): Promise<Array<WithDeleted<Membership, DeletedMembership, O>>> {
+    return this.all((cursor) => this.pageOrganizationMembers(orgId, { ...options, cursor })) as Promise<
+      Array<WithDeleted<Membership, DeletedMembership, O>>
+    >;
+  }
+
+  async pageOrganizationMembers(orgId: string, options: PageOptions = {}): Promise<Page<Membership | DeletedMembership>> {
+    return this.queryTablePage(keys.organization(orgId).pk, SORT_KEY_PREFIX.member, options) as Promise<Page<Membership | DeletedMembership>>;
+  }
+
+  /**
+   * The user's current memberships, one per organization, through the gsi1 index (eventually
+   * consistent). Removed memberships are not indexed, so they never appear here.
+   */
+  async listUserOrganizations(userId: string): Promise<Membership[]> {
+    return this.all((cursor) => this.pageUserOrganizations(userId, { cursor }));
+  }
+
+  async pageUserOrganizations(userId: string, options: Omit<PageOptions, 'consistentRead' | 'includeDeleted'> = {}): Promise<Page<Membership>> {
+    const { gsi1pk } = keys.membershipUserIndex(userId, '');
+    return this.queryIndexPage(gsi1pk, GSI1_PREFIX.org, options) as Promise<Page<Membership>>;
+  }
+
+  private async getItem(key: { pk: string; sk: string }, options: ReadOptions | undefined): Promise<unknown> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: options?.consistentRead ?? false }),
+    );
+    if (!Item || (Item.deleted === true && !options?.includeDeleted)) return undefined;
+    return withoutStorageAttributes(Item);
+  }
+
+  private queryTablePage(pk: string, sortKeyPrefix: string, options: PageOptions): Promise<Page<unknown>> {
+    return this.queryPage(
+      {
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': sortKeyPrefix },
+        ConsistentRead: options.consistentRead ?? false,
+      },
+      options,
+    );
+  }
+
+  private queryIndexPage(gsi1pk: string, sortKeyPrefix: string, options: PageOptions): Promise<Page<unknown>> {
+    return this.queryPage(
+      {
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey, '#sk': TABLE_KEYS.gsi1.sortKey },
+        ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': sortKeyPrefix },
+      },
+      // Tombstones carry no gsi1 keys, so the index holds live items only.
+      { ...options, includeDeleted: false },
+    );
+  }
+
+  private async queryIndexAll(gsi1pk: string, sortKeyPrefix: string, options: PageOptions): Promise<unknown[]> {
+    return this.all((cursor) => this.queryIndexPage(gsi1pk, sortKeyPrefix, { ...options, cursor }));
+  }
+
+  private async queryPage(
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    options: PageOptions,
+  ): Promise<Page<unknown>> {
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        ...input,
+        TableName: this.tableName,
+        Limit: options.pageSize ?? DEFAULT_PAGE_SIZE,
+        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
+      }),
+    );
+    const items = (Items ?? []).filter((item) => options.includeDeleted || item.deleted !== true).map(withoutStorageAttributes);
+    return LastEvaluatedKey ? { items, nextCursor: encodeCursor(LastEvaluatedKey) } : { items };
+  }
+
+  private async all<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await fetchPage(cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return items;
+  }
+}
+
+function withoutStorageAttributes(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.has(name)));
+}
+
+/** Opaque to callers: DynamoDB's last evaluated key (key attributes only), URL-safe. */
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('cursor is not one this reader returned');
+}

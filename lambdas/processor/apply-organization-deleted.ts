@@ -1,0 +1,43 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isoFromMillis, keys, SORT_KEY_PREFIX, type OrganizationTombstone } from '../shared/table-schema';
+import { resultOfWrite, type ApplyContext, type ApplyResult } from './apply-context';
+import { deleteChildren } from './cascade-delete';
+import { conditionalWrite } from './conditional-write';
+import { deletedName, NOT_DELETED } from './conditions';
+import { tombstoneTtl } from './tombstone-ttl';
+
+/**
+ * organization.deleted: tombstone (terminal, no index entry), then delete every membership
+ * item under the organization, tombstones included. The cascade also runs when the tombstone
+ * already existed, so a retry completes it.
+ */
+export async function applyOrganizationDeleted(
+  context: ApplyContext,
+  orgId: string,
+  version: number,
+  deletedAt: number,
+): Promise<ApplyResult> {
+  const tombstone: OrganizationTombstone = {
+    ...keys.organization(orgId),
+    type: 'organization',
+    id: orgId,
+    deleted: true,
+    deletedAt: isoFromMillis(deletedAt),
+    ttl: tombstoneTtl(context.nowMillis, context.tombstoneTtlDays),
+    version,
+    lastEventId: context.svixId,
+  };
+  const outcome = await conditionalWrite(() =>
+    context.documentClient.send(
+      new PutCommand({
+        TableName: context.tableName,
+        Item: tombstone,
+        ConditionExpression: NOT_DELETED,
+        ExpressionAttributeNames: deletedName,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    ),
+  );
+  await deleteChildren(context, tombstone.pk, SORT_KEY_PREFIX.member);
+  return resultOfWrite(outcome, context.svixId);
+}

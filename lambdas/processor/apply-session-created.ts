@@ -1,0 +1,42 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClerkSession } from '../shared/clerk-events';
+import type { ApplyContext, ApplyResult } from './apply-context';
+import { resultOfWrite, stampOf } from './apply-context';
+import { deleteItem } from './cascade-delete';
+import { conditionalWrite } from './conditional-write';
+import { IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
+import { raiseLastSeenAt } from './parent-status';
+import { sessionItem, sessionLastSeenAt } from './session-item';
+
+/**
+ * session.created: upsert the active session (never over a terminal status), then raise the
+ * user's `lastSeenAt`. That second write is conditioned on the user not being deleted, and is
+ * also the check of the parent: if the user is gone, the session just written is removed.
+ * It runs even when the session write was stale, because an in-order delivery would have
+ * raised `lastSeenAt` before the session ended.
+ */
+export async function applySessionCreated(
+  context: ApplyContext,
+  session: ClerkSession,
+  version: number,
+): Promise<ApplyResult> {
+  const item = sessionItem(session, 'active', stampOf(context, version));
+  const outcome = await conditionalWrite(() =>
+    context.documentClient.send(
+      new PutCommand({
+        TableName: context.tableName,
+        Item: item,
+        ConditionExpression: `attribute_not_exists(pk) OR (#status = :active AND ${IS_OLDER_THAN_EVENT})`,
+        ExpressionAttributeNames: { ...orderingNames, '#status': 'status' },
+        ExpressionAttributeValues: { ...orderingValues(version, context.svixId), ':active': 'active' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    ),
+  );
+  const userStatus = await raiseLastSeenAt(context, session.user_id, sessionLastSeenAt(session, version));
+  if (userStatus === 'deleted') {
+    await deleteItem(context, { pk: item.pk, sk: item.sk });
+    return outcome.written ? { result: 'stale', reason: 'user deleted' } : resultOfWrite(outcome, context.svixId);
+  }
+  return resultOfWrite(outcome, context.svixId);
+}

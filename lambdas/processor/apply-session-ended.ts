@@ -1,0 +1,41 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClerkSession } from '../shared/clerk-events';
+import { keys, type SessionStatus } from '../shared/table-schema';
+import type { ApplyContext, ApplyResult } from './apply-context';
+import { resultOfWrite, stampOf } from './apply-context';
+import { deleteItem } from './cascade-delete';
+import { conditionalWrite } from './conditional-write';
+import { IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
+import { profileStatus } from './parent-status';
+import { sessionItem } from './session-item';
+
+/**
+ * session.ended / removed / revoked: a terminal status replaces `active` whatever the
+ * versions (a session never comes back), and a newer terminal event replaces an older one.
+ * Then the user is checked, as for session.created, so no session outlives its user.
+ */
+export async function applySessionEnded(
+  context: ApplyContext,
+  session: ClerkSession,
+  status: Exclude<SessionStatus, 'active'>,
+  version: number,
+): Promise<ApplyResult> {
+  const item = sessionItem(session, status, stampOf(context, version));
+  const outcome = await conditionalWrite(() =>
+    context.documentClient.send(
+      new PutCommand({
+        TableName: context.tableName,
+        Item: item,
+        ConditionExpression: `attribute_not_exists(pk) OR #status = :active OR ${IS_OLDER_THAN_EVENT}`,
+        ExpressionAttributeNames: { ...orderingNames, '#status': 'status' },
+        ExpressionAttributeValues: { ...orderingValues(version, context.svixId), ':active': 'active' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    ),
+  );
+  if ((await profileStatus(context, keys.user(session.user_id))) === 'deleted') {
+    await deleteItem(context, { pk: item.pk, sk: item.sk });
+    return outcome.written ? { result: 'stale', reason: 'user deleted' } : resultOfWrite(outcome, context.svixId);
+  }
+  return resultOfWrite(outcome, context.svixId);
+}

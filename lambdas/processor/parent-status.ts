@@ -1,0 +1,78 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, MEMBER_ORG_IDS_ATTRIBUTE } from '../shared/table-schema';
+import type { ApplyContext } from './apply-context';
+import { conditionalWrite } from './conditional-write';
+import { deletedName, NOT_DELETED } from './conditions';
+
+/**
+ * Children (sessions, memberships) are written first and their parents checked after, with
+ * strongly consistent operations. A concurrent parent deletion is then always caught: either
+ * its cascade (which starts after its tombstone) sees our child, or our check sees its tombstone.
+ */
+
+export type ParentStatus = 'alive' | 'deleted';
+
+/** Strongly consistent: reflects every tombstone written before the call. */
+export async function profileStatus(context: ApplyContext, key: { pk: string; sk: string }): Promise<ParentStatus> {
+  const { Item } = await context.documentClient.send(
+    new GetCommand({
+      TableName: context.tableName,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: '#deleted',
+      ExpressionAttributeNames: { '#deleted': 'deleted' },
+    }),
+  );
+  return Item?.deleted === true ? 'deleted' : 'alive';
+}
+
+/**
+ * Raises the user's `lastSeenAt` (never lowers it). Creates a stub profile when the user's
+ * own events have not arrived yet; `user.created` fills it in later without losing it.
+ */
+export async function raiseLastSeenAt(context: ApplyContext, userId: string, lastSeenAt: string): Promise<ParentStatus> {
+  const outcome = await conditionalWrite(() =>
+    context.documentClient.send(
+      new UpdateCommand({
+        TableName: context.tableName,
+        Key: keys.user(userId),
+        UpdateExpression: 'SET #lastSeenAt = :lastSeenAt, #type = :type, #id = :id',
+        ConditionExpression: `${NOT_DELETED} AND (attribute_not_exists(#lastSeenAt) OR #lastSeenAt < :lastSeenAt)`,
+        ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#type': 'type', '#id': 'id', ...deletedName },
+        ExpressionAttributeValues: { ':lastSeenAt': lastSeenAt, ':type': 'user', ':id': userId },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    ),
+  );
+  return !outcome.written && outcome.old?.deleted === true ? 'deleted' : 'alive';
+}
+
+/**
+ * Records on the user's profile that the user has a membership in `orgId`, unless the user is
+ * deleted. The user's deletion reads this set with the same write that tombstones the profile,
+ * so every membership registered before it is cascaded and every later one sees 'deleted'.
+ */
+export async function registerMembershipWithUser(
+  context: ApplyContext,
+  userId: string,
+  orgId: string,
+): Promise<ParentStatus> {
+  const outcome = await conditionalWrite(() =>
+    context.documentClient.send(
+      new UpdateCommand({
+        TableName: context.tableName,
+        Key: keys.user(userId),
+        UpdateExpression: 'ADD #memberOrgIds :orgIds SET #type = :type, #id = :id',
+        ConditionExpression: NOT_DELETED,
+        ExpressionAttributeNames: {
+          '#memberOrgIds': MEMBER_ORG_IDS_ATTRIBUTE,
+          '#type': 'type',
+          '#id': 'id',
+          ...deletedName,
+        },
+        ExpressionAttributeValues: { ':orgIds': new Set([orgId]), ':type': 'user', ':id': userId },
+      }),
+    ),
+  );
+  return outcome.written ? 'alive' : 'deleted';
+}

@@ -1,0 +1,17 @@
+/** What happened to one SQS record; reported through `onOutcome`, logged, and counted as a metric. */
+export interface RecordOutcome {
+  readonly messageId: string;
+  readonly svixId?: string;
+  readonly eventType?: string;
+  readonly entityId?: string;
+  /**
+   * applied: the table now reflects the event. duplicate: this event was applied before.
+   * stale: a newer state (or a deletion) already wins. ignored: an event type this project
+   * does not model. dead-lettered: can never succeed, moved to the DLQ. failed: transient,
+   * reported as a batch item failure so SQS redelivers it.
+   */
+  readonly result: 'applied' | 'duplicate' | 'stale' | 'ignored' | 'dead-lettered' | 'failed';
+  readonly reason?: string;
+}
+
+export type RecordResult = RecordOutcome['result'];

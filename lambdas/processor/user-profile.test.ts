@@ -1,0 +1,60 @@
+import type { ClerkUser } from '../shared/clerk-events';
+import { sampleUser } from '../../local/sample-events';
+import { primaryEmail, userProfile } from './user-profile';
+
+const user = (patch: Record<string, unknown> = {}): ClerkUser =>
+  ({ ...sampleUser({ userId: 'user_2abc', email: 'Ada.Lovelace@Example.com', at: 1_717_000_000_000 }), ...patch }) as unknown as ClerkUser;
+
+describe('primaryEmail', () => {
+  it('picks the address whose id is primary_email_address_id, not the first one', () => {
+    const data = user();
+    expect(data.email_addresses?.[0]?.email_address).not.toBe('Ada.Lovelace@Example.com');
+    expect(primaryEmail(data)).toBe('Ada.Lovelace@Example.com');
+  });
+
+  it('is absent when no address has the primary id or there is no primary', () => {
+    expect(primaryEmail(user({ primary_email_address_id: 'idn_missing' }))).toBeUndefined();
+    expect(primaryEmail(user({ primary_email_address_id: null }))).toBeUndefined();
+    expect(primaryEmail(user({ email_addresses: 'garbage' }))).toBeUndefined();
+  });
+});
+
+describe('userProfile', () => {
+  it('maps Clerk fields to the table attributes, times as ISO-8601 UTC, email as given', () => {
+    expect(userProfile(user())).toEqual({
+      attributes: {
+        email: 'Ada.Lovelace@Example.com',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        username: 'ada',
+        imageUrl: expect.stringMatching(/^https:\/\/img\.clerk\.com\//),
+        externalId: 'crm-r_2abc',
+        createdAt: '2024-05-29T16:26:40.000Z',
+        updatedAt: '2024-05-29T16:26:40.000Z',
+        lastSignInAt: '2024-05-29T16:26:40.000Z',
+      },
+      emailIndex: { gsi1pk: 'EMAIL#ada.lovelace@example.com', gsi1sk: 'USER#user_2abc' },
+    });
+  });
+
+  it('leaves absent, null, empty and wrongly typed optional fields out entirely', () => {
+    const profile = userProfile(
+      user({
+        username: null,
+        first_name: '',
+        last_name: undefined,
+        external_id: 17,
+        image_url: null,
+        profile_image_url: null,
+        last_sign_in_at: null,
+        primary_email_address_id: null,
+      }),
+    );
+    expect(Object.keys(profile.attributes).sort()).toEqual(['createdAt', 'updatedAt']);
+    expect(profile).not.toHaveProperty('emailIndex');
+  });
+
+  it('reads times sent in seconds as well as milliseconds', () => {
+    expect(userProfile(user({ created_at: 1_717_000_000 })).attributes.createdAt).toBe('2024-05-29T16:26:40.000Z');
+  });
+});

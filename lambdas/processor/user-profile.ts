@@ -1,0 +1,50 @@
+import type { ClerkUser } from '../shared/clerk-events';
+import { keys } from '../shared/table-schema';
+import { definedOnly, isRecord, optionalIso, optionalString } from './read-fields';
+
+/** Profile attributes a user event owns: each is set when present and removed when absent. */
+export const USER_PROFILE_ATTRIBUTES = [
+  'email',
+  'firstName',
+  'lastName',
+  'username',
+  'imageUrl',
+  'externalId',
+  'createdAt',
+  'updatedAt',
+  'lastSignInAt',
+] as const;
+
+export type UserProfileAttribute = (typeof USER_PROFILE_ATTRIBUTES)[number];
+export type UserProfileAttributes = Partial<Record<UserProfileAttribute, string>>;
+
+export interface UserProfile {
+  /** Only the attributes present in the event. */
+  readonly attributes: UserProfileAttributes;
+  /** gsi1 keys for "user by email", when the user has a primary email. */
+  readonly emailIndex?: { readonly gsi1pk: string; readonly gsi1sk: string };
+}
+
+/** The address whose id is `primary_email_address_id`; Clerk does not promise it is the first entry. */
+export function primaryEmail(user: ClerkUser): string | undefined {
+  const primaryId = optionalString(user.primary_email_address_id);
+  if (primaryId === undefined || !Array.isArray(user.email_addresses)) return undefined;
+  const entry: unknown = user.email_addresses.find((address: unknown) => isRecord(address) && address.id === primaryId);
+  return isRecord(entry) ? optionalString(entry.email_address) : undefined;
+}
+
+export function userProfile(user: ClerkUser): UserProfile {
+  const email = primaryEmail(user);
+  const attributes = definedOnly<UserProfileAttributes>({
+    email,
+    firstName: optionalString(user.first_name),
+    lastName: optionalString(user.last_name),
+    username: optionalString(user.username),
+    imageUrl: optionalString(user.image_url) ?? optionalString((user as { profile_image_url?: unknown }).profile_image_url),
+    externalId: optionalString(user.external_id),
+    createdAt: optionalIso(user.created_at),
+    updatedAt: optionalIso(user.updated_at),
+    lastSignInAt: optionalIso(user.last_sign_in_at),
+  });
+  return email === undefined ? { attributes } : { attributes, emailIndex: keys.userEmailIndex(email, user.id) };
+}

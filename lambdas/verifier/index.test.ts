@@ -1,0 +1,55 @@
+/** index.ts reads its configuration at import: a bad deployment fails at cold start, before any request. */
+describe('verifier index', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  function importIndex(): unknown {
+    let loaded: unknown;
+    jest.isolateModules(() => {
+      loaded = require('./index');
+    });
+    return loaded;
+  }
+
+  function configurationErrorOf(action: () => unknown): Error & { code?: string } {
+    try {
+      action();
+    } catch (error) {
+      return error as Error & { code?: string };
+    }
+    throw new Error('expected the import to throw');
+  }
+
+  it.each([
+    ['QUEUE_URL', { SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf' }],
+    ['SIGNING_SECRET_ARN', { QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q' }],
+  ])('throws a ConfigurationError naming %s when it is missing', (name, env) => {
+    delete process.env.QUEUE_URL;
+    delete process.env.SIGNING_SECRET_ARN;
+    Object.assign(process.env, env);
+    const error = configurationErrorOf(importIndex);
+    expect(error.name).toBe('ConfigurationError');
+    expect(error.code).toBe('CONFIGURATION');
+    expect(error.message).toBe(`environment variable ${name} is required but not set`);
+  });
+
+  it('rejects a MAX_BODY_BYTES that is not a positive integer', () => {
+    Object.assign(process.env, {
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+      SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+      MAX_BODY_BYTES: '256k',
+    });
+    const error = configurationErrorOf(importIndex);
+    expect(error.message).toBe('environment variable MAX_BODY_BYTES must be a positive integer, got "256k"');
+  });
+
+  it('exports a handler when configured', () => {
+    Object.assign(process.env, {
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+      SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+    });
+    expect(importIndex()).toEqual({ handler: expect.any(Function) });
+  });
+});

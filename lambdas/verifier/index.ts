@@ -1,0 +1,41 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { optionalIntEnv, requireEnv } from '../shared/require-env';
+import { createVerifierHandler } from './create-verifier-handler';
+import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
+import { VERIFIER_DEFAULTS } from './verifier-defaults';
+
+// Configuration is read at cold start so a bad deployment fails loudly before any request.
+const queueUrl = requireEnv('QUEUE_URL');
+const signingSecretArn = requireEnv('SIGNING_SECRET_ARN');
+const maxBodyBytes = optionalIntEnv('MAX_BODY_BYTES', VERIFIER_DEFAULTS.maxBodyBytes);
+const secretCacheTtlSeconds = optionalIntEnv('SECRET_CACHE_TTL_SECONDS', VERIFIER_DEFAULTS.secretCacheTtlSeconds);
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || VERIFIER_DEFAULTS.serviceName });
+const now = () => Date.now();
+
+// Module scope: clients and the secret cache live as long as the Lambda environment.
+const verify = createVerifierHandler({
+  sqs: new SQSClient({}),
+  queueUrl,
+  secrets: createSecretsManagerSecretSource({
+    client: new SecretsManagerClient({}),
+    secretId: signingSecretArn,
+    ttlMs: secretCacheTtlSeconds * 1000,
+    now,
+    logger,
+  }),
+  maxBodyBytes,
+  now,
+  logger,
+});
+
+export async function handler(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  logger.addContext(context);
+  return verify(event);
+}

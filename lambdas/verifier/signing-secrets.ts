@@ -1,0 +1,52 @@
+import { InvalidSigningSecretError } from '../shared/errors';
+
+/** Svix / Standard Webhooks secrets are `whsec_` followed by the base64 of the HMAC key. */
+export const SIGNING_SECRET_PREFIX = 'whsec_';
+
+// Standard (not URL-safe) alphabet with its padding: what Svix issues and what its own library decodes.
+const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+
+/** Where the verifier gets the current signing secrets; several during a rotation overlap. */
+export interface SigningSecretSource {
+  /**
+   * `refresh: true` says a signature just failed against the current secrets: the source may fetch
+   * again (a rotation just happened) but decides itself how often, so forged requests cannot make
+   * it hammer its backend. Returning the same array instance means nothing changed.
+   */
+  getSecrets(options?: { refresh?: boolean }): Promise<readonly string[]>;
+}
+
+/**
+ * Reads a stored secret value: one or more `whsec_…` separated by whitespace or commas.
+ * Error messages say what is wrong and where, never what the value is.
+ */
+export function parseSigningSecrets(value: string): string[] {
+  const trimmed = value.trim();
+  if (trimmed === '') {
+    throw new InvalidSigningSecretError(
+      `signing secret is empty: expected one or more ${SIGNING_SECRET_PREFIX}… values separated by spaces or commas`,
+    );
+  }
+  if (trimmed.startsWith('{')) {
+    throw new InvalidSigningSecretError(
+      `signing secret looks like a JSON key/value secret: store the plain ${SIGNING_SECRET_PREFIX}… string (Secrets Manager "Plaintext")`,
+    );
+  }
+  const entries = trimmed.split(/[\s,]+/).filter((entry) => entry !== '');
+  entries.forEach((entry, index) => {
+    const where = `signing secret entry ${index + 1} of ${entries.length}`;
+    if (!entry.startsWith(SIGNING_SECRET_PREFIX)) {
+      throw new InvalidSigningSecretError(`${where} does not start with ${SIGNING_SECRET_PREFIX}`);
+    }
+    if (!STANDARD_BASE64.test(entry.slice(SIGNING_SECRET_PREFIX.length))) {
+      throw new InvalidSigningSecretError(`${where} is not padded standard base64 after ${SIGNING_SECRET_PREFIX}`);
+    }
+  });
+  return entries;
+}
+
+/** A fixed set of secrets (tests, the local pipeline). Validated once, like a fetched value. */
+export function staticSecretSource(secrets: readonly string[]): SigningSecretSource {
+  const parsed: readonly string[] = Object.freeze(parseSigningSecrets(secrets.join(' ')));
+  return { getSecrets: async () => parsed };
+}

@@ -1,0 +1,175 @@
+import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct, IConstruct } from 'constructs';
+import { EventProcessor } from './constructs/event-processor';
+import { EventQueue } from './constructs/event-queue';
+import { IngestApi } from './constructs/ingest-api';
+import type { LogLevel } from './constructs/node-function';
+import { SyncTable } from './constructs/sync-table';
+import { WebhookVerifier } from './constructs/webhook-verifier';
+import { PIPELINE_DEFAULTS } from './pipeline-defaults';
+
+export interface ClerkWebhookSyncStackProps extends StackProps {
+  /**
+   * Use this existing Secrets Manager secret (by name) for the signing secret.
+   * @default - the stack creates one with a placeholder value
+   */
+  readonly existingSigningSecretName?: string;
+  /**
+   * Use this existing Secrets Manager secret (complete ARN) for the signing secret.
+   * @default - the stack creates one with a placeholder value
+   */
+  readonly existingSigningSecretArn?: string;
+  /**
+   * Receives of a message before it moves to the DLQ.
+   * @default PIPELINE_DEFAULTS.maxReceiveCount
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Records per processor invocation.
+   * @default PIPELINE_DEFAULTS.batchSize
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source gathers a batch.
+   * @default PIPELINE_DEFAULTS.maxBatchingWindow
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent processor invocations (at least 2).
+   * @default PIPELINE_DEFAULTS.maxConcurrency
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * API steady-state rate limit, requests per second.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * API burst limit.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Removal policy of the table.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Deletion protection of the table.
+   * @default - true unless `tableRemovalPolicy` is DESTROY
+   */
+  readonly tableDeletionProtection?: boolean;
+  /**
+   * Retention of every log group of the stack.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Log level of both functions.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+}
+
+/**
+ * Clerk/Svix -> HTTP API -> verifier -> SQS (+ DLQ) -> processor -> DynamoDB (SPEC §2).
+ * Each concern is one construct in ./constructs; this class only wires them and names the outputs.
+ */
+export class ClerkWebhookSyncStack extends Stack {
+  public readonly syncTable: SyncTable;
+  public readonly events: EventQueue;
+  public readonly verifier: WebhookVerifier;
+  public readonly api: IngestApi;
+  public readonly processor: EventProcessor;
+
+  constructor(scope: Construct, id: string, props: ClerkWebhookSyncStackProps = {}) {
+    super(scope, id, {
+      ...props,
+      description:
+        props.description ??
+        'clerk-webhook-sync: keeps a DynamoDB copy of Clerk users, sessions, organizations and memberships',
+    });
+    const logging = { logLevel: props.logLevel, logRetention: props.logRetention };
+
+    this.syncTable = new SyncTable(this, 'SyncTable', {
+      removalPolicy: props.tableRemovalPolicy,
+      deletionProtection: props.tableDeletionProtection,
+    });
+
+    this.events = new EventQueue(this, 'Events', {
+      maxReceiveCount: props.maxReceiveCount,
+      consumerTimeout: PIPELINE_DEFAULTS.processorTimeout,
+    });
+
+    this.verifier = new WebhookVerifier(this, 'WebhookVerifier', {
+      ...logging,
+      queue: this.events.queue,
+      existingSigningSecretName: props.existingSigningSecretName,
+      existingSigningSecretArn: props.existingSigningSecretArn,
+    });
+
+    this.api = new IngestApi(this, 'IngestApi', {
+      handler: this.verifier.function,
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
+      logRetention: props.logRetention,
+    });
+
+    this.processor = new EventProcessor(this, 'EventProcessor', {
+      ...logging,
+      events: this.events,
+      table: this.syncTable.table,
+      timeout: PIPELINE_DEFAULTS.processorTimeout,
+      batchSize: props.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow,
+      maxConcurrency: props.maxConcurrency,
+    });
+
+    // Monitoring (alarms on the DLQ, queue age, function errors and throttles, API 5xx; a
+    // dashboard) comes with its own issue as one construct added here, built from the public
+    // members above: new PipelineMonitoring(this, 'Monitoring', { api, verifier, events, processor, syncTable }).
+
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'Paste into the Clerk dashboard (Webhooks > Add endpoint)',
+      value: this.api.webhookUrl,
+    });
+    new CfnOutput(this, 'SigningSecretArn', {
+      description: this.verifier.signingSecretCreated
+        ? 'Holds a placeholder: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string whsec_...'
+        : 'Existing secret the verifier reads the signing secret(s) from',
+      value: this.verifier.signingSecret.secretArn,
+    });
+    new CfnOutput(this, 'SigningSecretName', { value: this.verifier.signingSecret.secretName });
+    new CfnOutput(this, 'TableName', { value: this.syncTable.table.tableName });
+    new CfnOutput(this, 'QueueUrl', { value: this.events.queue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description: 'Messages that failed maxReceiveCount times or were rejected as poison; redrive from the SQS console',
+      value: this.events.deadLetterQueue.queueUrl,
+    });
+  }
+}
+
+/** Context keys the app reads (`cdk synth -c signingSecretName=...`). */
+export const CONTEXT_KEYS = {
+  stackName: 'stackName',
+  signingSecretName: 'signingSecretName',
+  signingSecretArn: 'signingSecretArn',
+} as const;
+
+/** Stack props that may come from CDK context instead of code. */
+export function stackPropsFromContext(scope: IConstruct): ClerkWebhookSyncStackProps {
+  return {
+    existingSigningSecretName: optionalStringContext(scope, CONTEXT_KEYS.signingSecretName),
+    existingSigningSecretArn: optionalStringContext(scope, CONTEXT_KEYS.signingSecretArn),
+  };
+}
+
+export function optionalStringContext(scope: IConstruct, key: string): string | undefined {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`context value "${key}" must be a non-empty string`);
+  }
+  return value;
+}

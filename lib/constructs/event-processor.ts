@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
+import type { EventQueue } from './event-queue';
+import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
+
+export interface EventProcessorProps extends FunctionLoggingProps {
+  /** The queue to consume and its DLQ (poison messages are sent there directly, with the reason). */
+  readonly events: EventQueue;
+  /** The table the processor applies events to. */
+  readonly table: ITableV2;
+  /**
+   * Function timeout. The queue's visibility timeout must be at least
+   * `PIPELINE_DEFAULTS.visibilityTimeoutFactor` times this; construction fails otherwise.
+   * @default PIPELINE_DEFAULTS.processorTimeout
+   */
+  readonly timeout?: Duration;
+  /**
+   * Records per invocation.
+   * @default PIPELINE_DEFAULTS.batchSize
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source gathers records before invoking.
+   * @default PIPELINE_DEFAULTS.maxBatchingWindow
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent invocations the event source makes (2 to 1000): bounds the write rate.
+   * @default PIPELINE_DEFAULTS.maxConcurrency
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Days a tombstone lives before DynamoDB's TTL removes it.
+   * @default PIPELINE_DEFAULTS.tombstoneTtlDays
+   */
+  readonly tombstoneTtlDays?: number;
+  /**
+   * Memory of the processor function in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+}
+
+/** The processor Lambda, fed by the queue through an SQS event source with partial batch responses. */
+export class EventProcessor extends Construct {
+  public readonly function: IFunction;
+  public readonly nodeFunction: NodeFunction;
+  public readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: EventProcessorProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? PIPELINE_DEFAULTS.processorTimeout;
+    const minimumVisibility = timeout.toSeconds() * PIPELINE_DEFAULTS.visibilityTimeoutFactor;
+    if (props.events.visibilityTimeout.toSeconds() < minimumVisibility) {
+      throw new Error(
+        `queue visibility timeout (${props.events.visibilityTimeout.toSeconds()} s) must be at least ` +
+          `${PIPELINE_DEFAULTS.visibilityTimeoutFactor}x the processor timeout (${minimumVisibility} s)`,
+      );
+    }
+    const maxConcurrency = props.maxConcurrency ?? PIPELINE_DEFAULTS.maxConcurrency;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+      throw new Error(`maxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`);
+    }
+
+    this.nodeFunction = new NodeFunction(this, 'Processor', {
+      entry: path.join(PROJECT_ROOT, 'lambdas', 'processor', 'index.ts'),
+      description: 'Applies verified Clerk events to the sync table, in order and exactly once',
+      serviceName: 'clerk-webhook-processor',
+      timeout,
+      memorySize: props.memorySize,
+      logLevel: props.logLevel,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        DEAD_LETTER_QUEUE_URL: props.events.deadLetterQueue.queueUrl,
+        TOMBSTONE_TTL_DAYS: String(props.tombstoneTtlDays ?? PIPELINE_DEFAULTS.tombstoneTtlDays),
+      },
+    });
+    this.function = this.nodeFunction.function;
+
+    this.eventSource = new SqsEventSource(props.events.queue, {
+      batchSize: props.batchSize ?? PIPELINE_DEFAULTS.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow ?? PIPELINE_DEFAULTS.maxBatchingWindow,
+      maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.function.addEventSource(this.eventSource);
+
+    props.table.grantReadWriteData(this.function);
+    props.events.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
+
+    // grantReadWriteData names the table's indexes as `<table ARN>/index/*`.
+    const tableLogicalId = Stack.of(this).resolve((props.table.node.defaultChild as CfnElement).logicalId);
+    Validations.of(this.nodeFunction.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason:
+        'Limited to the indexes of this one table, which has exactly one (gsi1: a user\'s organizations, user by email) for the processor to query; CDK\'s table grant names indexes as <table ARN>/index/*.',
+    });
+  }
+}

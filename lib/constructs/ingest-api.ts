@@ -1,0 +1,114 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
+
+export interface IngestApiProps {
+  /** The function behind `POST /webhooks/clerk`. */
+  readonly handler: IFunction;
+  /**
+   * Steady-state requests per second the default stage lets through (API Gateway answers 429
+   * above it, which Svix retries). Bounds cost and load if the URL is abused.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst the default stage lets through.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Retention of the access log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the access log group when the stack is deleted.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Field names and values of one access log line: who called, what route, what came back and how
+ * long the verifier took. Never headers or bodies (signatures, personal data).
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+} as const;
+
+/**
+ * The public entry point: an HTTP API with one route, `POST /webhooks/clerk`, to the verifier
+ * (payload format 2.0), no CORS (Svix calls it server to server), a throttled `$default` stage
+ * with JSON access logs.
+ */
+export class IngestApi extends Construct {
+  public readonly httpApi: HttpApi;
+  public readonly stage: HttpStage;
+  public readonly accessLogGroup: LogGroup;
+  /** The full URL to paste into the Clerk dashboard. */
+  public readonly webhookUrl: string;
+
+  constructor(scope: Construct, id: string, props: IngestApiProps) {
+    super(scope, id);
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    // The stage is created explicitly because HttpApi's automatic default stage takes neither
+    // throttling nor access log settings.
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Receives Clerk webhooks (Svix) for clerk-webhook-sync',
+      createDefaultStage: false,
+    });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: props.throttlingRateLimit ?? 50,
+        burstLimit: props.throttlingBurstLimit ?? 100,
+      },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const routes = this.httpApi.addRoutes({
+      path: PIPELINE_DEFAULTS.webhookPath,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('VerifierIntegration', props.handler, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Svix cannot present IAM, JWT or Lambda-authorizer credentials; every request is authenticated by its Svix HMAC signature, which the verifier checks before anything is queued.',
+      });
+    }
+
+    // `stage.url` ends with a slash for the $default stage.
+    this.webhookUrl = `${this.stage.url}${PIPELINE_DEFAULTS.webhookPath.replace(/^\//, '')}`;
+  }
+}

@@ -1,0 +1,130 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Repository root: bundling resolves entries, node_modules and the lock file from here, whatever the cwd. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Current Node.js LTS on Lambda. esbuild's target follows it, so the bundle uses what the runtime has. */
+export const NODE_RUNTIME = Runtime.NODEJS_24_X;
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Settings every function of the stack can be given from the outside. */
+export interface FunctionLoggingProps {
+  /**
+   * Application log level, read by Powertools Logger from `LOG_LEVEL`.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * How long the function's log group keeps events.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the log group when the stack is deleted. Logs are operational data with
+   * their own retention, so they go with the stack unless asked otherwise.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+export interface NodeFunctionProps extends FunctionLoggingProps {
+  /** Absolute path of the TypeScript handler module (it exports `handler`). */
+  readonly entry: string;
+  /** Shown in the Lambda console. */
+  readonly description: string;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` key of every log line and metric. */
+  readonly serviceName: string;
+  /** Function timeout. */
+  readonly timeout: Duration;
+  /**
+   * Memory (and with it CPU) in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Environment variables besides the ones this construct sets
+   * (`NODE_OPTIONS`, `POWERTOOLS_SERVICE_NAME`, `LOG_LEVEL`).
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * X-Ray active tracing. Left off until the monitoring issue decides on tracing; turning it on
+   * makes Lambda add `xray:PutTraceSegments`/`PutTelemetryRecords` on `*` (X-Ray has no resource-level permissions).
+   * @default Tracing.DISABLED
+   */
+  readonly tracing?: Tracing;
+}
+
+/**
+ * The one way this project builds a Lambda function: Node.js LTS on ARM64, bundled locally by
+ * esbuild from npm (no Docker), its own log group with retention, and its own role that can write
+ * to that log group and nothing else until the caller grants more.
+ */
+export class NodeFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly logGroup: LogGroup;
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    // Our own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole,
+    // which allows logs:CreateLogGroup/PutLogEvents on every log group in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: NODE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: props.tracing ?? Tracing.DISABLED,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        LOG_LEVEL: props.logLevel ?? 'INFO',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Stack traces need file and line, not the original sources: keeps the bundle small.
+        sourcesContent: false,
+        target: esbuildTarget(NODE_RUNTIME),
+        format: OutputFormat.CJS,
+        // Ship the SDK version the tests ran against instead of whatever the runtime carries.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+  }
+}
+
+/** `nodejs24.x` -> `node24`. */
+export function esbuildTarget(runtime: Runtime): string {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
+  if (!match) throw new Error(`not a Node.js runtime: ${runtime.name}`);
+  return `node${match[1]}`;
+}

@@ -1,0 +1,58 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TABLE_KEYS } from '../../lambdas/shared/table-schema';
+
+export interface SyncTableProps {
+  /**
+   * What happens to the table when the stack is deleted. It holds the only copy of the synced
+   * data outside Clerk, so by default it stays.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * DynamoDB deletion protection. Follows the removal policy unless set: a table the stack
+   * would destroy must be deletable, a retained one is protected.
+   * @default - true unless `removalPolicy` is DESTROY
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The single table of SPEC §6: keys, index and TTL attribute named by `TABLE_KEYS`, on-demand,
+ * point-in-time recovery, encrypted with the AWS-managed key.
+ */
+export class SyncTable extends Construct {
+  public readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: SyncTableProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { partitionKey, sortKey, gsi1, ttlAttribute } = TABLE_KEYS;
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      sortKey: { name: sortKey, type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: gsi1.indexName,
+          partitionKey: { name: gsi1.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: gsi1.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        },
+      ],
+      timeToLiveAttribute: ttlAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: props.deletionProtection ?? removalPolicy !== RemovalPolicy.DESTROY,
+      removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
+import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
+
+export interface WebhookVerifierProps extends FunctionLoggingProps {
+  /** Where verified events go. The verifier may only send to it. */
+  readonly queue: IQueue;
+  /**
+   * Name of an existing Secrets Manager secret holding the signing secret(s) (`whsec_...`).
+   * @default - a new secret is created (see `signingSecret`)
+   */
+  readonly existingSigningSecretName?: string;
+  /**
+   * Complete ARN (with the 6-character suffix) of an existing signing secret.
+   * @default - a new secret is created (see `signingSecret`)
+   */
+  readonly existingSigningSecretArn?: string;
+  /**
+   * Largest webhook body accepted, in bytes.
+   * @default PIPELINE_DEFAULTS.maxBodyBytes
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * Memory of the verifier function in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+}
+
+/**
+ * The verifier Lambda and the signing secret it reads. A created secret holds a random
+ * placeholder, never the real value: the template must not carry it. After the first deploy:
+ * `aws secretsmanager put-secret-value --secret-id <SigningSecretArn> --secret-string whsec_...`.
+ * Until then the verifier cannot verify and answers 5xx, which Svix retries for about 28 hours.
+ */
+export class WebhookVerifier extends Construct {
+  public readonly function: IFunction;
+  public readonly nodeFunction: NodeFunction;
+  public readonly signingSecret: ISecret;
+  /** True when this construct created the secret (it then holds a placeholder until replaced). */
+  public readonly signingSecretCreated: boolean;
+
+  constructor(scope: Construct, id: string, props: WebhookVerifierProps) {
+    super(scope, id);
+    const { existingSigningSecretName: name, existingSigningSecretArn: arn } = props;
+    if (name !== undefined && arn !== undefined) {
+      throw new Error('give either existingSigningSecretName or existingSigningSecretArn, not both');
+    }
+    this.signingSecretCreated = name === undefined && arn === undefined;
+    if (arn !== undefined) {
+      this.signingSecret = Secret.fromSecretCompleteArn(this, 'SigningSecret', arn);
+    } else if (name !== undefined) {
+      this.signingSecret = Secret.fromSecretNameV2(this, 'SigningSecret', name);
+    } else {
+      const created = new Secret(this, 'SigningSecret', {
+        description:
+          'Clerk webhook signing secret(s), whsec_..., space or comma separated. Created with a random placeholder: put the value from the Clerk dashboard.',
+        generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 32 },
+      });
+      Validations.of(created).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Clerk issues and rotates the webhook signing secret in its dashboard; AWS cannot rotate it. During a rotation the secret holds both values (the verifier accepts a list).',
+      });
+      this.signingSecret = created;
+    }
+
+    this.nodeFunction = new NodeFunction(this, 'Verifier', {
+      entry: path.join(PROJECT_ROOT, 'lambdas', 'verifier', 'index.ts'),
+      description: 'Verifies Clerk (Svix) webhook signatures and queues the verified events',
+      serviceName: 'clerk-webhook-verifier',
+      timeout: PIPELINE_DEFAULTS.verifierTimeout,
+      memorySize: props.memorySize,
+      logLevel: props.logLevel,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      environment: {
+        QUEUE_URL: props.queue.queueUrl,
+        SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+        MAX_BODY_BYTES: String(props.maxBodyBytes ?? PIPELINE_DEFAULTS.maxBodyBytes),
+      },
+    });
+    this.function = this.nodeFunction.function;
+
+    // grantRead would add DescribeSecret, which the verifier never calls.
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [secretArnForPolicies(this.signingSecret)],
+    });
+    // grantSendMessages would add GetQueueAttributes and GetQueueUrl; the URL comes from the environment.
+    props.queue.grant(this.function, 'sqs:SendMessage');
+  }
+}
+
+/**
+ * The ARN to name in a policy. Secrets Manager appends a random 6-character suffix to every
+ * secret ARN; for a secret known only by name it is matched by `-??????` (as CDK's own grants
+ * do), where each `?` is exactly one character, not a `*`.
+ */
+function secretArnForPolicies(secret: ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ConfigurationError, InvalidSigningSecretError } from '../lambdas/shared/errors';
+import { parseSigningSecrets, SIGNING_SECRET_PREFIX } from '../lambdas/verifier/signing-secrets';
+
+/** `npm start`'s settings, from the command line and the environment (SPEC §7). */
+
+export const SIGNING_SECRET_ENV = 'CLERK_WEBHOOK_SIGNING_SECRET';
+
+export const LOCAL_DEFAULTS = {
+  port: 3000,
+  dynamoDbPort: 8000,
+  sqsPort: 9324,
+  tableName: 'clerk-sync',
+  /** The Lambda JSON logs stay quiet locally so the event lines remain readable. */
+  logLevel: 'WARN',
+} as const;
+
+export interface LocalConfig {
+  readonly port: number;
+  readonly dynamoDbPort: number;
+  readonly sqsPort: number;
+  /** Absolute; null keeps DynamoDB Local in memory. */
+  readonly dataDir: string | null;
+  readonly tableName: string;
+  readonly signingSecrets: readonly string[];
+  /** Whether the secrets came from the environment or were generated for this run (and must be printed). */
+  readonly secretOrigin: 'environment' | 'generated';
+  readonly logLevel: LocalLogLevel;
+}
+
+export type LocalCommand = { readonly kind: 'help' } | { readonly kind: 'start'; readonly config: LocalConfig };
+
+export const USAGE = `Usage: npm start [-- --data-dir <dir>]
+
+Runs the whole pipeline locally: DynamoDB Local, an SQS emulator, the webhook at
+POST http://127.0.0.1:$PORT/webhooks/clerk, the verifier and the processor.
+
+Options:
+  --data-dir <dir>   keep DynamoDB Local's data in <dir> (default: in memory); or DATA_DIR
+  -h, --help         show this help
+
+Environment:
+  PORT                           webhook port (default ${LOCAL_DEFAULTS.port})
+  DYNAMODB_PORT                  DynamoDB Local port (default ${LOCAL_DEFAULTS.dynamoDbPort})
+  SQS_PORT                       SQS emulator port (default ${LOCAL_DEFAULTS.sqsPort})
+  TABLE_NAME                     table name (default ${LOCAL_DEFAULTS.tableName})
+  ${SIGNING_SECRET_ENV}   one or more whsec_… separated by spaces or commas
+                                 (default: a fresh secret, printed when ready)
+  LOG_LEVEL                      level of the functions' JSON logs (default ${LOCAL_DEFAULTS.logLevel})
+`;
+
+export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv): LocalCommand {
+  let dataDir = blankToUndefined(env.DATA_DIR);
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '--data-dir' || arg.startsWith('--data-dir=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      if (!value) throw new ConfigurationError('--data-dir needs a directory');
+      dataDir = value;
+      continue;
+    }
+    throw new ConfigurationError(`unknown argument "${arg}"; see --help`);
+  }
+
+  const secretValue = blankToUndefined(env[SIGNING_SECRET_ENV]);
+  let signingSecrets: string[];
+  if (secretValue === undefined) {
+    signingSecrets = [generateSigningSecret()];
+  } else {
+    try {
+      signingSecrets = parseSigningSecrets(secretValue);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new InvalidSigningSecretError(`${SIGNING_SECRET_ENV}: ${reason}`, { cause: error });
+    }
+  }
+
+  return {
+    kind: 'start',
+    config: {
+      port: portFrom(env, 'PORT', LOCAL_DEFAULTS.port),
+      dynamoDbPort: portFrom(env, 'DYNAMODB_PORT', LOCAL_DEFAULTS.dynamoDbPort),
+      sqsPort: portFrom(env, 'SQS_PORT', LOCAL_DEFAULTS.sqsPort),
+      dataDir: dataDir === undefined ? null : path.resolve(dataDir),
+      tableName: tableNameFrom(env),
+      signingSecrets,
+      secretOrigin: secretValue === undefined ? 'generated' : 'environment',
+      logLevel: logLevelFrom(env),
+    },
+  };
+}
+
+/** A secret in Svix's format: `whsec_` and the base64 of a random 24-byte key. */
+export function generateSigningSecret(): string {
+  return `${SIGNING_SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = blankToUndefined(env[name]);
+  if (raw === undefined) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConfigurationError(`${name} must be a port number from 0 to 65535 (0 picks a free one), got "${raw}"`);
+  }
+  return port;
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LocalLogLevel = (typeof LOG_LEVELS)[number];
+
+/** Powertools would silently fall back to INFO on a typo and flood the console. */
+function logLevelFrom(env: NodeJS.ProcessEnv): LocalLogLevel {
+  const raw = blankToUndefined(env.LOG_LEVEL) ?? LOCAL_DEFAULTS.logLevel;
+  const level = LOG_LEVELS.find((candidate) => candidate === raw.toUpperCase());
+  if (level === undefined) throw new ConfigurationError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return level;
+}
+
+function tableNameFrom(env: NodeJS.ProcessEnv): string {
+  const name = blankToUndefined(env.TABLE_NAME) ?? LOCAL_DEFAULTS.tableName;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
+    throw new ConfigurationError(`TABLE_NAME must be 3 to 255 letters, digits, "_", "-" or ".", got "${name}"`);
+  }
+  return name;
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

@@ -1,0 +1,304 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mkdirSync } from 'node:fs';
+import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
+import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
+import type { RecordOutcome } from '../lambdas/processor/record-outcome';
+import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
+import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
+import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
+import { createQueues, type CreateQueuesOptions, createTable } from './create-resources';
+import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
+import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
+import { type SettledBatch, type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
+import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './webhook-server';
+
+/**
+ * The whole pipeline on one machine (SPEC §7): the same verifier and processor code as in
+ * Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and an SQS
+ * emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
+ */
+
+export const WEBHOOK_ROUTE_KEY = 'POST /webhooks/clerk';
+export const LOCAL_REGION = 'us-east-1';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export type ProcessorHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+export interface LocalPipelineOptions {
+  /** Webhook port; 0 picks a free one. Default 3000. */
+  readonly port?: number;
+  readonly dynamoDbPort?: number;
+  readonly sqsPort?: number;
+  /** DynamoDB Local keeps its data here; null or absent: in memory. */
+  readonly dataDir?: string | null;
+  readonly tableName?: string;
+  /** Queue name; its DLQ is `<name>-dlq`. Default `<tableName>-events`. */
+  readonly queueName?: string;
+  /** One or more `whsec_…`; default: a freshly generated one (see `secret` of the result). */
+  readonly signingSecrets?: readonly string[];
+  /** Level of the functions' Powertools JSON logs. Default WARN. */
+  readonly logLevel?: LocalLogLevel;
+  readonly reporter?: PipelineReporter;
+  /** Overrides of the stack's queue settings (tests use short visibility timeouts). */
+  readonly queueSettings?: CreateQueuesOptions;
+  /** Use engines that are already running instead of starting (and later stopping) our own. */
+  readonly engines?: { readonly dynamoDbEndpoint: string; readonly sqsEndpoint: string };
+  /** Wraps the processor's handler, e.g. to inject failures in tests. */
+  readonly wrapProcessor?: (processor: ProcessorHandler) => SqsBatchHandler;
+  /** Long-poll wait of the event source, seconds. Default 20. */
+  readonly pollWaitTimeSeconds?: number;
+}
+
+export interface RunningLocalPipeline {
+  readonly webhookUrl: string;
+  readonly healthUrl: string;
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly region: string;
+  readonly endpoints: { readonly webhook: string; readonly dynamoDb: string; readonly sqs: string };
+  /** The DynamoDB Local Java process when this pipeline started it. */
+  readonly dynamoDbPid: number | undefined;
+  readonly signingSecrets: readonly string[];
+  /** The first signing secret: the one to sign test requests with. */
+  readonly secret: string;
+  /** Stops everything this pipeline started, in reverse order. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+type Stopper = () => Promise<void>;
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<RunningLocalPipeline> {
+  const reporter = options.reporter ?? SILENT_REPORTER;
+  const tableName = options.tableName ?? LOCAL_DEFAULTS.tableName;
+  const queueName = options.queueName ?? `${tableName.replace(/[^A-Za-z0-9_-]/g, '-')}-events`;
+  const secrets = staticSecretSource(options.signingSecrets ?? [generateSigningSecret()]);
+  let stopServer: Stopper | undefined;
+  const stoppers: Stopper[] = [];
+  const stopAll = async (): Promise<void> => {
+    // Stop taking requests first, then the rest in reverse order of starting: in-flight batches finish
+    // before the clients and the engines under them go.
+    const inOrder = [...(stopServer ? [stopServer] : []), ...stoppers.splice(0).reverse()];
+    stopServer = undefined;
+    for (const stop of inOrder) {
+      try {
+        await stop();
+      } catch (error) {
+        reporter.problem(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+
+  let ready = false;
+  let handleWebhook: HttpApiHandler | undefined;
+  try {
+    // The HTTP port first: when it is taken, nothing else has been started yet.
+    const server = await startWebhookServer({
+      port: options.port ?? LOCAL_DEFAULTS.port,
+      routeKey: WEBHOOK_ROUTE_KEY,
+      maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
+      isReady: () => ready,
+      handler: (event) => handleWebhook!(event),
+      onRouteResponse: (exchange) => reporter.received(describeExchange(exchange)),
+      onHandlerError: (error) => reporter.problem(`verifier crashed: ${messageOf(error)}`),
+    });
+    stopServer = () => server.stop();
+
+    const engines = await startEngines(options, stoppers);
+    const dynamoDb = new DynamoDBClient({ endpoint: engines.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const sqs = new SQSClient({ endpoint: engines.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    stoppers.push(async () => {
+      dynamoDb.destroy();
+      sqs.destroy();
+    });
+
+    await createTable(dynamoDb, tableName);
+    const queues = await createQueues(sqs, queueName, options.queueSettings);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['QueueArn'] }));
+    const queueArn = Attributes!.QueueArn!;
+
+    const logLevel = options.logLevel ?? LOCAL_DEFAULTS.logLevel;
+    handleWebhook = createVerifierHandler({
+      sqs,
+      queueUrl: queues.queueUrl,
+      secrets,
+      maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
+      now: Date.now,
+      logger: new Logger({ serviceName: 'clerk-webhook-verifier', logLevel }),
+    });
+
+    const attempts = new Map<string, number>();
+    const reported = new Set<string>();
+    const processor = createProcessorHandler({
+      documentClient: DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } }),
+      sqs,
+      tableName,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      now: Date.now,
+      logger: new Logger({ serviceName: 'clerk-webhook-sync-processor', logLevel }),
+      onOutcome: (outcome) => {
+        reported.add(outcome.messageId);
+        reporter.outcome(describeOutcome(outcome, attempts.get(outcome.messageId), queues.maxReceiveCount));
+      },
+    });
+    const handler = options.wrapProcessor ? options.wrapProcessor(processor) : processor;
+
+    const eventSource = startSqsEventSource({
+      sqs,
+      queueUrl: queues.queueUrl,
+      queueArn,
+      awsRegion: LOCAL_REGION,
+      batchSize: PIPELINE_DEFAULTS.batchSize,
+      concurrency: PIPELINE_DEFAULTS.maxConcurrency,
+      // Lambda requires the visibility timeout to cover the batching window; short test timeouts get a shorter window.
+      maxBatchingWindowMs: Math.min(PIPELINE_DEFAULTS.maxBatchingWindow.toMilliseconds(), (queues.visibilityTimeoutSeconds * 1000) / 4),
+      waitTimeSeconds: options.pollWaitTimeSeconds ?? 20,
+      handler: async (event) => {
+        for (const record of event.Records) attempts.set(record.messageId, Number(record.attributes.ApproximateReceiveCount));
+        return handler(event);
+      },
+      onBatchSettled: (batch) => {
+        reportUnreported(batch, reported, reporter, queues.maxReceiveCount);
+        for (const record of batch.records) {
+          attempts.delete(record.messageId);
+          reported.delete(record.messageId);
+        }
+      },
+      onError: (error) => reporter.problem(`SQS: ${messageOf(error)}`),
+    });
+    stoppers.push(() => eventSource.stop());
+
+    const signingSecrets = await secrets.getSecrets();
+    ready = true;
+    const webhookUrl = `${server.origin}${WEBHOOK_ROUTE_KEY.split(' ')[1]}`;
+    return {
+      webhookUrl,
+      healthUrl: `${server.origin}/healthz`,
+      tableName,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      maxReceiveCount: queues.maxReceiveCount,
+      visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
+      region: LOCAL_REGION,
+      endpoints: { webhook: webhookUrl, dynamoDb: engines.dynamoDbEndpoint, sqs: engines.sqsEndpoint },
+      dynamoDbPid: engines.dynamoDbPid,
+      signingSecrets,
+      secret: signingSecrets[0]!,
+      stop: async () => {
+        ready = false;
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+interface Engines {
+  readonly dynamoDbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly dynamoDbPid: number | undefined;
+}
+
+async function startEngines(options: LocalPipelineOptions, stoppers: Stopper[]): Promise<Engines> {
+  if (options.engines) return { ...options.engines, dynamoDbPid: undefined };
+  // engines.mjs is ESM (fauxqs is ESM-only), so it is loaded on demand rather than at import time.
+  const { startDynamoDbLocal, startSqsEmulator } = await import('./engines.mjs');
+  const dataDir = options.dataDir ?? null;
+  if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
+  // If the emulator cannot start, DynamoDB Local need not finish starting (Java takes seconds) before it is stopped.
+  const cancelDynamoDb = new AbortController();
+  const [dynamoDb, sqs] = await Promise.allSettled([
+    startDynamoDbLocal({ port: options.dynamoDbPort ?? LOCAL_DEFAULTS.dynamoDbPort, dataDir, signal: cancelDynamoDb.signal }),
+    startSqsEmulator({ port: options.sqsPort ?? LOCAL_DEFAULTS.sqsPort, region: LOCAL_REGION }).catch((error: unknown) => {
+      cancelDynamoDb.abort();
+      throw error;
+    }),
+  ]);
+  if (dynamoDb.status === 'fulfilled') stoppers.push(() => dynamoDb.value.stop());
+  if (sqs.status === 'fulfilled') stoppers.push(() => sqs.value.stop());
+  if (dynamoDb.status === 'rejected' && !cancelDynamoDb.signal.aborted) throw dynamoDb.reason;
+  if (sqs.status === 'rejected') throw sqs.reason;
+  if (dynamoDb.status === 'rejected') throw dynamoDb.reason;
+  return { dynamoDbEndpoint: dynamoDb.value.endpoint, sqsEndpoint: sqs.value.endpoint, dynamoDbPid: dynamoDb.value.pid };
+}
+
+function describeExchange(exchange: RouteExchange): Parameters<PipelineReporter['received']>[0] {
+  const svixId = exchange.headers['svix-id'] ?? exchange.headers['webhook-id'];
+  const accepted = exchange.statusCode >= 200 && exchange.statusCode < 300;
+  const base = { statusCode: exchange.statusCode, ...(svixId ? { svixId } : {}) };
+  if (accepted) {
+    const eventType = eventTypeOf(exchange.body);
+    return { ...base, ...(eventType ? { eventType } : {}) };
+  }
+  const error = errorTextOf(exchange.responseBody);
+  return { ...base, ...(error ? { error } : {}) };
+}
+
+function describeOutcome(outcome: RecordOutcome, attempt: number | undefined, maxAttempts: number): Parameters<PipelineReporter['outcome']>[0] {
+  return {
+    result: outcome.result,
+    ...(outcome.svixId ? { svixId: outcome.svixId } : {}),
+    ...(outcome.eventType ? { eventType: outcome.eventType } : {}),
+    ...(outcome.entityId ? { entityId: outcome.entityId } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(attempt === undefined ? {} : { attempt, maxAttempts }),
+  };
+}
+
+/** Records retried without an outcome of their own (the invocation crashed, or a wrapper failed them) still get a line. */
+function reportUnreported(batch: SettledBatch, reported: ReadonlySet<string>, reporter: PipelineReporter, maxAttempts: number): void {
+  if (batch.handlerError !== undefined) {
+    reporter.problem(`processor invocation failed, its ${batch.records.length} record(s) will be retried: ${messageOf(batch.handlerError)}`);
+  }
+  for (const record of batch.records) {
+    if (!batch.retained.includes(record.messageId) || reported.has(record.messageId)) continue;
+    reporter.outcome({
+      result: 'failed',
+      ...labelsOf(record),
+      reason: batch.handlerError === undefined ? 'reported as a batch item failure' : 'the invocation failed',
+      attempt: Number(record.attributes.ApproximateReceiveCount),
+      maxAttempts,
+    });
+  }
+}
+
+/** The verifier labels every message with its svix id and event type, so nothing needs to parse the body. */
+function labelsOf(record: SQSRecord): { svixId?: string; eventType?: string } {
+  const svixId = record.messageAttributes[QUEUED_EVENT_ATTRIBUTES.svixId]?.stringValue;
+  const eventType = record.messageAttributes[QUEUED_EVENT_ATTRIBUTES.eventType]?.stringValue;
+  return { ...(svixId ? { svixId } : {}), ...(eventType ? { eventType } : {}) };
+}
+
+function eventTypeOf(body: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorTextOf(responseBody: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(responseBody);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { error, message } = parsed as { error?: unknown; message?: unknown };
+    const text = typeof error === 'string' ? error : message;
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
