@@ -1,9 +1,10 @@
-import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { EventProcessor } from './constructs/event-processor';
 import { EventQueue } from './constructs/event-queue';
 import { IngestApi } from './constructs/ingest-api';
+import { PipelineMonitoring } from './constructs/monitoring';
 import type { LogLevel } from './constructs/node-function';
 import { SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
@@ -70,6 +71,21 @@ export interface ClerkWebhookSyncStackProps extends StackProps {
    * @default 'INFO'
    */
   readonly logLevel?: LogLevel;
+  /**
+   * E-mail address subscribed to the alarm topic (context value `alarmEmail`).
+   * @default - no subscription; subscribe to the `AlarmTopicArn` output yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Age of the oldest queued event that raises the queue-age alarm.
+   * @default MONITORING_DEFAULTS.oldestMessageAgeThreshold (15 minutes)
+   */
+  readonly oldestMessageAgeAlarmThreshold?: Duration;
+  /**
+   * Signature rejections in 5 minutes that raise the forgery / wrong-secret alarm.
+   * @default MONITORING_DEFAULTS.signatureRejectionThreshold (20)
+   */
+  readonly signatureRejectionAlarmThreshold?: number;
 }
 
 /**
@@ -82,6 +98,7 @@ export class ClerkWebhookSyncStack extends Stack {
   public readonly verifier: WebhookVerifier;
   public readonly api: IngestApi;
   public readonly processor: EventProcessor;
+  public readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: ClerkWebhookSyncStackProps = {}) {
     super(scope, id, {
@@ -126,9 +143,16 @@ export class ClerkWebhookSyncStack extends Stack {
       maxConcurrency: props.maxConcurrency,
     });
 
-    // Monitoring (alarms on the DLQ, queue age, function errors and throttles, API 5xx; a
-    // dashboard) comes with its own issue as one construct added here, built from the public
-    // members above: new PipelineMonitoring(this, 'Monitoring', { api, verifier, events, processor, syncTable }).
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      api: this.api,
+      verifier: this.verifier.function,
+      processor: this.processor.function,
+      events: this.events,
+      table: this.syncTable.table,
+      alarmEmail: props.alarmEmail,
+      oldestMessageAgeThreshold: props.oldestMessageAgeAlarmThreshold,
+      signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
+    });
 
     new CfnOutput(this, 'WebhookUrl', {
       description: 'Paste into the Clerk dashboard (Webhooks > Add endpoint)',
@@ -144,8 +168,18 @@ export class ClerkWebhookSyncStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.syncTable.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.events.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
-      description: 'Messages that failed maxReceiveCount times or were rejected as poison; redrive from the SQS console',
+      description: 'Messages that failed maxReceiveCount times or were rejected as poison; redrive with npm run redrive or the SQS console',
       value: this.events.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm notifies this SNS topic when it fires and when it clears; subscribe e-mail, chat or paging to it',
+      value: this.monitoring.topic.topicArn,
+    });
+    const dashboardName = this.monitoring.dashboard.dashboardName;
+    new CfnOutput(this, 'DashboardName', { value: dashboardName });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'CloudWatch dashboard of the pipeline (console of the aws partition)',
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`,
     });
   }
 }
@@ -155,6 +189,7 @@ export const CONTEXT_KEYS = {
   stackName: 'stackName',
   signingSecretName: 'signingSecretName',
   signingSecretArn: 'signingSecretArn',
+  alarmEmail: 'alarmEmail',
 } as const;
 
 /** Stack props that may come from CDK context instead of code. */
@@ -162,6 +197,7 @@ export function stackPropsFromContext(scope: IConstruct): ClerkWebhookSyncStackP
   return {
     existingSigningSecretName: optionalStringContext(scope, CONTEXT_KEYS.signingSecretName),
     existingSigningSecretArn: optionalStringContext(scope, CONTEXT_KEYS.signingSecretArn),
+    alarmEmail: optionalStringContext(scope, CONTEXT_KEYS.alarmEmail),
   };
 }
 

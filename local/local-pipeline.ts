@@ -15,6 +15,7 @@ import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
 import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
 import { type SettledBatch, type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
 import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './webhook-server';
+import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 
 /**
  * The whole pipeline on one machine (SPEC §7): the same verifier and processor code as in
@@ -130,7 +131,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       secrets,
       maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
       now: Date.now,
-      logger: new Logger({ serviceName: 'clerk-webhook-verifier', logLevel }),
+      logger: new Logger({ serviceName: SERVICE_NAMES.verifier, logLevel }),
     });
 
     const attempts = new Map<string, number>();
@@ -141,7 +142,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       tableName,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       now: Date.now,
-      logger: new Logger({ serviceName: 'clerk-webhook-sync-processor', logLevel }),
+      logger: new Logger({ serviceName: SERVICE_NAMES.processor, logLevel }),
       onOutcome: (outcome) => {
         reported.add(outcome.messageId);
         reporter.outcome(describeOutcome(outcome, attempts.get(outcome.messageId), queues.maxReceiveCount));

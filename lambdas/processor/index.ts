@@ -2,17 +2,22 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
+import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../shared/table-schema';
 import { optionalIntEnv, requireEnv } from '../shared/require-env';
-import { createProcessorHandler } from './create-processor-handler';
-import { OUTCOME_METRICS } from './outcome-metrics';
+import { createProcessorHandler, type ProcessorDeps } from './create-processor-handler';
+import { outcomeMetricGroups } from './outcome-metrics';
+import type { RecordOutcome } from './record-outcome';
 
-const logger = new Logger({ serviceName: 'clerk-webhook-sync-processor' });
-const metrics = new Metrics({ namespace: 'ClerkWebhookSync', serviceName: 'processor' });
+// Configuration is read at cold start so a bad deployment fails loudly before any batch.
+const settings = powertoolsSettings(SERVICE_NAMES.processor);
+const logger = new Logger({ serviceName: settings.serviceName });
+const metrics = createEmfPublisher(settings);
 
-const processBatch = createProcessorHandler({
+// Module scope: clients live as long as the Lambda environment.
+const deps: ProcessorDeps = {
   documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   }),
@@ -22,13 +27,20 @@ const processBatch = createProcessorHandler({
   tombstoneTtlDays: optionalIntEnv('TOMBSTONE_TTL_DAYS', DEFAULT_TOMBSTONE_TTL_DAYS),
   now: Date.now,
   logger,
-  onOutcome: (outcome) => metrics.addMetric(OUTCOME_METRICS[outcome.result], MetricUnit.Count, 1),
-});
-
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  try {
-    return await processBatch(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
 };
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  logger.addContext(context);
+  // Collected per invocation, flushed once at the end, whatever happened.
+  const outcomes: RecordOutcome[] = [];
+  try {
+    return await createProcessorHandler({ ...deps, onOutcome: (outcome) => outcomes.push(outcome) })(event);
+  } finally {
+    try {
+      metrics.publish(outcomeMetricGroups(outcomes, Date.now()));
+    } catch (error) {
+      // Metrics are observability, never a reason to retry a batch that was applied.
+      logger.warn('metrics not published', { error });
+    }
+  }
+}

@@ -29,6 +29,7 @@ interface Labels {
   svixId?: string;
   eventType?: string;
   entityId?: string;
+  occurredAt?: number;
 }
 
 /** Decodes, parses and applies one record. Never throws: the outcome says what happened. */
@@ -48,7 +49,7 @@ export async function processRecord(record: SQSRecord, deps: RecordProcessingDep
     labels.svixId = queued.svixId;
     labels.eventType = queued.event.type;
     logger.setCorrelationId(queued.svixId);
-    logger.appendKeys({ eventType: queued.event.type });
+    logger.appendKeys({ svixId: queued.svixId, eventType: queued.event.type });
 
     const parsed = parseClerkEvent(queued.event);
     if (!parsed.modelled) {
@@ -56,6 +57,7 @@ export async function processRecord(record: SQSRecord, deps: RecordProcessingDep
       return { outcome: outcomeOf('ignored', 'event type not modelled') };
     }
     labels.entityId = parsed.entityId;
+    labels.occurredAt = parsed.occurredAt;
     const applied = await applyEvent(
       {
         documentClient: deps.documentClient,

@@ -4,6 +4,8 @@ export interface RecordOutcome {
   readonly svixId?: string;
   readonly eventType?: string;
   readonly entityId?: string;
+  /** When Clerk emitted the event (envelope timestamp, else data.updated_at), epoch ms: the processing-lag metric. */
+  readonly occurredAt?: number;
   /**
    * applied: the table now reflects the event. duplicate: this event was applied before.
    * stale: a newer state (or a deletion) already wins. ignored: an event type this project

@@ -10,6 +10,7 @@ import { readRawBody } from './raw-body';
 import type { SigningSecretSource } from './signing-secrets';
 import { assertTimestampFresh, NO_SIGNATURE_MATCHED, signatureMatches, signingKeysFor } from './verify-signature';
 import { readWebhookHeaders, type SignedHeaders } from './webhook-headers';
+import { rejectionReasonOf, type WebhookOutcome } from './webhook-outcome';
 
 export interface VerifierDeps {
   readonly sqs: SQSClient;
@@ -19,11 +20,15 @@ export interface VerifierDeps {
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly logger: Logger;
+  /** Called once per request with what the verifier answered (metrics). */
+  readonly onOutcome?: (outcome: WebhookOutcome) => void;
 }
 
 export type VerifierHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const SVIX_ID_LOG_KEY = 'svixId';
+/** Powertools' correlation id key: the svix id follows an event from the verifier's log to the processor's. */
+const CORRELATION_ID_LOG_KEY = 'correlation_id';
 
 /**
  * Receives one Clerk webhook (HTTP API payload v2): authenticates it on the exact received bytes,
@@ -36,6 +41,7 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
 
   return async (event) => {
     let bodyBytes: number | undefined;
+    let svixId: string | undefined;
     try {
       const method = event.requestContext?.http?.method;
       if (method !== undefined && method !== 'POST') {
@@ -44,7 +50,8 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
       const raw = readRawBody(event, deps.maxBodyBytes);
       bodyBytes = raw.length;
       const signed = readWebhookHeaders(event.headers ?? {});
-      logger.appendKeys({ [SVIX_ID_LOG_KEY]: signed.id });
+      svixId = signed.id;
+      logger.appendKeys({ [SVIX_ID_LOG_KEY]: svixId, [CORRELATION_ID_LOG_KEY]: svixId });
       assertTimestampFresh(signed, deps.now());
       await authenticate(deps, signed, raw);
 
@@ -57,20 +64,31 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
         event: clerkEvent,
       };
       await enqueueEvent(deps.sqs, deps.queueUrl, queued);
-      logger.info('webhook accepted', { eventType: clerkEvent.type, bodyBytes });
+      logger.info('webhook accepted', { eventType: clerkEvent.type, outcome: 'accepted', bodyBytes });
+      deps.onOutcome?.({ result: 'accepted', statusCode: 200, svixId, eventType: clerkEvent.type });
       return jsonResponse(200, { received: true });
     } catch (error) {
       const outcome = classifyError(error);
-      const details = { statusCode: outcome.statusCode, code: outcome.code, reason: reasonOf(error), bodyBytes };
+      const result = outcome.statusCode >= 500 ? 'failed' : 'rejected';
+      const rejection = result === 'rejected' ? rejectionReasonOf(error) : undefined;
+      const details = {
+        statusCode: outcome.statusCode,
+        code: outcome.code,
+        outcome: result,
+        ...(rejection === undefined ? {} : { rejection }),
+        reason: reasonOf(error),
+        bodyBytes,
+      };
       if (outcome.statusCode >= 500) {
         // Unexpected errors keep their stack; ours are fully described by code and reason.
         logger.error('webhook not accepted', outcome.code === 'UNEXPECTED' ? { ...details, error } : details);
       } else {
         logger.warn('webhook rejected', details);
       }
+      deps.onOutcome?.({ result, statusCode: outcome.statusCode, code: outcome.code, rejection, svixId });
       return errorResponse(outcome);
     } finally {
-      logger.removeKeys([SVIX_ID_LOG_KEY]);
+      logger.removeKeys([SVIX_ID_LOG_KEY, CORRELATION_ID_LOG_KEY]);
     }
   };
 }

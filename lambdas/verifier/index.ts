@@ -2,10 +2,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
+import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { optionalIntEnv, requireEnv } from '../shared/require-env';
 import { createVerifierHandler } from './create-verifier-handler';
 import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
+import { webhookMetricGroups } from './verifier-metrics';
 import { VERIFIER_DEFAULTS } from './verifier-defaults';
+import type { WebhookOutcome } from './webhook-outcome';
 
 // Configuration is read at cold start so a bad deployment fails loudly before any request.
 const queueUrl = requireEnv('QUEUE_URL');
@@ -13,8 +17,20 @@ const signingSecretArn = requireEnv('SIGNING_SECRET_ARN');
 const maxBodyBytes = optionalIntEnv('MAX_BODY_BYTES', VERIFIER_DEFAULTS.maxBodyBytes);
 const secretCacheTtlSeconds = optionalIntEnv('SECRET_CACHE_TTL_SECONDS', VERIFIER_DEFAULTS.secretCacheTtlSeconds);
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || VERIFIER_DEFAULTS.serviceName });
+const settings = powertoolsSettings(SERVICE_NAMES.verifier);
+const logger = new Logger({ serviceName: settings.serviceName });
+const metrics = createEmfPublisher(settings);
 const now = () => Date.now();
+
+/** One request per invocation, and the handler reports each request once: this flushes once per invocation. */
+function publishMetrics(outcome: WebhookOutcome): void {
+  try {
+    metrics.publish(webhookMetricGroups(outcome));
+  } catch (error) {
+    // Metrics are observability, never a reason to fail a delivery.
+    logger.warn('metrics not published', { error });
+  }
+}
 
 // Module scope: clients and the secret cache live as long as the Lambda environment.
 const verify = createVerifierHandler({
@@ -30,6 +46,7 @@ const verify = createVerifierHandler({
   maxBodyBytes,
   now,
   logger,
+  onOutcome: publishMetrics,
 });
 
 export async function handler(

@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
 
@@ -74,7 +75,7 @@ export class WebhookVerifier extends Construct {
     this.nodeFunction = new NodeFunction(this, 'Verifier', {
       entry: path.join(PROJECT_ROOT, 'lambdas', 'verifier', 'index.ts'),
       description: 'Verifies Clerk (Svix) webhook signatures and queues the verified events',
-      serviceName: 'clerk-webhook-verifier',
+      serviceName: SERVICE_NAMES.verifier,
       timeout: PIPELINE_DEFAULTS.verifierTimeout,
       memorySize: props.memorySize,
       logLevel: props.logLevel,

@@ -65,19 +65,24 @@ export function permissions(actions: string[], resources: unknown[]): string[] {
 
 /**
  * Wildcards in any identity policy of the template: `*` in an action, or in a resource unless
- * `isAllowedResource` accepts it. NotAction/NotResource count as wildcards (they grant everything else).
+ * `isAllowedResource` accepts it for that statement's actions. NotAction/NotResource count as
+ * wildcards (they grant everything else).
  */
-export function wildcardFindings(template: Template, isAllowedResource: (resourceJson: string) => boolean): string[] {
+export function wildcardFindings(
+  template: Template,
+  isAllowedResource: (resourceJson: string, actions: readonly string[]) => boolean,
+): string[] {
   const findings: string[] = [];
   for (const { source, statement } of identityStatements(template)) {
     if (statement.NotAction !== undefined) findings.push(`${source}: NotAction`);
     if (statement.NotResource !== undefined) findings.push(`${source}: NotResource`);
-    for (const action of asArray(statement.Action)) {
+    const actions = asArray(statement.Action);
+    for (const action of actions) {
       if (action.includes('*')) findings.push(`${source}: action ${action}`);
     }
     for (const resource of asArray(statement.Resource)) {
       const json = JSON.stringify(resource);
-      if (json.includes('*') && !isAllowedResource(json)) findings.push(`${source}: resource ${json}`);
+      if (json.includes('*') && !isAllowedResource(json, actions)) findings.push(`${source}: resource ${json}`);
     }
   }
   return findings;

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { PROCESSOR_TABLE_ACTIONS } from '../../lib/constructs/event-processor';
 import { permissions, permissionsOfRole, wildcardFindings } from './iam-permissions';
 import { getAtt, onlyResource, ref, synthStack, testApp } from './synth-stack';
 
@@ -32,15 +33,21 @@ const ids = () => {
     secret: onlyResource(template, 'AWS::SecretsManager::Secret').id,
   };
 };
-const tableIndexes = (tableId: string) => ({ 'Fn::Join': ['', [getAtt(tableId), '/index/*']] });
+/** What Lambda needs to send traces (tracing is Active); X-Ray has no resource-level permissions. */
+const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const xrayPermissions = () => permissions(XRAY_ACTIONS, ['*']);
+/** The one statement that may name "*": X-Ray's actions and nothing else. */
+const isXrayStatement = (resource: string, actions: readonly string[]) =>
+  resource === '"*"' && actions.length > 0 && actions.every((action) => XRAY_ACTIONS.includes(action));
 
 describe('verifier role', () => {
-  it('may write its own logs, read the signing secret value and send to the queue: nothing else', () => {
+  it('may write its own logs and traces, read the signing secret value and send to the queue: nothing else', () => {
     const { queue, secret } = ids();
     const logGroup = logGroupOfService('clerk-webhook-verifier');
     expect(permissionsOfRole(template, roleOfService('clerk-webhook-verifier'))).toEqual(
       [
         ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
+        ...xrayPermissions(),
         ...permissions(['secretsmanager:GetSecretValue'], [ref(secret)]),
         ...permissions(['sqs:SendMessage'], [getAtt(queue)]),
       ].sort(),
@@ -49,12 +56,13 @@ describe('verifier role', () => {
 });
 
 describe('processor role', () => {
-  it('may write its own logs, consume the queue, read/write the table and its index, and send to the DLQ: nothing else', () => {
+  it('may write its own logs and traces, consume the queue, make its five table calls and send to the DLQ: nothing else', () => {
     const { queue, deadLetterQueue, table } = ids();
     const logGroup = logGroupOfService('clerk-webhook-processor');
     expect(permissionsOfRole(template, roleOfService('clerk-webhook-processor'))).toEqual(
       [
         ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
+        ...xrayPermissions(),
         // The SQS event source's own permissions (granted by SqsEventSource).
         ...permissions(
           [
@@ -66,26 +74,17 @@ describe('processor role', () => {
           ],
           [getAtt(queue)],
         ),
-        // table.grantReadWriteData: this table and its indexes only.
+        // The calls lambdas/processor makes, on the table itself: no index (it never reads gsi1),
+        // no Scan, no batch or transaction calls, no stream reads.
         ...permissions(
-          [
-            'dynamodb:BatchGetItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:ConditionCheckItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:DescribeTable',
-            'dynamodb:GetItem',
-            'dynamodb:GetRecords',
-            'dynamodb:GetShardIterator',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:Scan',
-            'dynamodb:UpdateItem',
-          ],
-          [getAtt(table), tableIndexes(table)],
+          ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          [getAtt(table)],
         ),
         ...permissions(['sqs:SendMessage'], [getAtt(deadLetterQueue)]),
       ].sort(),
+    );
+    expect([...PROCESSOR_TABLE_ACTIONS].sort()).toEqual(
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     );
   });
 });
@@ -105,23 +104,44 @@ describe('least privilege across the stack', () => {
     }
   });
 
-  it("no policy has a wildcard action or resource, except the table's own index ARN pattern", () => {
-    // `<table ARN>/index/*` is how grantReadWriteData names a table's indexes; it cannot reach
-    // another table. Nothing else may contain `*` (no X-Ray or log patterns exist: tracing is off
-    // and each function writes only to its own log group).
-    const allowedIndexPattern = JSON.stringify(tableIndexes(ids().table));
-    expect(wildcardFindings(template, (resource) => resource === allowedIndexPattern)).toEqual([]);
+  it('no policy has a wildcard action or resource; the only "*" resource is the X-Ray statement', () => {
+    // Tables, queues, the secret and the alarm topic are all named by ARN. X-Ray has no
+    // resource-level permissions, so its two actions (and only they) may name "*".
+    expect(wildcardFindings(template, isXrayStatement)).toEqual([]);
   });
 
-  it('the wildcard check does catch wildcards (guards the guard)', () => {
-    const stack = new Stack(testApp(), 'Probe');
-    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::bucket'] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
-    const findings = wildcardFindings(Template.fromStack(stack), () => false);
-    expect(findings).toEqual([
-      expect.stringMatching(/action s3:Get\*$/),
-      expect.stringMatching(/resource "\*"$/),
-    ]);
+  it('resource policies (queues, alarm topic) allow no anonymous principal; their only "*" principal is in a Deny', () => {
+    const policies = [
+      ...Object.values(template.findResources('AWS::SQS::QueuePolicy')),
+      ...Object.values(template.findResources('AWS::SNS::TopicPolicy')),
+    ];
+    expect(policies).toHaveLength(3);
+    for (const policy of policies) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown }[]) {
+        if (statement.Effect === 'Allow') {
+          expect(JSON.stringify(statement.Principal)).not.toMatch(/"\*"/);
+        }
+      }
+    }
+  });
+
+  it('the wildcard check catches wildcards and lets only a pure X-Ray statement name "*" (guards the guard)', () => {
+    const findingsFor = (...statements: iam.PolicyStatement[]) => {
+      const stack = new Stack(testApp(), 'Probe');
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      for (const statement of statements) role.addToPolicy(statement);
+      return wildcardFindings(Template.fromStack(stack), isXrayStatement);
+    };
+    expect(
+      findingsFor(
+        new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::bucket'] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }),
+      ),
+    ).toEqual([expect.stringMatching(/action s3:Get\*$/), expect.stringMatching(/resource "\*"$/)]);
+    // A data action riding along in the X-Ray statement is caught.
+    expect(
+      findingsFor(new iam.PolicyStatement({ actions: [...XRAY_ACTIONS, 'dynamodb:PutItem'], resources: ['*'] })),
+    ).toEqual([expect.stringMatching(/resource "\*"$/)]);
+    expect(findingsFor(new iam.PolicyStatement({ actions: XRAY_ACTIONS, resources: ['*'] }))).toEqual([]);
   });
 });

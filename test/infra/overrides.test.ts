@@ -52,6 +52,9 @@ describe('props override the defaults', () => {
       tableRemovalPolicy: RemovalPolicy.DESTROY,
       logRetention: RetentionDays.ONE_WEEK,
       logLevel: 'DEBUG',
+      alarmEmail: 'ops@example.com',
+      oldestMessageAgeAlarmThreshold: Duration.minutes(5),
+      signatureRejectionAlarmThreshold: 50,
     }).template;
   });
 
@@ -91,7 +94,33 @@ describe('props override the defaults', () => {
       expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe('DEBUG');
     }
   });
+
+  it('alarmEmail subscribes that address to the alarm topic', () => {
+    expectAlarmEmailSubscription(template, 'ops@example.com');
+  });
+
+  it('the alarm thresholds reach the queue-age and signature-rejection alarms', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 300,
+      AlarmDescription: Match.stringLikeRegexp('for 5 minutes or more'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'WebhooksRejected',
+      Threshold: 50,
+      AlarmDescription: Match.stringLikeRegexp('^50 or more webhooks'),
+    });
+  });
 });
+
+function expectAlarmEmailSubscription(template: Template, email: string): void {
+  const topicId = onlyResource(template, 'AWS::SNS::Topic').id;
+  expect(onlyResource(template, 'AWS::SNS::Subscription').resource.Properties).toEqual({
+    Protocol: 'email',
+    Endpoint: email,
+    TopicArn: ref(topicId),
+  });
+}
 
 describe('table protection', () => {
   it('a retained table can have deletion protection turned off explicitly', () => {
@@ -121,12 +150,16 @@ describe('existing signing secret', () => {
     template.hasOutput('SigningSecretName', { Value: SECRET_NAME });
   }
 
-  it('by name, as a prop', () => {
-    expectExistingSecretByName(synthStack({ existingSigningSecretName: SECRET_NAME }).template);
+  it('by name, as a prop, which wins over the context value', () => {
+    expectExistingSecretByName(
+      synthStack({ existingSigningSecretName: SECRET_NAME }, { signingSecretName: 'other-name' }).template,
+    );
   });
 
-  it('by name, from the signingSecretName context value', () => {
-    expectExistingSecretByName(synthStack({}, { signingSecretName: SECRET_NAME }).template);
+  it('by name, from the signingSecretName context value (and alarmEmail from context too)', () => {
+    const { template } = synthStack({}, { signingSecretName: SECRET_NAME, alarmEmail: 'oncall@example.com' });
+    expectExistingSecretByName(template);
+    expectAlarmEmailSubscription(template, 'oncall@example.com');
   });
 
   it('by complete ARN, as a prop and from the signingSecretArn context value', () => {
@@ -138,11 +171,6 @@ describe('existing signing secret', () => {
       expect(verifierEnv(template).SIGNING_SECRET_ARN).toBe(SECRET_ARN);
       expect(verifierSecretPermissions(template)).toEqual([`secretsmanager:GetSecretValue on "${SECRET_ARN}"`]);
     }
-  });
-
-  it('an explicit prop wins over the context value', () => {
-    const { template } = synthStack({ existingSigningSecretName: SECRET_NAME }, { signingSecretName: 'other-name' });
-    expect(verifierEnv(template).SIGNING_SECRET_ARN).toEqual(partialSecretArn());
   });
 
   it('refuses a name and an ARN together, and a context value that is not a string', () => {
@@ -157,6 +185,19 @@ describe('invalid settings fail at synth, not at deploy', () => {
   it('maxConcurrency below 2 and maxReceiveCount below 1', () => {
     expect(() => synthStack({ maxConcurrency: 1 })).toThrow(/maxConcurrency must be an integer from 2 to 1000/);
     expect(() => synthStack({ maxReceiveCount: 0 })).toThrow(/maxReceiveCount must be an integer from 1 to 1000/);
+  });
+
+  it('an alarm e-mail that is not one address, and alarm thresholds that could never work', () => {
+    expect(() => synthStack({ alarmEmail: 'ops@example.com, dev@example.com' })).toThrow(
+      /alarmEmail must be one e-mail address/,
+    );
+    expect(() => synthStack({}, { alarmEmail: '' })).toThrow(/"alarmEmail" must be a non-empty string/);
+    expect(() => synthStack({ signatureRejectionAlarmThreshold: 0 })).toThrow(
+      /signatureRejectionThreshold must be a positive integer/,
+    );
+    expect(() => synthStack({ oldestMessageAgeAlarmThreshold: Duration.seconds(30) })).toThrow(
+      /oldestMessageAgeThreshold must be at least 1 minute/,
+    );
   });
 
   it('a processor timeout the queue visibility does not cover 6 times', () => {

@@ -76,7 +76,10 @@ export function historyArbitrary(options: HistoryOptions = {}): fc.Arbitrary<His
     .map(([commands, seed]) => new HistoryBuilder(options, seed).run(commands));
 }
 
-/** A permutation of the history in which every event appears at least once, some two or three times. */
+/**
+ * A permutation of the history in which every event appears at least once, some two or three
+ * times, and at least one event more than once: every delivery exercises duplicates.
+ */
 export function deliveriesArbitrary(history: readonly HistoryEvent[]): fc.Arbitrary<HistoryEvent[]> {
   const copies = fc.oneof(
     { arbitrary: fc.constant(1), weight: 6 },
@@ -84,9 +87,11 @@ export function deliveriesArbitrary(history: readonly HistoryEvent[]): fc.Arbitr
     { arbitrary: fc.constant(3), weight: 1 },
   );
   return fc
-    .array(copies, { minLength: history.length, maxLength: history.length })
-    .chain((counts) => {
-      const all = history.flatMap((event, index) => Array.from({ length: counts[index] ?? 1 }, () => event));
+    .tuple(fc.array(copies, { minLength: history.length, maxLength: history.length }), fc.nat())
+    .chain(([counts, duplicated]) => {
+      const copiesOf = (index: number) =>
+        index === duplicated % history.length ? Math.max(2, counts[index] ?? 1) : (counts[index] ?? 1);
+      const all = history.flatMap((event, index) => Array.from({ length: copiesOf(index) }, () => event));
       return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
     });
 }
@@ -166,7 +171,10 @@ export function describeEvents(events: readonly HistoryEvent[]): string {
     .join('\n');
 }
 
-/** Counts of the tricky cases in a history, so a property test can show it exercised them. */
+/**
+ * Counts of the tricky cases in a history. Every history from `historyArbitrary` has at least
+ * one of each (see `HistoryBuilder.coverTrickyCases`).
+ */
 export interface HistoryFeatures {
   readonly userDeletions: number;
   readonly organizationDeletions: number;
@@ -175,17 +183,26 @@ export interface HistoryFeatures {
   readonly rejoins: number;
   readonly sessionEnds: number;
   readonly userUpdates: number;
+  /** User or organization deletions that come after a session or membership of theirs: a cascade with work to do. */
+  readonly deletionsWithChildren: number;
 }
 
 export function historyFeatures(history: readonly HistoryEvent[]): HistoryFeatures {
   const count = (predicate: (type: string) => boolean) => history.filter(({ event }) => predicate(event.type)).length;
   const seenPairs = new Set<string>();
+  const parentsWithChildren = new Set<string>();
   let rejoins = 0;
+  let deletionsWithChildren = 0;
   for (const { event } of history) {
-    if (event.type !== 'organizationMembership.created') continue;
-    const pair = membershipPairOf(event);
-    if (seenPairs.has(pair)) rejoins += 1;
-    seenPairs.add(pair);
+    if (event.type === 'session.created') parentsWithChildren.add(String(event.data.user_id));
+    if (event.type === 'organizationMembership.created') {
+      const pair = membershipPairOf(event);
+      if (seenPairs.has(pair)) rejoins += 1;
+      seenPairs.add(pair);
+      for (const parent of pair.split('|')) parentsWithChildren.add(parent);
+    }
+    const parentDeletion = event.type === 'user.deleted' || event.type === 'organization.deleted';
+    if (parentDeletion && parentsWithChildren.has(String(event.data.id))) deletionsWithChildren += 1;
   }
   return {
     userDeletions: count((type) => type === 'user.deleted'),
@@ -194,6 +211,7 @@ export function historyFeatures(history: readonly HistoryEvent[]): HistoryFeatur
     rejoins,
     sessionEnds: count((type) => /^session\.(ended|removed|revoked)$/.test(type)),
     userUpdates: count((type) => type === 'user.updated'),
+    deletionsWithChildren,
   };
 }
 
@@ -238,15 +256,17 @@ interface MembershipState {
 }
 
 const TERMINAL_SESSION_EVENTS = ['session.ended', 'session.removed', 'session.revoked'] as const;
+type TerminalSessionEvent = (typeof TERMINAL_SESSION_EVENTS)[number];
 const ROLES = ['org:admin', 'org:member'] as const;
 
 /** Interprets random commands against a model of Clerk's state, emitting only events Clerk could send. */
 class HistoryBuilder {
   private readonly events: HistoryEvent[] = [];
-  private readonly users: UserState[];
-  private readonly organizations: OrganizationState[];
+  private readonly users: UserState[] = [];
+  private readonly organizations: OrganizationState[] = [];
   private readonly sessions: SessionState[] = [];
   private readonly memberships = new Map<string, MembershipState>();
+  private readonly tag: string;
   private clock = 1_717_000_000_000;
   private counter = 0;
 
@@ -254,20 +274,9 @@ class HistoryBuilder {
     options: HistoryOptions,
     private readonly seed: number,
   ) {
-    const tag = seed.toString(36).padStart(6, '0');
-    this.users = Array.from({ length: options.users ?? 3 }, (_, index) => ({
-      id: `user_2${tag}U${index}`,
-      status: 'unborn',
-      createdAt: 0,
-      patch: {},
-      emails: [`User${index}.Tester${tag}@Example.com`],
-    }));
-    this.organizations = Array.from({ length: options.organizations ?? 2 }, (_, index) => ({
-      id: `org_2${tag}O${index}`,
-      status: 'unborn',
-      createdAt: 0,
-      patch: {},
-    }));
+    this.tag = seed.toString(36).padStart(6, '0');
+    for (let index = 0; index < (options.users ?? 3); index += 1) this.addUser();
+    for (let index = 0; index < (options.organizations ?? 2); index += 1) this.addOrganization();
   }
 
   run(commands: readonly Command[]): HistoryEvent[] {
@@ -275,6 +284,7 @@ class HistoryBuilder {
       this.clock += command.gap;
       this.apply(command);
     }
+    this.coverTrickyCases();
     return this.events;
   }
 
@@ -307,11 +317,97 @@ class HistoryBuilder {
     }
   }
 
+  /**
+   * Whatever the random commands did, each history ends with at least one of every case that
+   * breaks naive processors (every `HistoryFeatures` count is positive), so a property test
+   * over these histories can neither pass without meeting them nor flake on coverage. Only
+   * what is missing is added, after the random part; delivery shuffles it in anyway. The
+   * seed varies the details (role, terminal status, follow-up events, seconds timestamps).
+   */
+  private coverTrickyCases(): void {
+    const missing = (feature: keyof HistoryFeatures) => historyFeatures(this.events)[feature] === 0;
+    const variant = this.seed;
+    if (missing('userUpdates')) {
+      this.tick();
+      this.updateUser(this.aliveOrNewUser(), variant);
+    }
+    if (missing('sessionEnds')) {
+      this.tick();
+      const session = this.createSession(this.aliveOrNewUser());
+      this.endSession(session, TERMINAL_SESSION_EVENTS[variant % TERMINAL_SESSION_EVENTS.length]!);
+    }
+    if (missing('rejoins')) {
+      this.tick();
+      const user = this.aliveOrNewUser();
+      const organization = this.aliveOrNewOrganization();
+      const role = ROLES[variant % ROLES.length]!;
+      const current = this.memberships.get(pairKey(organization.id, user.id));
+      this.deleteMembership(current ?? this.createMembership(user, organization, role));
+      this.tick();
+      this.createMembership(user, organization, role);
+    }
+    if (missing('membershipDeletions')) {
+      this.tick();
+      const membership =
+        [...this.memberships.values()][0] ??
+        this.createMembership(this.aliveOrNewUser(), this.aliveOrNewOrganization(), ROLES[0]);
+      this.deleteMembership(membership);
+    }
+    if (missing('userDeletions') || missing('deletionsWithChildren')) {
+      // The cascade race: a user deleted while a session and memberships of theirs exist.
+      const user =
+        this.aliveUsers().find((candidate) => this.membershipsOf(candidate.id).length > 0) ?? this.aliveOrNewUser();
+      this.tick();
+      this.createSession(user);
+      this.tick();
+      this.deleteUser(user, variant >> 1);
+    }
+    if (missing('organizationDeletions')) {
+      const memberships = [...this.memberships.values()];
+      const organization =
+        this.aliveOrganizations().find((candidate) => memberships.some(({ orgId }) => orgId === candidate.id)) ??
+        this.aliveOrNewOrganization();
+      this.tick();
+      this.deleteOrganization(organization, variant >> 2);
+    }
+  }
+
+  private tick(): void {
+    this.clock += 1000;
+  }
+
   // ---- users
+
+  private addUser(): UserState {
+    const index = this.users.length;
+    const user: UserState = {
+      id: `user_2${this.tag}U${index}`,
+      status: 'unborn',
+      createdAt: 0,
+      patch: {},
+      emails: [`User${index}.Tester${this.tag}@Example.com`],
+    };
+    this.users.push(user);
+    return user;
+  }
+
+  /** An alive user, else a newly created one (from the unborn, or beyond the configured number). */
+  private aliveOrNewUser(): UserState {
+    const user = this.aliveUsers()[0] ?? this.users.find((candidate) => candidate.status === 'unborn') ?? this.addUser();
+    if (user.status === 'unborn') {
+      this.createUser(user);
+      this.tick();
+    }
+    return user;
+  }
 
   private userCreate(command: Command): void {
     const user = pick(this.users.filter((candidate) => candidate.status === 'unborn'), command.pick);
     if (user === undefined) return this.userUpdate(command);
+    this.createUser(user);
+  }
+
+  private createUser(user: UserState): void {
     user.status = 'alive';
     user.createdAt = this.clock;
     this.emit(clerkEnvelope('user.created', this.userData(user), this.clock));
@@ -320,7 +416,11 @@ class HistoryBuilder {
   private userUpdate(command: Command): void {
     const user = pick(this.aliveUsers(), command.pick);
     if (user === undefined) return this.userCreateAny(command);
-    switch (command.variant % 5) {
+    this.updateUser(user, command.variant);
+  }
+
+  private updateUser(user: UserState, variant: number): void {
+    switch (variant % 5) {
       case 0:
         user.patch.username = user.patch.username === null ? `name${this.clock % 997}` : null;
         break;
@@ -329,12 +429,12 @@ class HistoryBuilder {
         user.emails.push(`Changed${this.clock % 9973}.${user.emails[0]}`);
         break;
       case 2:
-        user.patch.first_name = `First${command.variant % 97}`;
-        user.patch.last_name = command.variant % 2 === 0 ? null : `Last${command.variant % 89}`;
+        user.patch.first_name = `First${variant % 97}`;
+        user.patch.last_name = variant % 2 === 0 ? null : `Last${variant % 89}`;
         break;
       case 3:
-        user.patch.image_url = command.variant % 2 === 0 ? null : `https://img.clerk.com/v${this.clock}`;
-        user.patch.external_id = command.variant % 3 === 0 ? null : `crm-${command.variant % 1000}`;
+        user.patch.image_url = variant % 2 === 0 ? null : `https://img.clerk.com/v${this.clock}`;
+        user.patch.external_id = variant % 3 === 0 ? null : `crm-${variant % 1000}`;
         break;
       default:
         user.patch.last_sign_in_at = this.clock;
@@ -349,18 +449,22 @@ class HistoryBuilder {
   private userDelete(command: Command): void {
     const user = pick(this.aliveUsers(), command.pick);
     if (user === undefined) return;
+    this.deleteUser(user, command.variant);
+  }
+
+  private deleteUser(user: UserState, variant: number): void {
     user.status = 'deleted';
     // Timestamp in seconds for some deletions: Clerk's examples show seconds, its docs milliseconds.
-    const at = command.variant % 3 === 0 ? Math.floor(this.clock / 1000) : this.clock;
+    const at = variant % 3 === 0 ? Math.floor(this.clock / 1000) : this.clock;
     this.emit(clerkEnvelope('user.deleted', { deleted: true, id: user.id, object: 'user' }, at));
     // Clerk may follow a deletion with the ends of the user's sessions and memberships.
-    const followUps = command.variant % 2 === 0;
+    const followUps = variant % 2 === 0;
     for (const session of this.sessions.filter((candidate) => candidate.userId === user.id && !candidate.ended)) {
       session.ended = true;
       if (followUps) this.emitSessionEnd(session, 'session.removed');
     }
-    for (const [pair, membership] of [...this.memberships].filter(([, candidate]) => candidate.userId === user.id)) {
-      this.memberships.delete(pair);
+    for (const membership of this.membershipsOf(user.id)) {
+      this.memberships.delete(pairKey(membership.orgId, membership.userId));
       if (followUps) this.emitMembershipDeleted(membership);
     }
   }
@@ -392,10 +496,15 @@ class HistoryBuilder {
   private sessionCreate(command: Command): void {
     const user = pick(this.aliveUsers(), command.pick);
     if (user === undefined) return this.userCreateAny(command);
+    this.createSession(user);
+  }
+
+  private createSession(user: UserState): SessionState {
     const session: SessionState = { id: `sess_2${this.nextId()}`, userId: user.id, createdAt: this.clock, ended: false };
     this.sessions.push(session);
     const data = sampleSession({ sessionId: session.id, userId: user.id, at: this.clock, createdAt: this.clock }, 'active');
     this.emit(clerkEnvelope('session.created', data, this.clock));
+    return session;
   }
 
   private sessionEnd(command: Command): void {
@@ -404,11 +513,15 @@ class HistoryBuilder {
       command.pick,
     );
     if (session === undefined) return this.sessionCreate(command);
-    session.ended = true;
-    this.emitSessionEnd(session, TERMINAL_SESSION_EVENTS[command.variant % TERMINAL_SESSION_EVENTS.length]!);
+    this.endSession(session, TERMINAL_SESSION_EVENTS[command.variant % TERMINAL_SESSION_EVENTS.length]!);
   }
 
-  private emitSessionEnd(session: SessionState, type: (typeof TERMINAL_SESSION_EVENTS)[number]): void {
+  private endSession(session: SessionState, type: TerminalSessionEvent): void {
+    session.ended = true;
+    this.emitSessionEnd(session, type);
+  }
+
+  private emitSessionEnd(session: SessionState, type: TerminalSessionEvent): void {
     this.clock += 1;
     const status = type.slice('session.'.length);
     const data = sampleSession(
@@ -420,12 +533,39 @@ class HistoryBuilder {
 
   // ---- organizations
 
+  private addOrganization(): OrganizationState {
+    const organization: OrganizationState = {
+      id: `org_2${this.tag}O${this.organizations.length}`,
+      status: 'unborn',
+      createdAt: 0,
+      patch: {},
+    };
+    this.organizations.push(organization);
+    return organization;
+  }
+
+  private aliveOrNewOrganization(): OrganizationState {
+    const organization =
+      this.aliveOrganizations()[0] ??
+      this.organizations.find((candidate) => candidate.status === 'unborn') ??
+      this.addOrganization();
+    if (organization.status === 'unborn') {
+      this.createOrganization(organization);
+      this.tick();
+    }
+    return organization;
+  }
+
   private organizationCreate(command: Command): void {
     const organization = pick(
       this.organizations.filter((candidate) => candidate.status === 'unborn'),
       command.pick,
     );
     if (organization === undefined) return this.organizationUpdate(command);
+    this.createOrganization(organization);
+  }
+
+  private createOrganization(organization: OrganizationState): void {
     organization.status = 'alive';
     organization.createdAt = this.clock;
     this.emit(clerkEnvelope('organization.created', this.organizationData(organization), this.clock));
@@ -449,11 +589,15 @@ class HistoryBuilder {
   private organizationDelete(command: Command): void {
     const organization = pick(this.aliveOrganizations(), command.pick);
     if (organization === undefined) return;
+    this.deleteOrganization(organization, command.variant);
+  }
+
+  private deleteOrganization(organization: OrganizationState, variant: number): void {
     organization.status = 'deleted';
     this.emit(clerkEnvelope('organization.deleted', { deleted: true, id: organization.id, object: 'organization' }, this.clock));
-    const followUps = command.variant % 2 === 0;
-    for (const [pair, membership] of [...this.memberships].filter(([, candidate]) => candidate.orgId === organization.id)) {
-      this.memberships.delete(pair);
+    const followUps = variant % 2 === 0;
+    for (const membership of [...this.memberships.values()].filter((candidate) => candidate.orgId === organization.id)) {
+      this.memberships.delete(pairKey(membership.orgId, membership.userId));
       if (followUps) this.emitMembershipDeleted(membership);
     }
   }
@@ -476,21 +620,26 @@ class HistoryBuilder {
     if (organizations.length === 0) return this.organizationCreateAny(command);
     const free = users.flatMap((user) =>
       organizations
-        .filter((organization) => !this.memberships.has(`${organization.id}|${user.id}`))
+        .filter((organization) => !this.memberships.has(pairKey(organization.id, user.id)))
         .map((organization) => ({ user, organization })),
     );
     const choice = pick(free, command.pick);
     if (choice === undefined) return this.membershipDelete(command);
+    this.createMembership(choice.user, choice.organization, ROLES[command.variant % ROLES.length]!);
+  }
+
+  private createMembership(user: UserState, organization: OrganizationState, role: string): MembershipState {
     const membership: MembershipState = {
       id: `orgmem_2${this.nextId()}`,
-      userId: choice.user.id,
-      orgId: choice.organization.id,
+      userId: user.id,
+      orgId: organization.id,
       createdAt: this.clock,
-      role: ROLES[command.variant % ROLES.length]!,
+      role,
       updatedAt: this.clock,
     };
-    this.memberships.set(`${membership.orgId}|${membership.userId}`, membership);
+    this.memberships.set(pairKey(membership.orgId, membership.userId), membership);
     this.emit(clerkEnvelope('organizationMembership.created', this.membershipData(membership), this.clock));
+    return membership;
   }
 
   private membershipUpdate(command: Command): void {
@@ -504,8 +653,16 @@ class HistoryBuilder {
   private membershipDelete(command: Command): void {
     const membership = pick([...this.memberships.values()], command.pick);
     if (membership === undefined) return;
-    this.memberships.delete(`${membership.orgId}|${membership.userId}`);
+    this.deleteMembership(membership);
+  }
+
+  private deleteMembership(membership: MembershipState): void {
+    this.memberships.delete(pairKey(membership.orgId, membership.userId));
     this.emitMembershipDeleted(membership);
+  }
+
+  private membershipsOf(userId: string): MembershipState[] {
+    return [...this.memberships.values()].filter((membership) => membership.userId === userId);
   }
 
   /** The deletion carries the membership as it last was: its updated_at is not the deletion time. */
@@ -540,6 +697,10 @@ class HistoryBuilder {
     // Not in time order: svix ids must not need to be.
     return `${((this.counter * 7919) % 10007).toString(36).padStart(3, '0')}${this.counter.toString(36)}`;
   }
+}
+
+function pairKey(orgId: string, userId: string): string {
+  return `${orgId}|${userId}`;
 }
 
 function pick<T>(candidates: readonly T[], index: number): T | undefined {

@@ -1,0 +1,48 @@
+/** index.ts reads its configuration at import: a bad deployment fails at cold start, before any batch. */
+describe('processor index', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  function importIndex(): unknown {
+    let loaded: unknown;
+    jest.isolateModules(() => {
+      loaded = require('./index');
+    });
+    return loaded;
+  }
+
+  function errorOf(action: () => unknown): Error & { code?: string } {
+    try {
+      action();
+    } catch (error) {
+      return error as Error & { code?: string };
+    }
+    throw new Error('expected the import to throw');
+  }
+
+  const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq';
+
+  it.each([
+    ['TABLE_NAME', { DEAD_LETTER_QUEUE_URL: DLQ }],
+    ['DEAD_LETTER_QUEUE_URL', { TABLE_NAME: 'clerk-sync' }],
+  ])('throws a ConfigurationError naming %s when it is missing', (name, env) => {
+    delete process.env.TABLE_NAME;
+    delete process.env.DEAD_LETTER_QUEUE_URL;
+    Object.assign(process.env, env);
+    const error = errorOf(importIndex);
+    expect(error.code).toBe('CONFIGURATION');
+    expect(error.message).toBe(`environment variable ${name} is required but not set`);
+  });
+
+  it('rejects a TOMBSTONE_TTL_DAYS that is not a positive integer', () => {
+    Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ, TOMBSTONE_TTL_DAYS: '-1' });
+    expect(errorOf(importIndex).message).toBe('environment variable TOMBSTONE_TTL_DAYS must be a positive integer, got "-1"');
+  });
+
+  it('exports a handler when configured', () => {
+    Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ });
+    expect(importIndex()).toEqual({ handler: expect.any(Function) });
+  });
+});

@@ -1,0 +1,79 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from './metrics-contract';
+
+/**
+ * What a function publishes at the end of an invocation, as plain data: the mapping from
+ * outcomes to metrics is a pure function (unit tested), and only `createEmfPublisher` talks
+ * to Powertools.
+ */
+
+export type MetricUnitName = typeof MetricUnit.Count | typeof MetricUnit.Milliseconds;
+
+export interface MetricValue {
+  readonly name: string;
+  readonly unit: MetricUnitName;
+  /** Several values of one name in a group become one EMF array: CloudWatch sees each value. */
+  readonly value: number;
+}
+
+/** Metrics sharing one dimension set: `service` (always, from Powertools) plus `dimensions`. */
+export interface MetricGroup {
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly values: readonly MetricValue[];
+}
+
+export interface MetricsPublisher {
+  /** Writes one EMF line per non-empty group. */
+  publish(groups: readonly MetricGroup[]): void;
+}
+
+export interface PowertoolsSettings {
+  readonly serviceName: string;
+  readonly namespace: string;
+}
+
+/**
+ * The stack sets POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE; without them the code
+ * uses the same values, so the alarms (which look metrics up by these names) find them either way.
+ */
+export function powertoolsSettings(defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): PowertoolsSettings {
+  return {
+    serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || defaultServiceName,
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE,
+  };
+}
+
+/**
+ * Publishes groups in CloudWatch embedded metric format through Powertools Metrics. One EMF
+ * document can only carry one value per dimension, so each dimension set gets its own Metrics
+ * instance (kept: the dimension values are a small, bounded set). POWERTOOLS_METRICS_DISABLED
+ * (or POWERTOOLS_DEV) silences it, as Powertools documents.
+ */
+export function createEmfPublisher(settings: PowertoolsSettings): MetricsPublisher {
+  const byDimensions = new Map<string, Metrics>();
+
+  const metricsFor = (dimensions: Readonly<Record<string, string>>): Metrics => {
+    const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    let metrics = byDimensions.get(key);
+    if (metrics === undefined) {
+      metrics = new Metrics({
+        namespace: settings.namespace,
+        serviceName: settings.serviceName,
+        defaultDimensions: { ...dimensions },
+      });
+      byDimensions.set(key, metrics);
+    }
+    return metrics;
+  };
+
+  return {
+    publish(groups) {
+      for (const group of groups) {
+        if (group.values.length === 0) continue;
+        const metrics = metricsFor(group.dimensions);
+        for (const { name, unit, value } of group.values) metrics.addMetric(name, unit, value);
+        metrics.publishStoredMetrics();
+      }
+    },
+  };
+}

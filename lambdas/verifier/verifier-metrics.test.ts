@@ -1,0 +1,97 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  ConfigurationError,
+  EnqueueFailedError,
+  InvalidSignatureError,
+  InvalidSigningSecretError,
+  MalformedHeaderError,
+  MalformedWebhookBodyError,
+  MethodNotAllowedError,
+  MissingHeaderError,
+  PayloadTooLargeError,
+  SigningSecretUnavailableError,
+  TimestampOutOfRangeError,
+} from '../shared/errors';
+import { captureEmf } from '../shared/__test-support__/capture-emf';
+import { createEmfPublisher } from '../shared/metric-groups';
+import { METRICS_NAMESPACE, REJECTION_REASONS, SERVICE_NAMES } from '../shared/metrics-contract';
+import { classifyError } from './http-responses';
+import { webhookMetricGroups } from './verifier-metrics';
+import { rejectionReasonOf } from './webhook-outcome';
+
+const count = (name: string) => ({ name, unit: MetricUnit.Count, value: 1 });
+
+describe('rejection reasons', () => {
+  it.each([
+    [new MethodNotAllowedError('x'), 'method'],
+    [new PayloadTooLargeError('x'), 'size'],
+    [new MissingHeaderError('x'), 'headers'],
+    [new MalformedHeaderError('x'), 'headers'],
+    [new TimestampOutOfRangeError('x'), 'timestamp'],
+    [new InvalidSignatureError('x'), 'signature'],
+    [new MalformedWebhookBodyError('x'), 'body'],
+  ])('%s is a 4xx rejected for "%s"', (error, reason) => {
+    expect(classifyError(error).statusCode).toBeGreaterThanOrEqual(400);
+    expect(classifyError(error).statusCode).toBeLessThan(500);
+    expect(rejectionReasonOf(error)).toBe(reason);
+  });
+
+  it('gives every reason of the contract a cause', () => {
+    const covered = [
+      MethodNotAllowedError,
+      PayloadTooLargeError,
+      MissingHeaderError,
+      TimestampOutOfRangeError,
+      InvalidSignatureError,
+      MalformedWebhookBodyError,
+    ].map((ErrorClass) => rejectionReasonOf(new ErrorClass('x')));
+    expect(new Set(covered)).toEqual(new Set(Object.values(REJECTION_REASONS)));
+  });
+
+  it.each([
+    new SigningSecretUnavailableError('x'),
+    new EnqueueFailedError('x'),
+    new InvalidSigningSecretError('x'),
+    new ConfigurationError('x'),
+    new Error('boom'),
+  ])('%s is a 5xx, not a rejection', (error) => {
+    expect(classifyError(error).statusCode).toBeGreaterThanOrEqual(500);
+    expect(rejectionReasonOf(error)).toBeUndefined();
+  });
+});
+
+describe('webhook metrics', () => {
+  it('counts an accepted request as received and verified', () => {
+    expect(webhookMetricGroups({ result: 'accepted', statusCode: 200, svixId: 'msg_1', eventType: 'user.created' })).toEqual([
+      { dimensions: {}, values: [count('WebhooksReceived'), count('WebhooksVerified')] },
+    ]);
+  });
+
+  it('counts a rejection in total and once more by reason', () => {
+    expect(webhookMetricGroups({ result: 'rejected', statusCode: 401, code: 'INVALID_SIGNATURE', rejection: 'signature' })).toEqual([
+      { dimensions: {}, values: [count('WebhooksReceived'), count('WebhooksRejected')] },
+      { dimensions: { reason: 'signature' }, values: [count('WebhooksRejected')] },
+    ]);
+  });
+
+  it('counts a 5xx as failed', () => {
+    expect(webhookMetricGroups({ result: 'failed', statusCode: 503, code: 'ENQUEUE_FAILED' })).toEqual([
+      { dimensions: {}, values: [count('WebhooksReceived'), count('WebhooksFailed')] },
+    ]);
+  });
+
+  it('reaches CloudWatch with {service} and {service, reason} dimension sets', async () => {
+    const publisher = createEmfPublisher({ serviceName: SERVICE_NAMES.verifier, namespace: METRICS_NAMESPACE });
+    const documents = await captureEmf(() =>
+      publisher.publish(webhookMetricGroups({ result: 'rejected', statusCode: 401, rejection: 'timestamp' })),
+    );
+    expect(documents.map((document) => document._aws.CloudWatchMetrics[0]!.Dimensions)).toEqual([
+      [['service']],
+      [['service', 'reason']],
+    ]);
+    expect(documents.map(({ _aws, ...values }) => values)).toEqual([
+      { service: 'clerk-webhook-verifier', WebhooksReceived: 1, WebhooksRejected: 1 },
+      { service: 'clerk-webhook-verifier', reason: 'timestamp', WebhooksRejected: 1 },
+    ]);
+  });
+});

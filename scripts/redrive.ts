@@ -1,0 +1,597 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
+  type ListMessageMoveTasksResultEntry,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type SQSClientConfig,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/processor/dead-letter';
+import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
+
+/**
+ * `npm run redrive`: moves the messages of the dead-letter queue back to the event queue, where
+ * the processor applies them again. Safe to repeat: the processor is idempotent per svix id.
+ *
+ * On AWS it starts an SQS message move task (StartMessageMoveTask, what the console's "Start DLQ
+ * redrive" does) and follows it. Where the endpoint has no move tasks (the local emulator), or
+ * with --copy / --max, it moves message by message: send to the queue first, delete from the DLQ
+ * only once the send succeeded. Bodies and message attributes are moved unchanged, the processor's
+ * `errorReason` included, exactly as a move task does: which path ran never shows in the result,
+ * and the reason of the last dead-lettering stays visible until the processor replaces it.
+ */
+
+export const REDRIVE_USAGE = `Usage: npm run redrive -- [--dry-run] [--local | --queue-url URL --dlq-url URL] [options]
+
+Moves the messages of the dead-letter queue back to the event queue, where the processor
+applies them again (idempotently: an event already in the table is skipped as a duplicate).
+
+  --dry-run          list the messages (message id, svixId, eventType, errorReason, receives,
+                     age) and move nothing; they are visible again right after
+  --queue-url URL    the event queue (default $QUEUE_URL; stack output QueueUrl)
+  --dlq-url URL      the dead-letter queue (default $DEAD_LETTER_QUEUE_URL; stack output
+                     DeadLetterQueueUrl)
+  --local            the local pipeline of \`npm start\`: SQS at http://127.0.0.1:$SQS_PORT
+                     (default 9324), queues <TABLE_NAME>-events and <TABLE_NAME>-events-dlq
+                     (TABLE_NAME default clerk-sync)
+  --endpoint URL     SQS endpoint (default: AWS, region from AWS_REGION or the queue URL)
+  --region REGION    AWS region (default: AWS_REGION, else read from the queue URL)
+  --max N            move (or list) at most N messages; moves message by message
+  --max-rate N       messages per second for the SQS move task (1-500; AWS decides if unset)
+  --copy             move message by message even where SQS move tasks exist
+  --no-wait          start the SQS move task and return without following it
+  -h, --help         show this help
+
+Exits 0 when everything asked for was moved (or listed), 1 when something failed, 2 on a
+usage error.
+`;
+
+export class RedriveUsageError extends Error {}
+
+/** A queue given by URL, or by name (resolved with GetQueueUrl: the local emulator's URLs depend on its port). */
+export type QueueRef = { readonly url: string } | { readonly name: string };
+
+export interface RedriveOptions {
+  readonly dryRun: boolean;
+  readonly queue: QueueRef;
+  readonly deadLetterQueue: QueueRef;
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** The local pipeline's emulator: no AWS credentials needed. */
+  readonly local: boolean;
+  readonly max?: number;
+  readonly maxRate?: number;
+  readonly copy: boolean;
+  readonly wait: boolean;
+}
+
+const LOCAL_DEFAULTS = { sqsPort: '9324', tableName: 'clerk-sync', region: 'us-east-1' } as const;
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): RedriveOptions | 'help' {
+  let dryRun = false;
+  let local = false;
+  let copy = false;
+  let wait = true;
+  let queueUrl = blankToUndefined(env.QUEUE_URL);
+  let dlqUrl = blankToUndefined(env.DEAD_LETTER_QUEUE_URL);
+  let explicitUrls = false;
+  let endpoint: string | undefined;
+  let region = blankToUndefined(env.AWS_REGION) ?? blankToUndefined(env.AWS_DEFAULT_REGION);
+  let max: number | undefined;
+  let maxRate: number | undefined;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? argv[++index];
+      if (next === undefined || next === '') throw new RedriveUsageError(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--dry-run':
+        dryRun = true;
+        break;
+      case '--local':
+        local = true;
+        break;
+      case '--copy':
+        copy = true;
+        break;
+      case '--no-wait':
+        wait = false;
+        break;
+      case '--queue-url':
+        queueUrl = urlValue(flag, value());
+        explicitUrls = true;
+        break;
+      case '--dlq-url':
+        dlqUrl = urlValue(flag, value());
+        explicitUrls = true;
+        break;
+      case '--endpoint':
+        endpoint = urlValue(flag, value());
+        break;
+      case '--region':
+        region = value();
+        break;
+      case '--max':
+        max = positiveInteger(flag, value(), Number.MAX_SAFE_INTEGER);
+        break;
+      case '--max-rate':
+        maxRate = positiveInteger(flag, value(), 500);
+        break;
+      default:
+        throw new RedriveUsageError(`unknown ${flag.startsWith('-') ? 'option' : 'argument'} "${flag}"; see --help`);
+    }
+  }
+
+  const common = { dryRun, max, maxRate, copy, wait };
+  if (local) {
+    if (explicitUrls) throw new RedriveUsageError('--local finds the local queues by name; leave out --queue-url and --dlq-url');
+    const port = blankToUndefined(env.SQS_PORT) ?? LOCAL_DEFAULTS.sqsPort;
+    const tableName = blankToUndefined(env.TABLE_NAME) ?? LOCAL_DEFAULTS.tableName;
+    // The names local/local-pipeline.ts gives the queues.
+    const queueName = `${tableName.replace(/[^A-Za-z0-9_-]/g, '-')}-events`;
+    return {
+      ...common,
+      local: true,
+      endpoint: endpoint ?? `http://127.0.0.1:${port}`,
+      region: region ?? LOCAL_DEFAULTS.region,
+      queue: { name: queueName },
+      deadLetterQueue: { name: `${queueName}-dlq` },
+    };
+  }
+  if (queueUrl === undefined || dlqUrl === undefined) {
+    const missing = [queueUrl === undefined ? '--queue-url (or QUEUE_URL)' : undefined, dlqUrl === undefined ? '--dlq-url (or DEAD_LETTER_QUEUE_URL)' : undefined]
+      .filter(Boolean)
+      .join(' and ');
+    throw new RedriveUsageError(`which queues? missing ${missing}: the stack outputs QueueUrl and DeadLetterQueueUrl; --local for npm start`);
+  }
+  if (queueUrl === dlqUrl) throw new RedriveUsageError('--queue-url and --dlq-url name the same queue');
+  return {
+    ...common,
+    local: false,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    region: region ?? regionOfQueueUrl(dlqUrl),
+    queue: { url: queueUrl },
+    deadLetterQueue: { url: dlqUrl },
+  };
+}
+
+function urlValue(flag: string, raw: string): string {
+  try {
+    new URL(raw);
+  } catch {
+    throw new RedriveUsageError(`${flag} "${raw}" is not a URL`);
+  }
+  return raw;
+}
+
+function positiveInteger(flag: string, raw: string, maximum: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > maximum) {
+    throw new RedriveUsageError(`${flag} must be an integer from 1 to ${maximum}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** `https://sqs.eu-west-1.amazonaws.com/…` (and the legacy `eu-west-1.queue.amazonaws.com`) name their region. */
+function regionOfQueueUrl(url: string): string | undefined {
+  const host = new URL(url).hostname;
+  return /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ?? /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/.exec(host)?.[1];
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function sqsClientFor(options: RedriveOptions): SQSClient {
+  const config: SQSClientConfig = {
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.local ? { credentials: LOCAL_CREDENTIALS } : {}),
+  };
+  return new SQSClient(config);
+}
+
+// --- Reading the DLQ ----------------------------------------------------------------------
+
+/** A dead-lettered message as an operator triages it: ids and why, never the body (it holds personal data). */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly svixId?: string;
+  readonly eventType?: string;
+  /** Set by the processor when it dead-lettered the message itself; absent when SQS moved it after maxReceiveCount. */
+  readonly errorReason?: string;
+  /** ApproximateReceiveCount, this read included. */
+  readonly receiveCount?: number;
+  /** SentTimestamp, epoch ms. */
+  readonly sentAt?: number;
+}
+
+export function describeDeadLetter(message: Message): DeadLetter {
+  const attribute = (name: string) => blankToUndefined(message.MessageAttributes?.[name]?.StringValue);
+  const fromBody = attribute(QUEUED_EVENT_ATTRIBUTES.svixId) === undefined ? idsFromBody(message.Body) : {};
+  const svixId = attribute(QUEUED_EVENT_ATTRIBUTES.svixId) ?? fromBody.svixId;
+  const eventType = attribute(QUEUED_EVENT_ATTRIBUTES.eventType) ?? fromBody.eventType;
+  const errorReason = attribute(DEAD_LETTER_ATTRIBUTES.errorReason);
+  const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  const sentAt = Number(message.Attributes?.SentTimestamp);
+  return {
+    messageId: message.MessageId!,
+    ...(svixId === undefined ? {} : { svixId }),
+    ...(eventType === undefined ? {} : { eventType }),
+    ...(errorReason === undefined ? {} : { errorReason }),
+    ...(Number.isFinite(receiveCount) && receiveCount > 0 ? { receiveCount } : {}),
+    ...(Number.isFinite(sentAt) && sentAt > 0 ? { sentAt } : {}),
+  };
+}
+
+/** The verifier labels every message; a message that lost its attributes may still be a QueuedEvent. */
+function idsFromBody(body: string | undefined): { svixId?: string; eventType?: string } {
+  try {
+    const value = JSON.parse(body ?? '') as { svixId?: unknown; event?: { type?: unknown } };
+    return {
+      ...(typeof value.svixId === 'string' ? { svixId: value.svixId } : {}),
+      ...(typeof value.event?.type === 'string' ? { eventType: value.event.type } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+export interface ReadOptions {
+  readonly max?: number;
+  /** Long polling asks every SQS server, so an empty answer means an empty queue. Default 1. */
+  readonly waitTimeSeconds?: number;
+}
+
+/** How long listed messages stay hidden (they are released at once; this only bounds a crash). */
+const LIST_VISIBILITY_SECONDS = 30;
+/** How long a message being moved stays hidden: the send and the delete take far less. */
+const MOVE_VISIBILITY_SECONDS = 60;
+
+async function receive(sqs: SQSClient, queueUrl: string, count: number, visibility: number, options: ReadOptions): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: Math.min(10, count),
+      VisibilityTimeout: visibility,
+      WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  return Messages;
+}
+
+/**
+ * Lists the DLQ without moving anything. Messages are received (which hides them briefly) until
+ * none is left or `max` are listed, then all are made visible again at once.
+ */
+export async function listDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string, options: ReadOptions = {}): Promise<DeadLetter[]> {
+  const seen = new Map<string, Message>();
+  const max = options.max ?? Number.POSITIVE_INFINITY;
+  try {
+    while (seen.size < max) {
+      const messages = await receive(sqs, deadLetterQueueUrl, max - seen.size, LIST_VISIBILITY_SECONDS, options);
+      if (messages.length === 0) break;
+      for (const message of messages) seen.set(message.MessageId!, message);
+    }
+  } finally {
+    await releaseAll(sqs, deadLetterQueueUrl, [...seen.values()]);
+  }
+  return [...seen.values()].map(describeDeadLetter);
+}
+
+async function releaseAll(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += 10) {
+    const chunk = messages.slice(start, start + 10);
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+}
+
+// --- Moving message by message ------------------------------------------------------------
+
+export interface CopyResult {
+  readonly moved: DeadLetter[];
+  /** Sent to the queue but still in the DLQ (the delete failed): harmless, the processor skips the duplicate. */
+  readonly notDeleted: Array<{ readonly message: DeadLetter; readonly error: string }>;
+  /** The first send that failed; that message, and any not yet moved, stay in the DLQ. */
+  readonly failed?: { readonly message: DeadLetter; readonly error: string };
+}
+
+/**
+ * Moves messages from the DLQ to the queue: each is sent first and deleted from the DLQ only once
+ * the send succeeded, so a failure can duplicate a message but never lose one. Stops at the first
+ * failed send and makes the messages of that round visible again.
+ */
+export async function copyDeadLetters(
+  sqs: SQSClient,
+  queues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string },
+  options: ReadOptions & { readonly onMoved?: (message: DeadLetter) => void } = {},
+): Promise<CopyResult> {
+  const moved: DeadLetter[] = [];
+  const notDeleted: Array<{ message: DeadLetter; error: string }> = [];
+  const max = options.max ?? Number.POSITIVE_INFINITY;
+  while (moved.length + notDeleted.length < max) {
+    const messages = await receive(sqs, queues.deadLetterQueueUrl, max - moved.length - notDeleted.length, MOVE_VISIBILITY_SECONDS, options);
+    if (messages.length === 0) break;
+    const results = await Promise.all(messages.map((message) => moveOne(sqs, queues, message)));
+    let failed: CopyResult['failed'];
+    const unsent: Message[] = [];
+    results.forEach((result, index) => {
+      const message = messages[index]!;
+      const described = describeDeadLetter(message);
+      if (result.sendError !== undefined) {
+        unsent.push(message);
+        failed ??= { message: described, error: result.sendError };
+      } else if (result.deleteError !== undefined) {
+        notDeleted.push({ message: described, error: result.deleteError });
+      } else {
+        moved.push(described);
+        options.onMoved?.(described);
+      }
+    });
+    if (failed !== undefined) {
+      await releaseAll(sqs, queues.deadLetterQueueUrl, unsent).catch(() => undefined);
+      return { moved, notDeleted, failed };
+    }
+  }
+  return { moved, notDeleted };
+}
+
+async function moveOne(
+  sqs: SQSClient,
+  queues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string },
+  message: Message,
+): Promise<{ sendError?: string; deleteError?: string }> {
+  try {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queues.queueUrl,
+        MessageBody: message.Body!,
+        MessageAttributes: copyAttributes(message.MessageAttributes),
+      }),
+    );
+  } catch (error) {
+    return { sendError: describeError(error) };
+  }
+  try {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queues.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+  } catch (error) {
+    return { deleteError: describeError(error) };
+  }
+  return {};
+}
+
+/** Received attributes as SendMessage takes them (without the list fields SQS reserves). */
+function copyAttributes(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> | undefined {
+  if (attributes === undefined || Object.keys(attributes).length === 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [
+      name,
+      {
+        DataType: value.DataType!,
+        ...(value.StringValue === undefined ? {} : { StringValue: value.StringValue }),
+        ...(value.BinaryValue === undefined ? {} : { BinaryValue: value.BinaryValue }),
+      },
+    ]),
+  );
+}
+
+// --- SQS message move task ----------------------------------------------------------------
+
+/** Errors of an endpoint that has no message move tasks (the local emulator answers InvalidAction). */
+const MOVE_TASK_UNAVAILABLE = new Set(['InvalidAction', 'UnknownOperationException', 'UnsupportedOperation', 'NotImplemented']);
+
+export function isMoveTaskUnavailable(error: unknown): boolean {
+  return error instanceof Error && MOVE_TASK_UNAVAILABLE.has(error.name);
+}
+
+export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = Attributes?.QueueArn;
+  if (arn === undefined) throw new Error(`${queueUrl} has no QueueArn`);
+  return arn;
+}
+
+export async function approximateMessageCount(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+const FINISHED_STATUSES = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
+
+/** Follows the most recent move task of the DLQ (ListMessageMoveTasks) until it ends; returns its last state. */
+export async function followMoveTask(
+  sqs: SQSClient,
+  sourceArn: string,
+  options: { readonly pollIntervalMs?: number; readonly onProgress?: (task: ListMessageMoveTasksResultEntry) => void } = {},
+): Promise<ListMessageMoveTasksResultEntry> {
+  for (;;) {
+    const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 }));
+    const task = Results[0];
+    if (task === undefined) throw new Error(`no message move task found for ${sourceArn}`);
+    options.onProgress?.(task);
+    if (FINISHED_STATUSES.has(task.Status ?? '')) return task;
+    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 2_000));
+  }
+}
+
+// --- The command --------------------------------------------------------------------------
+
+export interface RedriveIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly now?: () => number;
+  readonly pollIntervalMs?: number;
+  readonly waitTimeSeconds?: number;
+}
+
+/** Runs the command; resolves to the exit code. */
+export async function redrive(sqs: SQSClient, options: RedriveOptions, io: RedriveIo): Promise<number> {
+  const deadLetterQueueUrl = await resolveQueueUrl(sqs, options.deadLetterQueue, 'dead-letter queue');
+  const queueUrl = await resolveQueueUrl(sqs, options.queue, 'event queue');
+  const readOptions = { ...(options.max === undefined ? {} : { max: options.max }), ...(io.waitTimeSeconds === undefined ? {} : { waitTimeSeconds: io.waitTimeSeconds }) };
+
+  if (options.dryRun) {
+    const letters = await listDeadLetters(sqs, deadLetterQueueUrl, readOptions);
+    for (const line of formatDeadLetters(letters, (io.now ?? Date.now)())) io.out(line);
+    io.out(`${letters.length} message(s) in ${deadLetterQueueUrl}; dry run, nothing moved (they are visible again).`);
+    return 0;
+  }
+
+  const waiting = await approximateMessageCount(sqs, deadLetterQueueUrl);
+  if (waiting === 0) {
+    io.out(`${deadLetterQueueUrl} is empty; nothing to move.`);
+    return 0;
+  }
+
+  if (!options.copy && options.max === undefined) {
+    const sourceArn = await queueArn(sqs, deadLetterQueueUrl);
+    const destinationArn = await queueArn(sqs, queueUrl);
+    try {
+      const { TaskHandle } = await sqs.send(
+        new StartMessageMoveTaskCommand({
+          SourceArn: sourceArn,
+          DestinationArn: destinationArn,
+          ...(options.maxRate === undefined ? {} : { MaxNumberOfMessagesPerSecond: options.maxRate }),
+        }),
+      );
+      io.out(`started SQS message move task ${TaskHandle ?? '(no handle)'}: about ${waiting} message(s) from ${sourceArn} to ${destinationArn}`);
+      if (!options.wait) {
+        io.out(`follow it with: aws sqs list-message-move-tasks --source-arn ${sourceArn}`);
+        return 0;
+      }
+      const task = await followMoveTask(sqs, sourceArn, {
+        ...(io.pollIntervalMs === undefined ? {} : { pollIntervalMs: io.pollIntervalMs }),
+        onProgress: (progress) =>
+          io.out(`${progress.Status}: ${progress.ApproximateNumberOfMessagesMoved ?? 0} of ${progress.ApproximateNumberOfMessagesToMove ?? '?'} moved`),
+      });
+      if (task.Status !== 'COMPLETED') {
+        io.err(`redrive: the move task ended ${task.Status}${task.FailureReason ? `: ${task.FailureReason}` : ''}`);
+        return 1;
+      }
+      return 0;
+    } catch (error) {
+      if (!isMoveTaskUnavailable(error)) throw error;
+      io.out(`this endpoint has no SQS message move tasks (${describeError(error)}); moving message by message`);
+    }
+  }
+
+  const result = await copyDeadLetters(
+    sqs,
+    { queueUrl, deadLetterQueueUrl },
+    { ...readOptions, onMoved: (letter) => io.out(`moved ${formatIds(letter)}`) },
+  );
+  for (const { message, error } of result.notDeleted) {
+    io.err(`redrive: ${formatIds(message)} was moved but is still in the DLQ (${error}); a later redrive moves it again, and the processor skips the duplicate`);
+  }
+  io.out(`moved ${result.moved.length + result.notDeleted.length} message(s) from ${deadLetterQueueUrl} to ${queueUrl}`);
+  if (result.failed !== undefined) {
+    io.err(`redrive: sending ${formatIds(result.failed.message)} to the queue failed (${result.failed.error}); it and the rest stay in the DLQ`);
+    return 1;
+  }
+  return 0;
+}
+
+async function resolveQueueUrl(sqs: SQSClient, queue: QueueRef, what: string): Promise<string> {
+  try {
+    if ('name' in queue) return (await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }))).QueueUrl!;
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }));
+    return queue.url;
+  } catch (error) {
+    const which = 'name' in queue ? `"${queue.name}"` : queue.url;
+    throw new Error(`cannot use the ${what} ${which}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+export function formatDeadLetters(letters: readonly DeadLetter[], now: number): string[] {
+  const rows = letters.map((letter) => [
+    letter.messageId,
+    letter.svixId ?? '-',
+    letter.eventType ?? '-',
+    letter.receiveCount === undefined ? '-' : String(letter.receiveCount),
+    letter.sentAt === undefined ? '-' : formatAge(now - letter.sentAt),
+    letter.errorReason ?? '(retries used up)',
+  ]);
+  const header = ['messageId', 'svixId', 'eventType', 'receives', 'age', 'errorReason'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const format = (row: readonly string[]) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
+  return rows.length === 0 ? [] : [format(header), ...rows.map(format)];
+}
+
+export function formatAge(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d${hours % 24}h`;
+}
+
+function formatIds(letter: DeadLetter): string {
+  return [letter.messageId, letter.svixId, letter.eventType].filter(Boolean).join(' ');
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function main(): Promise<number> {
+  // The SDK's notice about future Node versions is noise in a command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let options: RedriveOptions | 'help';
+  try {
+    options = readRedriveOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`redrive: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(REDRIVE_USAGE);
+    return 0;
+  }
+  const sqs = sqsClientFor(options);
+  try {
+    return await redrive(sqs, options, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = /ECONNREFUSED/.test(message) && options.local ? ' (is `npm start` running?)' : '';
+    process.stderr.write(`redrive: ${message}${hint}\n`);
+    return 1;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}

@@ -1,0 +1,254 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { randomUUID } from 'node:crypto';
+import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
+import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
+import { keys } from '../../lambdas/shared/table-schema';
+import { createQueues, createTable } from '../../local/create-resources';
+import { sampleEvent, type SampleIds } from '../../local/sample-events';
+import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
+
+/*
+ * docs/consistency.md: a child event (session, membership) writes its item, then checks its
+ * parent; a parent deletion writes its tombstone, then cascades. Whatever the interleaving of
+ * the two in one concurrent batch, no child may be left under a deleted parent. Random batches
+ * hit the narrow windows only by luck, so each test here forces one: one step of one event is
+ * held until the other event has finished completely. A test fails if its step is never held.
+ */
+
+const NOW = Date.UTC(2024, 5, 1);
+const T0 = Date.UTC(2024, 4, 29);
+const tableName = uniqueName('processor-races');
+const sqs = localSqs();
+let deadLetterQueueUrl: string;
+
+beforeAll(async () => {
+  await createTable(localDynamoDb(), tableName);
+  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-races')));
+});
+
+interface Ids extends Required<Pick<SampleIds, 'userId' | 'orgId' | 'sessionId' | 'membershipId' | 'email'>> {}
+
+function freshIds(): Ids {
+  const tag = randomUUID().replace(/-/g, '').slice(0, 12);
+  return {
+    userId: `user_2${tag}`,
+    orgId: `org_2${tag}`,
+    sessionId: `sess_2${tag}`,
+    membershipId: `orgmem_2${tag}`,
+    email: `Grace.Hopper.${tag}@Example.com`,
+  };
+}
+
+function event(type: string, ids: SampleIds, at: number): HistoryEvent {
+  return { svixId: `msg_${randomUUID()}`, event: sampleEvent(type, { ...ids, at, createdAt: T0 }) };
+}
+
+/** A DynamoDB command as the processor sends it: the lib-dynamodb command class and its (unmarshalled) input. */
+interface SentCommand {
+  readonly name: string;
+  readonly input: {
+    readonly Item?: Record<string, unknown>;
+    readonly Key?: { pk?: string; sk?: string };
+    readonly UpdateExpression?: string;
+    readonly ExpressionAttributeValues?: Record<string, unknown>;
+  };
+}
+
+type Step = (command: SentCommand) => boolean;
+
+/* The steps that can be held, named as in docs/consistency.md. */
+const putOf =
+  (prefix: string): Step =>
+  ({ name, input }) =>
+    name === 'PutCommand' && String(input.Item?.sk).startsWith(prefix);
+const profileReadOf =
+  (prefix: string): Step =>
+  ({ name, input }) =>
+    name === 'GetCommand' && String(input.Key?.pk).startsWith(prefix) && input.Key?.sk === 'PROFILE';
+const updateSetting =
+  (placeholder: string): Step =>
+  ({ name, input }) =>
+    name === 'UpdateCommand' && input.ExpressionAttributeValues?.[placeholder] !== undefined;
+
+const STEPS = {
+  membershipWrite: putOf('MEMBER#'),
+  sessionWrite: putOf('SESSION#'),
+  /** Every membership event: records the organization on the user's profile unless the user is deleted. */
+  membershipRegistration: updateSetting(':orgIds'),
+  /** session.created: raises lastSeenAt unless the user is deleted. */
+  lastSeenAtRaise: updateSetting(':lastSeenAt'),
+  userCheck: profileReadOf('USER#'),
+  organizationCheck: profileReadOf('ORG#'),
+  userTombstone: updateSetting(':deletedAt'),
+  organizationTombstone: ({ name, input }) => name === 'PutCommand' && input.Item?.deleted === true && input.Item?.sk === 'PROFILE',
+} satisfies Record<string, Step>;
+type StepName = keyof typeof STEPS;
+
+/**
+ * A document client that holds every command matching `step` until `release` resolves. Held
+ * through `send`, which the processor's commands and paginators all go through.
+ */
+function holdingClient(step: Step, release: Promise<void>): { client: DynamoDBDocumentClient; held: () => number } {
+  const client = localDocumentClient(localDynamoDb());
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  let held = 0;
+  const holding = async (command: { constructor: { name: string }; input: SentCommand['input'] }) => {
+    if (step({ name: command.constructor.name, input: command.input })) {
+      held += 1;
+      await release;
+    }
+    return send(command);
+  };
+  Object.assign(client, { send: holding });
+  return { client, held: () => held };
+}
+
+function handlerFor(documentClient: DynamoDBDocumentClient, onOutcome: (outcome: RecordOutcome) => void) {
+  return createProcessorHandler({
+    documentClient,
+    sqs,
+    tableName,
+    deadLetterQueueUrl,
+    now: () => NOW,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    onOutcome,
+  });
+}
+
+/** In order, each in its own invocation, without holding anything. */
+async function deliver(...deliveries: HistoryEvent[]): Promise<void> {
+  const handler = handlerFor(localDocumentClient(localDynamoDb()), () => undefined);
+  for (const delivery of deliveries) {
+    expect((await handler(sqsEventOf([sqsRecordOf(delivery)]))).batchItemFailures).toEqual([]);
+  }
+}
+
+/**
+ * Delivers `held` and `other` in one concurrent batch, holding `step` of `held` until `other`
+ * has been processed completely. Returns the outcomes by svix id.
+ */
+async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Promise<Map<string, RecordOutcome>> {
+  let otherDone!: () => void;
+  const release = new Promise<void>((resolve) => (otherDone = resolve));
+  const outcomes = new Map<string, RecordOutcome>();
+  const { client, held: timesHeld } = holdingClient(STEPS[step], release);
+  const handler = handlerFor(client, (outcome) => {
+    outcomes.set(outcome.svixId!, outcome);
+    if (outcome.svixId === other.svixId) otherDone();
+  });
+  const response = await handler(sqsEventOf([sqsRecordOf(held), sqsRecordOf(other)]));
+  expect(response.batchItemFailures).toEqual([]);
+  expect(timesHeld()).toBeGreaterThan(0);
+  return outcomes;
+}
+
+const documentClient = localDocumentClient(localDynamoDb());
+
+async function item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+  return (await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+}
+
+async function sessionsOf(userId: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
+}
+
+describe('a membership and its user\'s deletion in one batch leave no membership, whatever the interleaving', () => {
+  it.each<[string, StepName]>([
+    ['organizationMembership.created', 'membershipWrite'],
+    ['organizationMembership.created', 'membershipRegistration'],
+    ['organizationMembership.updated', 'membershipRegistration'],
+    ['organizationMembership.deleted', 'membershipWrite'],
+    ['organizationMembership.deleted', 'membershipRegistration'],
+  ])('%s held at its %s until user.deleted is done', async (type, step) => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+    const child = event(type, ids, T0 + 10);
+    const deletion = event('user.deleted', ids, T0 + 100);
+
+    const outcomes = await race(child, step, deletion);
+
+    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+    expect(await item(keys.user(ids.userId))).toMatchObject({ deleted: true });
+    expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'user deleted' });
+    expect(outcomes.get(deletion.svixId)).toMatchObject({ result: 'applied' });
+  });
+
+  it('user.deleted held at its tombstone until organizationMembership.created is done', async () => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+    const child = event('organizationMembership.created', ids, T0 + 10);
+
+    await race(event('user.deleted', ids, T0 + 100), 'userTombstone', child);
+
+    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+  });
+});
+
+describe('a membership and its organization\'s deletion in one batch leave no membership, whatever the interleaving', () => {
+  it.each<[string, StepName]>([
+    ['organizationMembership.created', 'membershipWrite'],
+    ['organizationMembership.created', 'organizationCheck'],
+    ['organizationMembership.deleted', 'membershipWrite'],
+    ['organizationMembership.deleted', 'organizationCheck'],
+  ])('%s held at its %s until organization.deleted is done', async (type, step) => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+    const child = event(type, ids, T0 + 10);
+    const deletion = event('organization.deleted', ids, T0 + 100);
+
+    const outcomes = await race(child, step, deletion);
+
+    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+    expect(await item(keys.organization(ids.orgId))).toMatchObject({ deleted: true });
+    expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'organization deleted' });
+  });
+
+  it('organization.deleted held at its tombstone until organizationMembership.created is done', async () => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+
+    const deletion = event('organization.deleted', ids, T0 + 100);
+    await race(deletion, 'organizationTombstone', event('organizationMembership.created', ids, T0 + 10));
+
+    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+  });
+});
+
+describe('a session and its user\'s deletion in one batch leave no session, whatever the interleaving', () => {
+  it.each<[string, StepName]>([
+    ['session.created', 'sessionWrite'],
+    ['session.created', 'lastSeenAtRaise'],
+    ['session.ended', 'sessionWrite'],
+    ['session.revoked', 'userCheck'],
+  ])('%s held at its %s until user.deleted is done', async (type, step) => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0));
+    const child = event(type, ids, T0 + 10);
+    const deletion = event('user.deleted', ids, T0 + 100);
+
+    const outcomes = await race(child, step, deletion);
+
+    expect(await sessionsOf(ids.userId)).toEqual([]);
+    expect(await item(keys.user(ids.userId))).toEqual(expect.not.objectContaining({ lastSeenAt: expect.anything() }));
+    expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'user deleted' });
+  });
+
+  it('user.deleted held at its tombstone until session.created is done', async () => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0));
+
+    await race(event('user.deleted', ids, T0 + 100), 'userTombstone', event('session.created', ids, T0 + 10));
+
+    expect(await sessionsOf(ids.userId)).toEqual([]);
+  });
+});
