@@ -9,11 +9,20 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import { PIPELINE_DEFAULTS, visibilityTimeoutFor } from '../lib/pipeline-defaults';
 import { TABLE_KEYS } from '../lambdas/shared/table-schema';
 
+export interface CreateTableOptions {
+  /** What gsi1 projects; the stack projects ALL, the bench also measures KEYS_ONLY. */
+  readonly gsi1Projection?: 'ALL' | 'KEYS_ONLY';
+}
+
 /**
  * Creates the table locally with the key schema, index and TTL the stack deploys.
  * Idempotent: an existing table (a persistent `--data-dir`) is reused.
  */
-export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: CreateTableOptions = {},
+): Promise<void> {
   const { partitionKey, sortKey, gsi1, ttlAttribute } = TABLE_KEYS;
   try {
     await client.send(
@@ -37,7 +46,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
               { AttributeName: gsi1.partitionKey, KeyType: 'HASH' },
               { AttributeName: gsi1.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: options.gsi1Projection ?? 'ALL' },
           },
         ],
       }),
