@@ -1,9 +1,11 @@
 import { Aws, CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { EventProcessor } from './constructs/event-processor';
 import { EventQueue } from './constructs/event-queue';
 import { IngestApi } from './constructs/ingest-api';
+import { type MailNotificationsProps, MailNotifier } from './constructs/mail-notifier';
 import { PipelineMonitoring } from './constructs/monitoring';
 import type { LogLevel } from './constructs/node-function';
 import { SyncTable } from './constructs/sync-table';
@@ -86,6 +88,14 @@ export interface ClerkWebhookSyncStackProps extends StackProps {
    * @default MONITORING_DEFAULTS.signatureRejectionThreshold (20)
    */
   readonly signatureRejectionAlarmThreshold?: number;
+  /**
+   * Welcome and admin-welcome mails through SES, sent exactly once from the sync table's stream
+   * (docs/notifications.md). Absent, the feature is off and leaves nothing in the template: no
+   * table stream, notifier, ledger, failure queue or alarms. From context: `mailFrom` turns it
+   * on, `mailSesIdentity` and `appName` refine it.
+   * @default - no mails
+   */
+  readonly mail?: MailNotificationsProps;
 }
 
 /**
@@ -99,6 +109,8 @@ export class ClerkWebhookSyncStack extends Stack {
   public readonly api: IngestApi;
   public readonly processor: EventProcessor;
   public readonly monitoring: PipelineMonitoring;
+  /** Present when the `mail` prop is. */
+  public readonly mailNotifier?: MailNotifier;
 
   constructor(scope: Construct, id: string, props: ClerkWebhookSyncStackProps = {}) {
     super(scope, id, {
@@ -112,6 +124,7 @@ export class ClerkWebhookSyncStack extends Stack {
     this.syncTable = new SyncTable(this, 'SyncTable', {
       removalPolicy: props.tableRemovalPolicy,
       deletionProtection: props.tableDeletionProtection,
+      stream: props.mail ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
 
     this.events = new EventQueue(this, 'Events', {
@@ -143,6 +156,14 @@ export class ClerkWebhookSyncStack extends Stack {
       maxConcurrency: props.maxConcurrency,
     });
 
+    if (props.mail) {
+      this.mailNotifier = new MailNotifier(this, 'MailNotifier', {
+        ...logging,
+        ...props.mail,
+        syncTable: this.syncTable,
+      });
+    }
+
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       api: this.api,
       verifier: this.verifier.function,
@@ -152,6 +173,8 @@ export class ClerkWebhookSyncStack extends Stack {
       alarmEmail: props.alarmEmail,
       oldestMessageAgeThreshold: props.oldestMessageAgeAlarmThreshold,
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
+      additionalAlarms: this.mailNotifier?.alarmSpecs(),
+      additionalWidgets: this.mailNotifier?.dashboardWidgets(),
     });
 
     new CfnOutput(this, 'WebhookUrl', {
@@ -181,6 +204,16 @@ export class ClerkWebhookSyncStack extends Stack {
       description: 'CloudWatch dashboard of the pipeline (console of the aws partition)',
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`,
     });
+    if (this.mailNotifier) {
+      new CfnOutput(this, 'LedgerTableName', {
+        description: 'Mail ledger: one item per welcome or admin welcome (sending or sent), keyed WELCOME#<userId> / ADMIN_WELCOME#<membershipId>',
+        value: this.mailNotifier.ledger.tableName,
+      });
+      new CfnOutput(this, 'MailFailureQueueUrl', {
+        description: 'Stream batches the notifier gave up on (shard and sequence range; their mails were not sent); alarmed',
+        value: this.mailNotifier.failureQueue.queueUrl,
+      });
+    }
   }
 }
 
@@ -190,6 +223,12 @@ export const CONTEXT_KEYS = {
   signingSecretName: 'signingSecretName',
   signingSecretArn: 'signingSecretArn',
   alarmEmail: 'alarmEmail',
+  /** Sender address of the mails; turns mail notifications on. */
+  mailFrom: 'mailFrom',
+  /** SES identity to send as (default: the domain of mailFrom). */
+  mailSesIdentity: 'mailSesIdentity',
+  /** Application name shown in the mails. */
+  appName: 'appName',
 } as const;
 
 /** Stack props that may come from CDK context instead of code. */
@@ -198,7 +237,23 @@ export function stackPropsFromContext(scope: IConstruct): ClerkWebhookSyncStackP
     existingSigningSecretName: optionalStringContext(scope, CONTEXT_KEYS.signingSecretName),
     existingSigningSecretArn: optionalStringContext(scope, CONTEXT_KEYS.signingSecretArn),
     alarmEmail: optionalStringContext(scope, CONTEXT_KEYS.alarmEmail),
+    mail: mailPropsFromContext(scope),
   };
+}
+
+function mailPropsFromContext(scope: IConstruct): MailNotificationsProps | undefined {
+  const fromAddress = optionalStringContext(scope, CONTEXT_KEYS.mailFrom);
+  const sesIdentity = optionalStringContext(scope, CONTEXT_KEYS.mailSesIdentity);
+  const appName = optionalStringContext(scope, CONTEXT_KEYS.appName);
+  if (fromAddress === undefined) {
+    if (sesIdentity !== undefined || appName !== undefined) {
+      throw new Error(
+        `context values "${CONTEXT_KEYS.mailSesIdentity}" and "${CONTEXT_KEYS.appName}" configure mails, which only "${CONTEXT_KEYS.mailFrom}" turns on: give ${CONTEXT_KEYS.mailFrom} too`,
+      );
+    }
+    return undefined;
+  }
+  return { fromAddress, sesIdentity, appName };
 }
 
 export function optionalStringContext(scope: IConstruct, key: string): string | undefined {

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
 import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../lambdas/shared/table-schema';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-defaults';
 
@@ -35,6 +36,28 @@ export const PIPELINE_DEFAULTS = {
   tombstoneTtlDays: DEFAULT_TOMBSTONE_TTL_DAYS,
   /** The one webhook route, in the stack's HTTP API and in the local server alike. */
   webhookPath: '/webhooks/clerk',
+} as const;
+
+/**
+ * Mail notifications (issue 6): the stream event source of the notifier and its function, as
+ * the stack uses them. The plain numbers live in lambdas/notifier/notifier-defaults.ts, which the
+ * function and the local stream source read too.
+ */
+export const MAIL_DEFAULTS = {
+  /** Notifier Lambda timeout: room to wait out a crashed attempt's lease and still send. */
+  notifierTimeout: Duration.seconds(NOTIFIER_DEFAULTS.timeoutSeconds),
+  /** Stream records per notifier invocation. */
+  batchSize: NOTIFIER_DEFAULTS.batchSize,
+  /** Retries of a failing batch (bisected) before its metadata goes to the on-failure queue. */
+  retryAttempts: NOTIFIER_DEFAULTS.retryAttempts,
+  /** Records older than this go to the on-failure queue instead of being retried. */
+  maxRecordAge: Duration.seconds(NOTIFIER_DEFAULTS.maxRecordAgeSeconds),
+  /** A user or membership first seen longer than this after its creation is a backfill: no mail. */
+  welcomeMaxAge: Duration.days(NOTIFIER_DEFAULTS.welcomeMaxAgeDays),
+  /** DynamoDB keeps stream records 24 hours; maxRecordAge must stay below it (see MailNotifier). */
+  streamRetention: Duration.hours(24),
+  /** The on-failure queue keeps messages as long as SQS allows, like the DLQ. */
+  failureRetention: Duration.days(14),
 } as const;
 
 export function visibilityTimeoutFor(processorTimeout: Duration): Duration {

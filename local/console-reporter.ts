@@ -1,4 +1,5 @@
 import type { RecordResult } from '../lambdas/processor/record-outcome';
+import type { MailKind } from '../lambdas/shared/mail-ledger-schema';
 
 /**
  * One console line per step of an event's way through the local pipeline. Only ids, event
@@ -25,14 +26,33 @@ export interface OutcomeReport {
   readonly maxAttempts?: number;
 }
 
+/** What one mail trigger of the notifier came to. Ids only: the recipient's address stays in the file. */
+export interface MailReport {
+  readonly kind: MailKind;
+  readonly result: 'sent' | 'skipped' | 'failed';
+  readonly userId: string;
+  readonly membershipId?: string;
+  /** Skip reason (already-sent, backfill…) or the failure. */
+  readonly reason?: string;
+  /** The `.eml` file of a sent mail. */
+  readonly file?: string;
+}
+
 export interface PipelineReporter {
   received(report: ReceivedReport): void;
   outcome(report: OutcomeReport): void;
+  /** Optional so that reporters written before mails existed (the bench's) keep working. */
+  mail?(report: MailReport): void;
   /** Something went wrong outside a single record (an invocation crashed, a queue call failed). */
   problem(message: string): void;
 }
 
-export const SILENT_REPORTER: PipelineReporter = { received: () => undefined, outcome: () => undefined, problem: () => undefined };
+export const SILENT_REPORTER: PipelineReporter = {
+  received: () => undefined,
+  outcome: () => undefined,
+  mail: () => undefined,
+  problem: () => undefined,
+};
 
 const LABELS: Record<RecordResult, string> = {
   applied: 'applied',
@@ -44,6 +64,8 @@ const LABELS: Record<RecordResult, string> = {
 };
 
 const MAX_REASON_LENGTH = 160;
+/** 'admin-welcome', the longer kind, keeps the ids in one column. */
+const MAIL_KIND_WIDTH = 13;
 /** organizationMembership.created, the longest modelled type, keeps the entity ids in one column. */
 const EVENT_TYPE_WIDTH = 30;
 
@@ -74,6 +96,18 @@ export function createConsoleReporter(
         report.entityId,
         report.result === 'failed' ? retryNote(report) : undefined,
         report.reason && (report.result === 'failed' || report.result === 'dead-lettered') ? `— ${shorten(report.reason)}` : undefined,
+      );
+    },
+    mail(report) {
+      const label = report.result === 'skipped' ? `mail skipped (${report.reason ?? 'no reason'})` : `mail ${report.result}`;
+      line(
+        label,
+        report.kind.padEnd(MAIL_KIND_WIDTH),
+        report.userId,
+        report.membershipId,
+        report.result === 'sent' && report.file ? `-> ${report.file}` : undefined,
+        report.result === 'failed' ? '(the stream retries it)' : undefined,
+        report.result === 'failed' && report.reason ? `— ${shorten(report.reason)}` : undefined,
       );
     },
     problem(message) {

@@ -7,11 +7,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PIPELINE_DEFAULTS, visibilityTimeoutFor } from '../lib/pipeline-defaults';
+import { LEDGER_KEYS } from '../lambdas/shared/mail-ledger-schema';
 import { TABLE_KEYS } from '../lambdas/shared/table-schema';
 
 export interface CreateTableOptions {
   /** What gsi1 projects; the stack projects ALL, the bench also measures KEYS_ONLY. */
   readonly gsi1Projection?: 'ALL' | 'KEYS_ONLY';
+  /**
+   * Turn on the table's stream with old and new images, as the stack does when mails are on
+   * (the notifier reads it). An existing table is reused as it is.
+   */
+  readonly stream?: boolean;
 }
 
 /**
@@ -49,6 +55,7 @@ export async function createTable(
             Projection: { ProjectionType: options.gsi1Projection ?? 'ALL' },
           },
         ],
+        ...(options.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
       }),
     );
   } catch (error) {
@@ -62,6 +69,32 @@ export async function createTable(
       TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
     }),
   );
+}
+
+/** The notifier's mail ledger with the key schema the stack deploys. Idempotent. */
+export async function createLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: LEDGER_KEYS.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: LEDGER_KEYS.partitionKey, KeyType: 'HASH' }],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+/** The stream ARN of a table created with `stream: true`. */
+export async function latestStreamArn(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const arn = Table?.LatestStreamArn;
+  if (arn === undefined || Table?.StreamSpecification?.StreamEnabled !== true) {
+    throw new Error(`table ${tableName} has no stream: create it with { stream: true }`);
+  }
+  return arn;
 }
 
 export interface LocalQueues {

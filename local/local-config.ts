@@ -6,6 +6,7 @@ import { parseSigningSecrets, SIGNING_SECRET_PREFIX } from '../lambdas/verifier/
 /** `npm start`'s settings, from the command line and the environment (SPEC §7). */
 
 export const SIGNING_SECRET_ENV = 'CLERK_WEBHOOK_SIGNING_SECRET';
+export const MAILBOX_DIR_ENV = 'MAILBOX_DIR';
 
 export const LOCAL_DEFAULTS = {
   port: 3000,
@@ -14,6 +15,8 @@ export const LOCAL_DEFAULTS = {
   tableName: 'clerk-sync',
   /** The Lambda JSON logs stay quiet locally so the event lines remain readable. */
   logLevel: 'WARN',
+  /** Relative to the working directory. */
+  mailboxDir: '.local/mailbox',
 } as const;
 
 export interface LocalConfig {
@@ -27,18 +30,26 @@ export interface LocalConfig {
   /** Whether the secrets came from the environment or were generated for this run (and must be printed). */
   readonly secretOrigin: 'environment' | 'generated';
   readonly logLevel: LocalLogLevel;
+  /**
+   * Where the notifier writes its mails (absolute), null with --no-mail; absent when neither
+   * MAILBOX_DIR nor a flag says: LOCAL_DEFAULTS.mailboxDir.
+   */
+  readonly mailboxDir?: string | null;
 }
 
 export type LocalCommand = { readonly kind: 'help' } | { readonly kind: 'start'; readonly config: LocalConfig };
 
-export const USAGE = `Usage: npm start [-- --data-dir <dir>]
+export const USAGE = `Usage: npm start [-- --data-dir <dir>] [--mailbox-dir <dir> | --no-mail]
 
 Runs the whole pipeline locally: DynamoDB Local, an SQS emulator, the webhook at
-POST http://127.0.0.1:$PORT/webhooks/clerk, the verifier and the processor.
+POST http://127.0.0.1:$PORT/webhooks/clerk, the verifier and the processor, and the
+notifier on the table's stream, which writes welcome mails as .eml files.
 
 Options:
-  --data-dir <dir>   keep DynamoDB Local's data in <dir> (default: in memory); or DATA_DIR
-  -h, --help         show this help
+  --data-dir <dir>      keep DynamoDB Local's data in <dir> (default: in memory); or DATA_DIR
+  --mailbox-dir <dir>   write mails to <dir> (default ${LOCAL_DEFAULTS.mailboxDir}); or ${MAILBOX_DIR_ENV}
+  --no-mail             run without the notifier: no stream, no mails
+  -h, --help            show this help
 
 Environment:
   PORT                           webhook port (default ${LOCAL_DEFAULTS.port})
@@ -48,10 +59,12 @@ Environment:
   ${SIGNING_SECRET_ENV}   one or more whsec_… separated by spaces or commas
                                  (default: a fresh secret, printed when ready)
   LOG_LEVEL                      level of the functions' JSON logs (default ${LOCAL_DEFAULTS.logLevel})
+  ${MAILBOX_DIR_ENV}                    directory of the local mailbox (default ${LOCAL_DEFAULTS.mailboxDir})
 `;
 
 export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv): LocalCommand {
   let dataDir = blankToUndefined(env.DATA_DIR);
+  let mailboxDir: string | null | undefined = blankToUndefined(env[MAILBOX_DIR_ENV]);
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
@@ -59,6 +72,16 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
       if (!value) throw new ConfigurationError('--data-dir needs a directory');
       dataDir = value;
+      continue;
+    }
+    if (arg === '--mailbox-dir' || arg.startsWith('--mailbox-dir=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      if (!value) throw new ConfigurationError('--mailbox-dir needs a directory');
+      mailboxDir = value;
+      continue;
+    }
+    if (arg === '--no-mail') {
+      mailboxDir = null;
       continue;
     }
     throw new ConfigurationError(`unknown argument "${arg}"; see --help`);
@@ -88,6 +111,7 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       signingSecrets,
       secretOrigin: secretValue === undefined ? 'generated' : 'environment',
       logLevel: logLevelFrom(env),
+      ...(mailboxDir === undefined ? {} : { mailboxDir: mailboxDir === null ? null : path.resolve(mailboxDir) }),
     },
   };
 }

@@ -1,18 +1,26 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mkdirSync } from 'node:fs';
-import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
+import path from 'node:path';
+import { MAIL_DEFAULTS, PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
+import { createNotifierHandler } from '../lambdas/notifier/create-notifier-handler';
+import type { MailSender } from '../lambdas/notifier/mail-sender';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
+import type { MailOutcome } from '../lambdas/notifier/notifier-deps';
 import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../lambdas/processor/record-outcome';
 import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
 import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
-import { createQueues, type CreateQueuesOptions, createTable } from './create-resources';
-import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
-import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
+import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
+import { type MailReport, type PipelineReporter, SILENT_REPORTER } from './console-reporter';
+import { type DiscardedStreamBatch, startDynamoDbStreamSource } from './dynamodb-stream-source';
+import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel, MAILBOX_DIR_ENV } from './local-config';
+import { createMailboxMailSender } from './mailbox-mail-sender';
 import { type SettledBatch, type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
 import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './webhook-server';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
@@ -52,6 +60,20 @@ export interface LocalPipelineOptions {
   readonly wrapProcessor?: (processor: ProcessorHandler) => SqsBatchHandler;
   /** Long-poll wait of the event source, seconds. Default 20. */
   readonly pollWaitTimeSeconds?: number;
+  /**
+   * The notifier on the table's stream (welcome mails). On by default, with mails as `.eml`
+   * files in `mailboxDir`; `false`: no stream, no notifier, no ledger, no failure queue.
+   */
+  readonly mail?: false | LocalMailOptions;
+}
+
+export interface LocalMailOptions {
+  /** Default: MAILBOX_DIR, else `.local/mailbox`, relative to the working directory. Created if missing. */
+  readonly mailboxDir?: string;
+  /** Replaces the mailbox (tests record or fail mails). */
+  readonly sender?: MailSender;
+  /** How often the stream is polled when it has nothing new, ms. Default 250. */
+  readonly streamPollIntervalMs?: number;
 }
 
 export interface RunningLocalPipeline {
@@ -66,6 +88,12 @@ export interface RunningLocalPipeline {
   readonly endpoints: { readonly webhook: string; readonly dynamoDb: string; readonly sqs: string };
   /** The DynamoDB Local Java process when this pipeline started it. */
   readonly dynamoDbPid: number | undefined;
+  /** Absolute; undefined when mails are off or `mail.sender` replaces the mailbox. */
+  readonly mailboxDir: string | undefined;
+  /** The mail ledger table; undefined when mails are off. */
+  readonly ledgerTableName: string | undefined;
+  /** Lambda-format messages of stream batches the notifier gave up on; undefined when mails are off. */
+  readonly notifierFailureQueueUrl: string | undefined;
   readonly signingSecrets: readonly string[];
   /** The first signing secret: the one to sign test requests with. */
   readonly secret: string;
@@ -119,7 +147,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       sqs.destroy();
     });
 
-    await createTable(dynamoDb, tableName);
+    const mailOptions = options.mail === false ? undefined : (options.mail ?? {});
+    await createTable(dynamoDb, tableName, { stream: mailOptions !== undefined });
     const queues = await createQueues(sqs, queueName, options.queueSettings);
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['QueueArn'] }));
     const queueArn = Attributes!.QueueArn!;
@@ -149,6 +178,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       },
     });
     const handler = options.wrapProcessor ? options.wrapProcessor(processor) : processor;
+
+    // Started before the SQS event source, so it stops after it: batches still being applied can still be mailed.
+    const mail = mailOptions
+      ? await startNotifier({ dynamoDb, sqs, tableName, queueName, mail: mailOptions, logLevel, reporter, endpoint: engines.dynamoDbEndpoint })
+      : undefined;
+    if (mail) stoppers.push(() => mail.stop());
 
     const eventSource = startSqsEventSource({
       sqs,
@@ -189,6 +224,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       region: LOCAL_REGION,
       endpoints: { webhook: webhookUrl, dynamoDb: engines.dynamoDbEndpoint, sqs: engines.sqsEndpoint },
       dynamoDbPid: engines.dynamoDbPid,
+      mailboxDir: mail?.mailboxDir,
+      ledgerTableName: mail?.ledgerTableName,
+      notifierFailureQueueUrl: mail?.failureQueueUrl,
       signingSecrets,
       secret: signingSecrets[0]!,
       stop: async () => {
@@ -200,6 +238,126 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await stopAll();
     throw error;
   }
+}
+
+interface RunningNotifier {
+  readonly mailboxDir: string | undefined;
+  readonly ledgerTableName: string;
+  readonly failureQueueUrl: string;
+  stop(): Promise<void>;
+}
+
+interface NotifierSetup {
+  readonly dynamoDb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly tableName: string;
+  readonly queueName: string;
+  readonly mail: LocalMailOptions;
+  readonly logLevel: LocalLogLevel;
+  readonly reporter: PipelineReporter;
+  readonly endpoint: string;
+}
+
+/** The stack's mail feature, locally: ledger, failure queue, and the notifier driven by the table's stream. */
+async function startNotifier(setup: NotifierSetup): Promise<RunningNotifier> {
+  const { dynamoDb, sqs, tableName, reporter } = setup;
+  const ledgerTableName = `${tableName}-mail-ledger`;
+  await createLedgerTable(dynamoDb, ledgerTableName);
+  const streamArn = await ensureStream(dynamoDb, tableName);
+  const failureQueue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${setup.queueName}-notifier-failures`,
+      Attributes: { MessageRetentionPeriod: String(MAIL_DEFAULTS.failureRetention.toSeconds()) },
+    }),
+  );
+  const failureQueueUrl = failureQueue.QueueUrl!;
+
+  const mailboxDir = setup.mail.sender
+    ? undefined
+    : path.resolve(setup.mail.mailboxDir ?? blankToUndefined(process.env[MAILBOX_DIR_ENV]) ?? LOCAL_DEFAULTS.mailboxDir);
+  if (mailboxDir !== undefined) mkdirSync(mailboxDir, { recursive: true });
+  const sender = setup.mail.sender ?? createMailboxMailSender({ directory: mailboxDir! });
+
+  // Lambda's clock for the lease logic: every invocation gets the function's timeout.
+  let invocationDeadline = Number.POSITIVE_INFINITY;
+  const notifier = createNotifierHandler({
+    documentClient: DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName,
+    ledgerTableName,
+    sender,
+    now: Date.now,
+    logger: new Logger({ serviceName: SERVICE_NAMES.notifier, logLevel: setup.logLevel }),
+    remainingTimeMs: () => invocationDeadline - Date.now(),
+    onOutcome: (outcome) => reporter.mail?.(describeMail(outcome, mailboxDir)),
+  });
+  const streams = new DynamoDBStreamsClient({ endpoint: setup.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const source = startDynamoDbStreamSource({
+    streams,
+    streamArn,
+    awsRegion: LOCAL_REGION,
+    handler: (event) => {
+      invocationDeadline = Date.now() + NOTIFIER_DEFAULTS.timeoutSeconds * 1000;
+      return notifier(event);
+    },
+    batchSize: NOTIFIER_DEFAULTS.batchSize,
+    retryAttempts: NOTIFIER_DEFAULTS.retryAttempts,
+    maxRecordAgeSeconds: NOTIFIER_DEFAULTS.maxRecordAgeSeconds,
+    ...(setup.mail.streamPollIntervalMs === undefined ? {} : { pollIntervalMs: setup.mail.streamPollIntervalMs }),
+    onFailureDestination: { sqs, queueUrl: failureQueueUrl },
+    onDiscarded: (discarded) => reporter.problem(describeDiscarded(discarded, failureQueueUrl)),
+    onError: (error) => reporter.problem(`notifier stream: ${messageOf(error)}`),
+  });
+  return {
+    mailboxDir,
+    ledgerTableName,
+    failureQueueUrl,
+    stop: async () => {
+      await source.stop();
+      streams.destroy();
+    },
+  };
+}
+
+/** The stream the notifier reads; a table kept from before mails existed (`--data-dir`) gets one. */
+async function ensureStream(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const stream = Table?.StreamSpecification;
+  if (stream?.StreamEnabled !== true) {
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+    );
+  } else if (stream.StreamViewType !== 'NEW_AND_OLD_IMAGES') {
+    throw new Error(`table ${tableName} has a ${stream.StreamViewType} stream; the notifier needs NEW_AND_OLD_IMAGES (or start with --no-mail)`);
+  }
+  return latestStreamArn(client, tableName);
+}
+
+function describeMail(outcome: MailOutcome, mailboxDir: string | undefined): MailReport {
+  return {
+    kind: outcome.kind,
+    result: outcome.result,
+    userId: outcome.userId,
+    ...(outcome.membershipId ? { membershipId: outcome.membershipId } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.messageId && mailboxDir !== undefined ? { file: path.join(mailboxDir, outcome.messageId) } : {}),
+  };
+}
+
+function describeDiscarded(discarded: DiscardedStreamBatch, queueUrl: string): string {
+  const { requestContext, DDBStreamBatchInfo } = discarded.message;
+  const records = `${DDBStreamBatchInfo.batchSize} stream record(s)`;
+  const what =
+    requestContext.condition === 'RecordAgeExceeded'
+      ? `notifier skipped ${records} older than ${NOTIFIER_DEFAULTS.maxRecordAgeSeconds} s`
+      : `notifier gave up on ${records} after ${requestContext.approximateInvokeCount} attempt(s)`;
+  const where = discarded.delivered
+    ? `their stream position is in ${queueUrl}; fix the cause, then npm run replay-mails -- --local`
+    : 'and the failure queue did not take the message';
+  return `${what}: no mail for them; ${where}`;
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 interface Engines {

@@ -18,6 +18,9 @@ export interface ReadyMessage {
   readonly region: string;
   readonly endpoints: RunningLocalPipeline['endpoints'];
   readonly dynamoDbPid: number | undefined;
+  /** Where mails are written; undefined with --no-mail. */
+  readonly mailboxDir: string | undefined;
+  readonly notifierFailureQueueUrl: string | undefined;
 }
 
 const PROGRAM = 'clerk-webhook-sync';
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     tableName: config.tableName,
     signingSecrets: config.signingSecrets,
     logLevel: config.logLevel,
+    mail: config.mailboxDir === null ? false : config.mailboxDir === undefined ? {} : { mailboxDir: config.mailboxDir },
     reporter: createConsoleReporter(),
   });
   try {
@@ -97,6 +101,8 @@ async function main(): Promise<void> {
     region: pipeline.region,
     endpoints: pipeline.endpoints,
     dynamoDbPid: pipeline.dynamoDbPid,
+    mailboxDir: pipeline.mailboxDir,
+    notifierFailureQueueUrl: pipeline.notifierFailureQueueUrl,
   };
   process.send?.(ready);
 }
@@ -104,9 +110,11 @@ async function main(): Promise<void> {
 export function readyLine(pipeline: RunningLocalPipeline, config: LocalConfig): string {
   const secret = config.secretOrigin === 'generated' ? config.signingSecrets[0] : `from ${SIGNING_SECRET_ENV}`;
   const storage = config.dataDir === null ? 'in memory' : `data in ${config.dataDir}`;
+  const mail =
+    pipeline.ledgerTableName === undefined ? 'mail off' : `mails to ${pipeline.mailboxDir ?? 'a custom sender'}`;
   return (
     `${PROGRAM} ready: POST ${pipeline.webhookUrl}  secret ${secret}  table ${pipeline.tableName} ` +
-    `(DynamoDB Local :${portOf(pipeline.endpoints.dynamoDb)} ${storage}, SQS :${portOf(pipeline.endpoints.sqs)})`
+    `(DynamoDB Local :${portOf(pipeline.endpoints.dynamoDb)} ${storage}, SQS :${portOf(pipeline.endpoints.sqs)})  ${mail}`
   );
 }
 

@@ -2,7 +2,6 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
-  GetQueueUrlCommand,
   ListMessageMoveTasksCommand,
   type ListMessageMoveTasksResultEntry,
   type Message,
@@ -10,11 +9,18 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
-  type SQSClientConfig,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/processor/dead-letter';
 import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
+import { blankToUndefined, parseFlags, positiveInteger, switchFlag, url, valueFlag } from './cli/args';
+import { awsClientConfig, regionFromEnv, regionOfQueueUrl } from './cli/aws-client-config';
+import { describeError, formatAge } from './cli/format';
+import { LOCAL_REGION, localEventQueueName, localSqsEndpoint, localTableName } from './cli/local-pipeline';
+import { type CliCommand, type LineIo, runMain } from './cli/run-main';
+import { type QueueRef, resolveQueueUrl } from './cli/sqs-queue';
+
+export { formatAge };
 
 /**
  * `npm run redrive`: moves the messages of the dead-letter queue back to the event queue, where
@@ -55,8 +61,7 @@ usage error.
 
 export class RedriveUsageError extends Error {}
 
-/** A queue given by URL, or by name (resolved with GetQueueUrl: the local emulator's URLs depend on its port). */
-export type QueueRef = { readonly url: string } | { readonly name: string };
+export type { QueueRef };
 
 export interface RedriveOptions {
   readonly dryRun: boolean;
@@ -72,82 +77,38 @@ export interface RedriveOptions {
   readonly wait: boolean;
 }
 
-const LOCAL_DEFAULTS = { sqsPort: '9324', tableName: 'clerk-sync', region: 'us-east-1' } as const;
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REDRIVE_FLAGS = {
+  dryRun: switchFlag('--dry-run'),
+  local: switchFlag('--local'),
+  copy: switchFlag('--copy'),
+  noWait: switchFlag('--no-wait'),
+  queueUrl: valueFlag('--queue-url', url),
+  dlqUrl: valueFlag('--dlq-url', url),
+  endpoint: valueFlag('--endpoint', url),
+  region: valueFlag('--region'),
+  max: valueFlag('--max', positiveInteger(Number.MAX_SAFE_INTEGER)),
+  maxRate: valueFlag('--max-rate', positiveInteger(500)),
+};
 
 export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): RedriveOptions | 'help' {
-  let dryRun = false;
-  let local = false;
-  let copy = false;
-  let wait = true;
-  let queueUrl = blankToUndefined(env.QUEUE_URL);
-  let dlqUrl = blankToUndefined(env.DEAD_LETTER_QUEUE_URL);
-  let explicitUrls = false;
-  let endpoint: string | undefined;
-  let region = blankToUndefined(env.AWS_REGION) ?? blankToUndefined(env.AWS_DEFAULT_REGION);
-  let max: number | undefined;
-  let maxRate: number | undefined;
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? argv[++index];
-      if (next === undefined || next === '') throw new RedriveUsageError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--dry-run':
-        dryRun = true;
-        break;
-      case '--local':
-        local = true;
-        break;
-      case '--copy':
-        copy = true;
-        break;
-      case '--no-wait':
-        wait = false;
-        break;
-      case '--queue-url':
-        queueUrl = urlValue(flag, value());
-        explicitUrls = true;
-        break;
-      case '--dlq-url':
-        dlqUrl = urlValue(flag, value());
-        explicitUrls = true;
-        break;
-      case '--endpoint':
-        endpoint = urlValue(flag, value());
-        break;
-      case '--region':
-        region = value();
-        break;
-      case '--max':
-        max = positiveInteger(flag, value(), Number.MAX_SAFE_INTEGER);
-        break;
-      case '--max-rate':
-        maxRate = positiveInteger(flag, value(), 500);
-        break;
-      default:
-        throw new RedriveUsageError(`unknown ${flag.startsWith('-') ? 'option' : 'argument'} "${flag}"; see --help`);
-    }
-  }
+  const flags = parseFlags(argv, REDRIVE_FLAGS, { usageError: RedriveUsageError });
+  if (flags === 'help') return 'help';
+  const { dryRun, local, copy, endpoint, max, maxRate } = flags;
+  const queueUrl = flags.queueUrl ?? blankToUndefined(env.QUEUE_URL);
+  const dlqUrl = flags.dlqUrl ?? blankToUndefined(env.DEAD_LETTER_QUEUE_URL);
+  const region = flags.region ?? regionFromEnv(env);
 
-  const common = { dryRun, max, maxRate, copy, wait };
+  const common = { dryRun, max, maxRate, copy, wait: !flags.noWait };
   if (local) {
-    if (explicitUrls) throw new RedriveUsageError('--local finds the local queues by name; leave out --queue-url and --dlq-url');
-    const port = blankToUndefined(env.SQS_PORT) ?? LOCAL_DEFAULTS.sqsPort;
-    const tableName = blankToUndefined(env.TABLE_NAME) ?? LOCAL_DEFAULTS.tableName;
-    // The names local/local-pipeline.ts gives the queues.
-    const queueName = `${tableName.replace(/[^A-Za-z0-9_-]/g, '-')}-events`;
+    if (flags.queueUrl !== undefined || flags.dlqUrl !== undefined) {
+      throw new RedriveUsageError('--local finds the local queues by name; leave out --queue-url and --dlq-url');
+    }
+    const queueName = localEventQueueName(localTableName(env));
     return {
       ...common,
       local: true,
-      endpoint: endpoint ?? `http://127.0.0.1:${port}`,
-      region: region ?? LOCAL_DEFAULTS.region,
+      endpoint: endpoint ?? localSqsEndpoint(env),
+      region: region ?? LOCAL_REGION,
       queue: { name: queueName },
       deadLetterQueue: { name: `${queueName}-dlq` },
     };
@@ -169,40 +130,8 @@ export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessE
   };
 }
 
-function urlValue(flag: string, raw: string): string {
-  try {
-    new URL(raw);
-  } catch {
-    throw new RedriveUsageError(`${flag} "${raw}" is not a URL`);
-  }
-  return raw;
-}
-
-function positiveInteger(flag: string, raw: string, maximum: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > maximum) {
-    throw new RedriveUsageError(`${flag} must be an integer from 1 to ${maximum}, got "${raw}"`);
-  }
-  return value;
-}
-
-/** `https://sqs.eu-west-1.amazonaws.com/…` (and the legacy `eu-west-1.queue.amazonaws.com`) name their region. */
-function regionOfQueueUrl(url: string): string | undefined {
-  const host = new URL(url).hostname;
-  return /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ?? /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/.exec(host)?.[1];
-}
-
-function blankToUndefined(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
 export function sqsClientFor(options: RedriveOptions): SQSClient {
-  const config: SQSClientConfig = {
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.local ? { credentials: LOCAL_CREDENTIALS } : {}),
-  };
-  return new SQSClient(config);
+  return new SQSClient(awsClientConfig(options));
 }
 
 // --- Reading the DLQ ----------------------------------------------------------------------
@@ -442,9 +371,7 @@ export async function followMoveTask(
 
 // --- The command --------------------------------------------------------------------------
 
-export interface RedriveIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
+export interface RedriveIo extends LineIo {
   readonly now?: () => number;
   readonly pollIntervalMs?: number;
   readonly waitTimeSeconds?: number;
@@ -517,17 +444,6 @@ export async function redrive(sqs: SQSClient, options: RedriveOptions, io: Redri
   return 0;
 }
 
-async function resolveQueueUrl(sqs: SQSClient, queue: QueueRef, what: string): Promise<string> {
-  try {
-    if ('name' in queue) return (await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }))).QueueUrl!;
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }));
-    return queue.url;
-  } catch (error) {
-    const which = 'name' in queue ? `"${queue.name}"` : queue.url;
-    throw new Error(`cannot use the ${what} ${which}: ${describeError(error)}`, { cause: error });
-  }
-}
-
 export function formatDeadLetters(letters: readonly DeadLetter[], now: number): string[] {
   const rows = letters.map((letter) => [
     letter.messageId,
@@ -544,54 +460,17 @@ export function formatDeadLetters(letters: readonly DeadLetter[], now: number): 
   return rows.length === 0 ? [] : [format(header), ...rows.map(format)];
 }
 
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(hours / 24)}d${hours % 24}h`;
-}
-
 function formatIds(letter: DeadLetter): string {
   return [letter.messageId, letter.svixId, letter.eventType].filter(Boolean).join(' ');
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
+export const REDRIVE_COMMAND: CliCommand<RedriveOptions, SQSClient> = {
+  name: 'redrive',
+  usage: REDRIVE_USAGE,
+  readOptions: readRedriveOptions,
+  clientsFor: sqsClientFor,
+  closeClients: (sqs) => sqs.destroy(),
+  run: redrive,
+};
 
-async function main(): Promise<number> {
-  // The SDK's notice about future Node versions is noise in a command's output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let options: RedriveOptions | 'help';
-  try {
-    options = readRedriveOptions(process.argv.slice(2), process.env);
-  } catch (error) {
-    process.stderr.write(`redrive: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(REDRIVE_USAGE);
-    return 0;
-  }
-  const sqs = sqsClientFor(options);
-  try {
-    return await redrive(sqs, options, {
-      out: (line) => process.stdout.write(`${line}\n`),
-      err: (line) => process.stderr.write(`${line}\n`),
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const hint = /ECONNREFUSED/.test(message) && options.local ? ' (is `npm start` running?)' : '';
-    process.stderr.write(`redrive: ${message}${hint}\n`);
-    return 1;
-  } finally {
-    sqs.destroy();
-  }
-}
-
-if (require.main === module) {
-  void main().then((code) => process.exit(code));
-}
+if (require.main === module) runMain(REDRIVE_COMMAND);

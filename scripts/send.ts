@@ -3,6 +3,8 @@ import { Webhook } from 'svix';
 import type { ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
 import { parseSigningSecrets } from '../lambdas/verifier/signing-secrets';
 import { SAMPLE_EVENT_TYPES, type SampleIds, sampleEvent } from '../local/sample-events';
+import { failWith, parseFlags, url as checkedUrl, valueFlag } from './cli/args';
+import { type CliCommand, type LineIo, runMain } from './cli/run-main';
 
 /**
  * `npm run send -- <event-type|all> [--count N] [--url URL] [--secret whsec_…]`: signs realistic
@@ -51,39 +53,31 @@ export interface DeliveryResult {
   readonly error?: string;
 }
 
+const SEND_FLAGS = {
+  count: valueFlag('--count', (raw, flag, fail) => {
+    const count = Number(raw);
+    if (!Number.isInteger(count) || count < 1) fail(`${flag} must be a positive integer`);
+    return count;
+  }),
+  // Checked once the default is known: an unusable --url is reported after a missing event type.
+  url: valueFlag('--url'),
+  secret: valueFlag('--secret'),
+};
+
 export function readSendOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SendOptions | 'help' {
   let type: string | undefined;
-  let count = 1;
-  let url = `http://127.0.0.1:${env.PORT?.trim() || '3000'}/webhooks/clerk`;
-  let secret = env[SIGNING_SECRET_ENV]?.trim() || undefined;
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? argv[++index];
-      if (next === undefined || next === '') throw new SendUsageError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--count':
-        count = Number(value());
-        if (!Number.isInteger(count) || count < 1) throw new SendUsageError('--count must be a positive integer');
-        break;
-      case '--url':
-        url = value();
-        break;
-      case '--secret':
-        secret = value();
-        break;
-      default:
-        if (flag.startsWith('-')) throw new SendUsageError(`unknown option ${flag}; see --help`);
-        if (type !== undefined) throw new SendUsageError(`one event type at a time (got "${type}" and "${flag}")`);
-        type = flag;
-    }
-  }
+  const flags = parseFlags(argv, SEND_FLAGS, {
+    usageError: SendUsageError,
+    unknownOption: (flag) => `unknown option ${flag}; see --help`,
+    onArgument: (arg) => {
+      if (type !== undefined) throw new SendUsageError(`one event type at a time (got "${type}" and "${arg}")`);
+      type = arg;
+    },
+  });
+  if (flags === 'help') return 'help';
+  const count = flags.count ?? 1;
+  const url = flags.url ?? `http://127.0.0.1:${env.PORT?.trim() || '3000'}/webhooks/clerk`;
+  const secret = flags.secret ?? (env[SIGNING_SECRET_ENV]?.trim() || undefined);
   if (type === undefined) throw new SendUsageError(`which event? one of: ${ALL}, ${SAMPLE_EVENT_TYPES.join(', ')}`);
   if (type !== ALL && !SAMPLE_EVENT_TYPES.includes(type)) {
     throw new SendUsageError(`unknown event type "${type}"; one of: ${ALL}, ${SAMPLE_EVENT_TYPES.join(', ')}`);
@@ -92,12 +86,7 @@ export function readSendOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     throw new SendUsageError(`no signing secret: pass --secret whsec_… or set ${SIGNING_SECRET_ENV} (npm start prints the one it uses)`);
   }
   const [first] = parseSigningSecrets(secret);
-  try {
-    new URL(url);
-  } catch {
-    throw new SendUsageError(`--url "${url}" is not a URL`);
-  }
-  return { type, count, url, secret: first! };
+  return { type, count, url: checkedUrl(url, '--url', failWith(SendUsageError)), secret: first! };
 }
 
 /** The events to send, in order; event times increase by a second from `now`. */
@@ -207,30 +196,26 @@ function pick<T>(values: readonly T[]): T {
   return values[randomInt(values.length)]!;
 }
 
-async function main(): Promise<number> {
-  let options: SendOptions | 'help';
-  try {
-    options = readSendOptions(process.argv.slice(2), process.env);
-  } catch (error) {
-    process.stderr.write(`send: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(SEND_USAGE);
-    return 0;
-  }
+/** Sends every delivery in order; stops at the first that finds nothing listening. */
+export async function sendAll(options: SendOptions, io: LineIo): Promise<number> {
   let failures = 0;
   for (const delivery of buildDeliveries(options.type, options.count)) {
     const result = await deliver(delivery, options.url, options.secret);
     if (!isSuccess(result)) failures += 1;
-    process.stdout.write(`${describe(result)}\n`);
+    io.out(describe(result));
     // Nothing listens: no point trying the rest.
     if (result.error?.startsWith('cannot connect')) return 1;
   }
-  if (failures > 0) process.stderr.write(`send: ${failures} deliver${failures === 1 ? 'y' : 'ies'} not accepted\n`);
+  if (failures > 0) io.err(`send: ${failures} deliver${failures === 1 ? 'y' : 'ies'} not accepted`);
   return failures > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  void main().then((code) => process.exit(code));
-}
+export const SEND_COMMAND: CliCommand<SendOptions, undefined> = {
+  name: 'send',
+  usage: SEND_USAGE,
+  readOptions: readSendOptions,
+  clientsFor: () => undefined,
+  run: (_clients, options, io) => sendAll(options, io),
+};
+
+if (require.main === module) runMain(SEND_COMMAND);

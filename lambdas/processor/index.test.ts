@@ -1,3 +1,5 @@
+import { coldStart, thrownBy } from '../shared/__test-support__/cold-start';
+
 /** index.ts reads its configuration at import: a bad deployment fails at cold start, before any batch. */
 describe('processor index', () => {
   const saved = { ...process.env };
@@ -5,22 +7,8 @@ describe('processor index', () => {
     process.env = { ...saved };
   });
 
-  function importIndex(): unknown {
-    let loaded: unknown;
-    jest.isolateModules(() => {
-      loaded = require('./index');
-    });
-    return loaded;
-  }
+  const importIndex = (): unknown => coldStart(() => require('./index'));
 
-  function errorOf(action: () => unknown): Error & { code?: string } {
-    try {
-      action();
-    } catch (error) {
-      return error as Error & { code?: string };
-    }
-    throw new Error('expected the import to throw');
-  }
 
   const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq';
 
@@ -31,14 +19,14 @@ describe('processor index', () => {
     delete process.env.TABLE_NAME;
     delete process.env.DEAD_LETTER_QUEUE_URL;
     Object.assign(process.env, env);
-    const error = errorOf(importIndex);
+    const error = thrownBy(importIndex);
     expect(error.code).toBe('CONFIGURATION');
     expect(error.message).toBe(`environment variable ${name} is required but not set`);
   });
 
   it('rejects a TOMBSTONE_TTL_DAYS that is not a positive integer', () => {
     Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ, TOMBSTONE_TTL_DAYS: '-1' });
-    expect(errorOf(importIndex).message).toBe('environment variable TOMBSTONE_TTL_DAYS must be a positive integer, got "-1"');
+    expect(thrownBy(importIndex).message).toBe('environment variable TOMBSTONE_TTL_DAYS must be a positive integer, got "-1"');
   });
 
   it('exports a handler when configured', () => {

@@ -78,3 +78,49 @@ export class InvalidSigningSecretError extends ClerkSyncError {
 export class EnqueueFailedError extends ClerkSyncError {
   readonly code = 'ENQUEUE_FAILED';
 }
+
+// --- Mail notifier (lambdas/notifier). Each fails the stream record, so the event source retries it. ---
+
+/**
+ * Another attempt holds the mail's ledger claim and its lease ends too late for this invocation
+ * to wait it out (or it was taken over again while we waited). The retry finds it sent or expired.
+ */
+export class MailClaimHeldError extends ClerkSyncError {
+  readonly code = 'MAIL_CLAIM_HELD';
+}
+
+/** Too little time left in the invocation to claim a mail and send it within the claim's lease. */
+export class MailTimeBudgetError extends ClerkSyncError {
+  readonly code = 'MAIL_TIME_BUDGET';
+}
+
+/**
+ * The mail transport did not accept the mail (or cannot say that it did). Keeps the transport's
+ * error name (SES `MessageRejected`, `TooManyRequestsException`, `AbortError`...); never its
+ * message, which can quote the recipient's address.
+ */
+export class MailSendError extends ClerkSyncError {
+  readonly code = 'MAIL_SEND';
+  constructor(
+    message: string,
+    readonly transportErrorName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A write to the mail ledger failed for a reason other than its condition (throttled, unavailable). */
+export class LedgerWriteError extends ClerkSyncError {
+  readonly code = 'LEDGER_WRITE';
+}
+
+/** Reading what a mail needs (recipient, membership, pending admin welcomes) failed: throttled, unavailable. */
+export class MailLookupError extends ClerkSyncError {
+  readonly code = 'MAIL_LOOKUP';
+}
+
+/** A stream record without the SequenceNumber the event source needs to checkpoint: the whole batch fails. */
+export class MalformedStreamRecordError extends ClerkSyncError {
+  readonly code = 'MALFORMED_STREAM_RECORD';
+}

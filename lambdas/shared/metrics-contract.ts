@@ -9,6 +9,7 @@ export const METRICS_NAMESPACE = 'ClerkWebhookSync';
 export const SERVICE_NAMES = {
   verifier: 'clerk-webhook-verifier',
   processor: 'clerk-webhook-processor',
+  notifier: 'clerk-webhook-notifier',
 } as const;
 
 export const VERIFIER_METRICS = {
@@ -48,4 +49,29 @@ export const METRIC_DIMENSIONS = {
   service: 'service',
   eventType: 'eventType',
   reason: 'reason',
+  mailKind: 'mailKind',
 } as const;
+
+/** The notifier's metrics (lambdas/notifier). Per-kind metrics carry the `mailKind` dimension. */
+export const NOTIFIER_METRICS = {
+  /** A mail the transport accepted. */
+  sent: 'MailsSent',
+  /** A trigger that sent nothing, with a `reason` dimension (see MAIL_SKIP_REASONS). */
+  skipped: 'MailsSkipped',
+  /** A stream record that failed and will be retried by the event source (then the on-failure queue). */
+  failed: 'MailRecordsFailed',
+} as const;
+
+export const MAIL_SKIP_REASONS = {
+  /** The ledger says this mail was sent already (a duplicate or replayed stream record). */
+  alreadySent: 'already-sent',
+  /** The user was created long before we first saw them (a backfill or restore), see welcomeMaxAge. */
+  backfill: 'backfill',
+  /** The user has no primary email. */
+  noEmail: 'no-email',
+  /** The user was deleted, or the membership is no longer a live admin membership of that id, when the mail was due. */
+  deleted: 'deleted',
+  /** The admin membership waits for its user to be synced; the user's first appearance sends it. */
+  pendingRecipient: 'pending-recipient',
+} as const;
+export type MailSkipReason = (typeof MAIL_SKIP_REASONS)[keyof typeof MAIL_SKIP_REASONS];

@@ -1,3 +1,5 @@
+import { coldStart, thrownBy } from '../shared/__test-support__/cold-start';
+
 /** index.ts reads its configuration at import: a bad deployment fails at cold start, before any request. */
 describe('verifier index', () => {
   const saved = { ...process.env };
@@ -5,22 +7,8 @@ describe('verifier index', () => {
     process.env = { ...saved };
   });
 
-  function importIndex(): unknown {
-    let loaded: unknown;
-    jest.isolateModules(() => {
-      loaded = require('./index');
-    });
-    return loaded;
-  }
+  const importIndex = (): unknown => coldStart(() => require('./index'));
 
-  function configurationErrorOf(action: () => unknown): Error & { code?: string } {
-    try {
-      action();
-    } catch (error) {
-      return error as Error & { code?: string };
-    }
-    throw new Error('expected the import to throw');
-  }
 
   it.each([
     ['QUEUE_URL', { SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf' }],
@@ -29,7 +17,7 @@ describe('verifier index', () => {
     delete process.env.QUEUE_URL;
     delete process.env.SIGNING_SECRET_ARN;
     Object.assign(process.env, env);
-    const error = configurationErrorOf(importIndex);
+    const error = thrownBy(importIndex);
     expect(error.name).toBe('ConfigurationError');
     expect(error.code).toBe('CONFIGURATION');
     expect(error.message).toBe(`environment variable ${name} is required but not set`);
@@ -41,7 +29,7 @@ describe('verifier index', () => {
       SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
       MAX_BODY_BYTES: '256k',
     });
-    const error = configurationErrorOf(importIndex);
+    const error = thrownBy(importIndex);
     expect(error.message).toBe('environment variable MAX_BODY_BYTES must be a positive integer, got "256k"');
   });
 

@@ -4,6 +4,7 @@ import {
   ComparisonOperator,
   type Dashboard,
   type IMetric,
+  type IWidget,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -65,6 +66,17 @@ export interface PipelineMonitoringProps {
    * @default - the stack name
    */
   readonly dashboardName?: string;
+  /**
+   * Alarms of optional features (mail notifications), by construct id: created like the
+   * pipeline's own (same topic, actions and name prefix) and shown on the dashboard.
+   * @default - none
+   */
+  readonly additionalAlarms?: Readonly<Record<string, AlarmSpec>>;
+  /**
+   * Dashboard widgets of optional features, added as one row at the bottom.
+   * @default - none
+   */
+  readonly additionalWidgets?: IWidget[];
 }
 
 /** Every alarm of the pipeline, by what it watches. */
@@ -80,7 +92,8 @@ export interface PipelineAlarms {
   readonly tableThrottles: Alarm;
 }
 
-interface AlarmSpec {
+/** One alarm: what it watches, when it fires and what its description tells the person paged. */
+export interface AlarmSpec {
   readonly name: string;
   readonly metric: IMetric;
   readonly threshold: number;
@@ -109,6 +122,8 @@ export class PipelineMonitoring extends Construct {
   public readonly topic: Topic;
   public readonly topicKey: Key;
   public readonly alarms: PipelineAlarms;
+  /** The `additionalAlarms`, by the same ids. */
+  public readonly additionalAlarms: Readonly<Record<string, Alarm>>;
   public readonly dashboard: Dashboard;
 
   private readonly alarmNamePrefix: string;
@@ -232,6 +247,10 @@ export class PipelineMonitoring extends Construct {
       }),
     };
 
+    this.additionalAlarms = Object.fromEntries(
+      Object.entries(props.additionalAlarms ?? {}).map(([alarmId, spec]) => [alarmId, this.alarm(alarmId, spec)]),
+    );
+
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? Stack.of(this).stackName,
       api: props.api,
@@ -239,7 +258,8 @@ export class PipelineMonitoring extends Construct {
       processor: props.processor,
       events: props.events,
       tableThrottles: this.alarms.tableThrottles.metric,
-      alarms: Object.values(this.alarms),
+      alarms: [...Object.values(this.alarms), ...Object.values(this.additionalAlarms)],
+      additionalWidgets: props.additionalWidgets,
     }).dashboard;
   }
 

@@ -4,6 +4,7 @@ import {
   GraphWidget,
   type IAlarm,
   type IMetric,
+  type IWidget,
   MathExpression,
   Stats,
   TextWidget,
@@ -29,6 +30,11 @@ export interface PipelineDashboardProps {
    * @default - none
    */
   readonly alarms?: IAlarm[];
+  /**
+   * Widgets of optional features (mail notifications), one row at the bottom.
+   * @default - none
+   */
+  readonly additionalWidgets?: IWidget[];
 }
 
 const FULL = 24;
@@ -198,5 +204,9 @@ export class PipelineDashboard extends Construct {
         ],
       }),
     );
+
+    if (props.additionalWidgets && props.additionalWidgets.length > 0) {
+      this.dashboard.addWidgets(...props.additionalWidgets);
+    }
   }
 }

@@ -3,6 +3,7 @@ import {
   AttributeType,
   Billing,
   ProjectionType,
+  type StreamViewType,
   TableEncryptionV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -22,6 +23,12 @@ export interface SyncTableProps {
    * @default - true unless `removalPolicy` is DESTROY
    */
   readonly deletionProtection?: boolean;
+  /**
+   * DynamoDB stream of the table's changes. On only while a feature reads it (mail
+   * notifications need NEW_AND_OLD_IMAGES), so turning that feature off leaves nothing behind.
+   * @default - no stream
+   */
+  readonly stream?: StreamViewType;
 }
 
 /**
@@ -30,11 +37,14 @@ export interface SyncTableProps {
  */
 export class SyncTable extends Construct {
   public readonly table: TableV2;
+  /** The stream's view type, when the table has a stream. */
+  public readonly streamViewType?: StreamViewType;
 
   constructor(scope: Construct, id: string, props: SyncTableProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const { partitionKey, sortKey, gsi1, ttlAttribute } = TABLE_KEYS;
+    this.streamViewType = props.stream;
 
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
@@ -48,6 +58,7 @@ export class SyncTable extends Construct {
         },
       ],
       timeToLiveAttribute: ttlAttribute,
+      dynamoStream: props.stream,
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),

@@ -5,10 +5,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'svix';
 import { ClerkSyncReader } from '../../client/clerk-sync-reader';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
+import { adminWelcomeMail } from '../../lambdas/notifier/templates/admin-welcome';
+import { welcomeMail } from '../../lambdas/notifier/templates/welcome';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { MODELLED_EVENT_TYPES } from '../../lambdas/shared/clerk-events';
@@ -35,6 +40,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const TABLE_NAME = 'clerk-sync-e2e';
 const secret = generateSigningSecret();
 const credentials = { accessKeyId: 'e2e', secretAccessKey: 'e2e' };
+const mailboxDir = mkdtempSync(path.join(os.tmpdir(), 'clerk-e2e-mailbox-'));
 
 let child: ChildProcess;
 let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -59,6 +65,7 @@ beforeAll(async () => {
       SQS_PORT: '0',
       TABLE_NAME,
       CLERK_WEBHOOK_SIGNING_SECRET: secret,
+      MAILBOX_DIR: mailboxDir,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -84,6 +91,7 @@ afterAll(async () => {
     await exited;
   }
   if (ready?.dynamoDbPid !== undefined && isRunning(ready.dynamoDbPid)) process.kill(ready.dynamoDbPid, 'SIGKILL');
+  rmSync(mailboxDir, { recursive: true, force: true });
 });
 
 function isRunning(pid: number): boolean {
@@ -153,8 +161,9 @@ describe('npm start, end to end', () => {
     const readyLines = stdout.split('\n').filter((line) => line.includes(' ready: '));
     expect(readyLines).toEqual([
       `clerk-webhook-sync ready: POST ${ready.webhookUrl}  secret from CLERK_WEBHOOK_SIGNING_SECRET  table ${TABLE_NAME} ` +
-        `(DynamoDB Local :${new URL(ready.endpoints.dynamoDb).port} in memory, SQS :${new URL(ready.endpoints.sqs).port})`,
+        `(DynamoDB Local :${new URL(ready.endpoints.dynamoDb).port} in memory, SQS :${new URL(ready.endpoints.sqs).port})  mails to ${mailboxDir}`,
     ]);
+    expect(ready.mailboxDir).toBe(mailboxDir);
     expect(stdout).not.toContain(secret);
     expect((await fetch(ready.healthUrl)).status).toBe(200);
     expect(ready.dynamoDbPid).toEqual(expect.any(Number));
@@ -338,6 +347,35 @@ describe('npm start, end to end', () => {
     await settled();
   });
 
+  it('mails a new user a welcome and a new admin an admin welcome, each as one .eml file announced on the console', async () => {
+    const grace = freshIds();
+    const tag = randomUUID().slice(0, 8);
+    const ids = { ...grace, orgId: `org_2${tag}mail`, membershipId: `orgmem_2${tag}mail`, at: Date.now() };
+    await postAll([sampleEvent('organization.created', ids)]);
+    await settled();
+
+    // The membership first: when it reaches the table before its user, the user's first appearance sends its admin welcome.
+    await postAll([sampleEvent('organizationMembership.created', ids), sampleEvent('user.created', ids)]);
+    await settled();
+    const mails = await mailsTo(grace.email, 2);
+
+    const appName = NOTIFIER_DEFAULTS.appName;
+    const organizationName = sampleOrganization(ids).name as string;
+    expect(mails.map((mail) => [mail.kind, mail.to, mail.subject]).sort()).toEqual([
+      ['admin-welcome', grace.email, adminWelcomeMail({ appName, organizationName }).subject],
+      ['welcome', grace.email, welcomeMail({ appName }).subject],
+    ]);
+    const welcomeFile = mails.find((mail) => mail.kind === 'welcome')!.file;
+    const adminFile = mails.find((mail) => mail.kind === 'admin-welcome')!.file;
+    expect(path.basename(welcomeFile)).toContain(grace.userId);
+    expect(path.basename(adminFile)).toContain(ids.membershipId);
+    // The console line follows the file: the notifier reports a mail once the ledger records it as sent.
+    await consoleShows(new RegExp(`mail sent +welcome +${grace.userId} +-> ${escapeRegExp(welcomeFile)}`));
+    await consoleShows(new RegExp(`mail sent +admin-welcome +${grace.userId} +${ids.membershipId} +-> ${escapeRegExp(adminFile)}`));
+    expect(stdout).not.toContain(grace.email);
+    expect(await queueCounts(ready.notifierFailureQueueUrl!)).toEqual([0, 0, 0]);
+  });
+
   it('stops every process it started on SIGTERM and exits 0', async () => {
     const pid = ready.dynamoDbPid!;
     expect(isRunning(pid)).toBe(true);
@@ -348,6 +386,48 @@ describe('npm start, end to end', () => {
     await expect(fetch(ready.healthUrl)).rejects.toThrow();
   });
 });
+
+interface MailboxMail {
+  readonly file: string;
+  readonly kind: string;
+  readonly to: string;
+  readonly subject: string;
+}
+
+/** Waits until `count` mails to `address` are in the mailbox (the notifier runs behind the queue), and returns them. */
+async function mailsTo(address: string, count: number): Promise<MailboxMail[]> {
+  for (;;) {
+    const mails = readdirSync(mailboxDir)
+      .filter((name) => name.endsWith('.eml'))
+      .map((name) => parseMailHeaders(path.join(mailboxDir, name)))
+      .filter((mail) => mail.to === address);
+    if (mails.length >= count) return mails;
+    if (/\bmail failed\b/.test(stdout)) throw new Error(`a mail failed:\n${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until the console shows `line` (the test's timeout bounds the wait). */
+async function consoleShows(line: RegExp): Promise<void> {
+  while (!line.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(stdout).toMatch(line);
+}
+
+function parseMailHeaders(file: string): MailboxMail {
+  const raw = readFileSync(file, 'utf8');
+  const headers = new Map(
+    raw
+      .slice(0, raw.indexOf('\r\n\r\n'))
+      .replace(/\r\n[ \t]/g, ' ')
+      .split('\r\n')
+      .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()] as const),
+  );
+  return { file, kind: headers.get('X-Mail-Kind') ?? '', to: headers.get('To') ?? '', subject: headers.get('Subject') ?? '' };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 async function emptyTable(tableName: string): Promise<void> {
   for await (const page of paginateScan({ client: documentClient }, { TableName: tableName, ProjectionExpression: 'pk, sk' })) {

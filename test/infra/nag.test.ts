@@ -47,7 +47,7 @@ describe('cdk-nag AWS Solutions checks', () => {
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
   });
 
-  it('also with an existing signing secret, by name or by ARN, and an alarm e-mail subscription', () => {
+  it('also with an existing signing secret, by name or by ARN, an alarm e-mail subscription, and mail notifications', () => {
     const other = testApp();
     new ClerkWebhookSyncStack(other, 'ByName', {
       existingSigningSecretName: 'clerk/webhook-signing-secret',
@@ -56,9 +56,36 @@ describe('cdk-nag AWS Solutions checks', () => {
     new ClerkWebhookSyncStack(other, 'ByArn', {
       existingSigningSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clerk/webhook-AbC123',
     });
+    const withMail = new ClerkWebhookSyncStack(other, 'WithMail', {
+      mail: { fromAddress: 'Acme <welcome@acme.example>', configurationSetName: 'welcome-mails' },
+    });
     addNagChecks(other);
     expect(() => other.synth()).not.toThrow();
     expect(new AwsSolutionsChecks().validateScope(other).violations).toEqual([]);
+
+    // Mails add two acknowledgements, each needed: the failure queue is a DLQ that cdk-nag cannot
+    // see as one (it is an event source's on-failure destination), and the notifier's X-Ray grant.
+    const mailAcknowledgements = acknowledgementsIn(withMail)
+      .filter(({ path }) => path.startsWith('WithMail/MailNotifier/'))
+      .map(({ path, id }) => `${id} at ${path}`);
+    expect(mailAcknowledgements.sort()).toEqual(
+      [
+        'AwsSolutions-SQS3 at WithMail/MailNotifier/FailureQueue',
+        'AwsSolutions-IAM5[Resource::*] at WithMail/MailNotifier/Notifier/Role',
+      ].sort(),
+    );
+    const blind = new AwsSolutionsChecks();
+    (blind as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const mailFindings = blind
+      .validateScope(withMail)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+      .filter((finding) => finding.includes('WithMail/MailNotifier/'));
+    expect(mailFindings.sort()).toEqual(
+      [
+        'AwsSolutions-SQS3 at WithMail/MailNotifier/FailureQueue/Resource',
+        'AwsSolutions-IAM5[Resource::*] at WithMail/MailNotifier/Notifier/Role/DefaultPolicy/Resource',
+      ].sort(),
+    );
   });
 
   it('acknowledges exactly four findings, each on its own resource and with a reason', () => {

@@ -1,6 +1,6 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createQueues, createTable } from '../../local/create-resources';
+import { createLedgerTable, createQueues, createTable, latestStreamArn } from '../../local/create-resources';
 import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 describe('local engines', () => {
@@ -9,8 +9,23 @@ describe('local engines', () => {
     const tableName = uniqueName('table');
     await createTable(dynamodb, tableName);
     await createTable(dynamodb, tableName); // idempotent for persistent data dirs
-    const { TableNames } = await dynamodb.send(new ListTablesCommand({}));
-    expect(TableNames).toContain(tableName);
+    // DescribeTable, not ListTables: the shared engine holds more tables than one ListTables page.
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.StreamSpecification?.StreamEnabled).not.toBe(true);
+    await expect(latestStreamArn(dynamodb, tableName)).rejects.toThrow(/has no stream/);
+
+    const withStream = uniqueName('streamed');
+    await createTable(dynamodb, withStream, { stream: true });
+    const streamed = await dynamodb.send(new DescribeTableCommand({ TableName: withStream }));
+    expect(streamed.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(await latestStreamArn(dynamodb, withStream)).toBe(streamed.Table?.LatestStreamArn);
+
+    const ledger = uniqueName('ledger');
+    await createLedgerTable(dynamodb, ledger);
+    await createLedgerTable(dynamodb, ledger);
+    const ledgerTable = await dynamodb.send(new DescribeTableCommand({ TableName: ledger }));
+    expect(ledgerTable.Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
 
     const sqs = localSqs();
     const queues = await createQueues(sqs, uniqueName('queue'));

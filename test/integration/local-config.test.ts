@@ -65,6 +65,15 @@ describe('local config', () => {
     expect(config(['--data-dir=/var/ddb2']).dataDir).toBe('/var/ddb2');
   });
 
+  it('writes mails to MAILBOX_DIR or --mailbox-dir (absolute), and --no-mail turns the notifier off', () => {
+    expect(config([]).mailboxDir).toBeUndefined();
+    expect(config([], { MAILBOX_DIR: 'tmp/mails' }).mailboxDir).toBe(path.resolve('tmp/mails'));
+    expect(config(['--mailbox-dir', '/var/mail'], { MAILBOX_DIR: '/elsewhere' }).mailboxDir).toBe('/var/mail');
+    expect(config(['--mailbox-dir=/var/mail2']).mailboxDir).toBe('/var/mail2');
+    expect(config(['--no-mail'], { MAILBOX_DIR: '/elsewhere' }).mailboxDir).toBeNull();
+    expect(() => config(['--mailbox-dir'])).toThrow('--mailbox-dir needs a directory');
+  });
+
   it('refuses bad values with errors that say which setting is wrong', () => {
     expect(() => config([], { PORT: '70000' })).toThrow(new ConfigurationError('PORT must be a port number from 0 to 65535 (0 picks a free one), got "70000"'));
     expect(() => config([], { SQS_PORT: 'abc' })).toThrow(ConfigurationError);

@@ -42,4 +42,16 @@ describe('console reporter', () => {
     expect(lines[7]).toMatch(/^16:26:40\.007  error +SQS: x+…$/);
     expect(lines[7]!.slice(lines[7]!.indexOf('SQS'))).toHaveLength(160);
   });
+
+  it('shows each mail: sent with its file, skipped with the reason, failed with what happens next; never an address', () => {
+    const { lines, reporter } = capture();
+    reporter.mail!({ kind: 'welcome', result: 'sent', userId: 'user_1', file: '/tmp/mailbox/a.eml' });
+    reporter.mail!({ kind: 'admin-welcome', result: 'skipped', userId: 'user_1', membershipId: 'orgmem_1', reason: 'already-sent' });
+    reporter.mail!({ kind: 'welcome', result: 'failed', userId: 'user_2', reason: 'MailSendError: ThrottlingException' });
+    expect(lines).toEqual([
+      expect.stringMatching(/^16:26:40\.007  mail sent +welcome +user_1  -> \/tmp\/mailbox\/a\.eml$/),
+      expect.stringMatching(/^16:26:40\.007  mail skipped \(already-sent\) +admin-welcome +user_1  orgmem_1$/),
+      expect.stringMatching(/^16:26:40\.007  mail failed +welcome +user_2  \(the stream retries it\)  — MailSendError: ThrottlingException$/),
+    ]);
+  });
 });

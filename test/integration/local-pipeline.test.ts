@@ -70,6 +70,8 @@ describe('local pipeline (in-process)', () => {
     pipeline = await startLocalPipeline({
       port: 0,
       engines: engines(),
+      // Mails have their own tests (test/e2e/local-mail.test.ts); no mailbox in the working tree.
+      mail: false,
       tableName: uniqueName('local-pipeline'),
       signingSecrets: [secret],
       reporter: createConsoleReporter((line) => lines.push(line)),
@@ -127,6 +129,8 @@ describe('local pipeline (in-process)', () => {
     pipeline = await startLocalPipeline({
       port: 0,
       engines: engines(),
+      // Mails have their own tests (test/e2e/local-mail.test.ts); no mailbox in the working tree.
+      mail: false,
       tableName: uniqueName('local-poison'),
       signingSecrets: [secret],
       reporter: createConsoleReporter((line) => lines.push(line)),
@@ -183,7 +187,7 @@ describe('local pipeline (in-process)', () => {
   });
 
   it('stops the webhook server with the rest: the port no longer answers', async () => {
-    pipeline = await startLocalPipeline({ port: 0, engines: engines(), tableName: uniqueName('local-stop'), pollWaitTimeSeconds: 20 });
+    pipeline = await startLocalPipeline({ port: 0, engines: engines(), mail: false, tableName: uniqueName('local-stop'), pollWaitTimeSeconds: 20 });
     const { healthUrl } = pipeline;
     expect(pipeline.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect((await fetch(healthUrl)).status).toBe(200);

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { createQueues, createTable } from '../../local/create-resources';
+import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import {
   deliveriesArbitrary,
@@ -12,9 +13,6 @@ import {
   historyArbitrary,
   historyFeatures,
   readComparableTable,
-  sqsEventOf,
-  sqsRecordOf,
-  type HistoryEvent,
 } from '../support/random-history';
 
 /*
@@ -53,29 +51,6 @@ function processorFor(tableName: string, outcomes: RecordOutcome[]) {
     logger: new Logger({ logLevel: 'SILENT' }),
     onOutcome: (outcome) => outcomes.push(outcome),
   });
-}
-
-/** Cuts the deliveries into batches of the given sizes (cycled) and runs up to `inFlight` batches at once. */
-async function deliverInBatches(
-  handler: ReturnType<typeof createProcessorHandler>,
-  deliveries: readonly HistoryEvent[],
-  batchSizes: readonly number[],
-  inFlight = 1,
-): Promise<void> {
-  const batches: HistoryEvent[][] = [];
-  for (let start = 0, batch = 0; start < deliveries.length; batch += 1) {
-    const size = batchSizes[batch % batchSizes.length]!;
-    batches.push(deliveries.slice(start, start + size));
-    start += size;
-  }
-  let next = 0;
-  const invoker = async () => {
-    for (let batch = batches[next++]; batch !== undefined; batch = batches[next++]) {
-      const response = await handler(sqsEventOf(batch.map(sqsRecordOf)));
-      expect(response.batchItemFailures).toEqual([]);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, invoker));
 }
 
 /** Structural consequences of SPEC §4 that both tables must show. */

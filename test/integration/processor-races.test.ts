@@ -20,11 +20,13 @@ import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-hi
 const NOW = Date.UTC(2024, 5, 1);
 const T0 = Date.UTC(2024, 4, 29);
 const tableName = uniqueName('processor-races');
+const dynamodb = localDynamoDb();
+const documentClient = localDocumentClient(dynamodb);
 const sqs = localSqs();
 let deadLetterQueueUrl: string;
 
 beforeAll(async () => {
-  await createTable(localDynamoDb(), tableName);
+  await createTable(dynamodb, tableName);
   ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-races')));
 });
 
@@ -91,7 +93,7 @@ type StepName = keyof typeof STEPS;
  * through `send`, which the processor's commands and paginators all go through.
  */
 function holdingClient(step: Step, release: Promise<void>): { client: DynamoDBDocumentClient; held: () => number } {
-  const client = localDocumentClient(localDynamoDb());
+  const client = localDocumentClient(dynamodb);
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   let held = 0;
   const holding = async (command: { constructor: { name: string }; input: SentCommand['input'] }) => {
@@ -119,7 +121,7 @@ function handlerFor(documentClient: DynamoDBDocumentClient, onOutcome: (outcome:
 
 /** In order, each in its own invocation, without holding anything. */
 async function deliver(...deliveries: HistoryEvent[]): Promise<void> {
-  const handler = handlerFor(localDocumentClient(localDynamoDb()), () => undefined);
+  const handler = handlerFor(documentClient, () => undefined);
   for (const delivery of deliveries) {
     expect((await handler(sqsEventOf([sqsRecordOf(delivery)]))).batchItemFailures).toEqual([]);
   }
@@ -143,8 +145,6 @@ async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Pr
   expect(timesHeld()).toBeGreaterThan(0);
   return outcomes;
 }
-
-const documentClient = localDocumentClient(localDynamoDb());
 
 async function item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
   return (await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;

@@ -1,0 +1,75 @@
+import { SORT_KEY_PREFIX } from '../shared/table-schema';
+import type { Image } from './stream-change';
+
+/*
+ * Typed views of the two kinds of sync-table item a mail can follow from. Anything else
+ * (sessions, organizations, items of a shape this code does not know) reads as `undefined`.
+ */
+
+export interface UserView {
+  readonly userId: string;
+  readonly deleted: boolean;
+  /** Present once a user event has been applied; partial items written by sessions or memberships lack it. */
+  readonly version?: number;
+  readonly createdAt?: string;
+}
+
+export interface MembershipView {
+  readonly membershipId: string;
+  readonly orgId: string;
+  readonly userId: string;
+  readonly deleted: boolean;
+  readonly role?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+}
+
+export function userView(image: Image | undefined): UserView | undefined {
+  if (image === undefined || image.type !== 'user' || image.sk !== SORT_KEY_PREFIX.profile) return undefined;
+  const userId = stringOf(image.id);
+  if (userId === undefined || image.pk !== `USER#${userId}`) return undefined;
+  return {
+    userId,
+    deleted: image.deleted === true,
+    ...optional('version', typeof image.version === 'number' ? image.version : undefined),
+    ...optional('createdAt', stringOf(image.createdAt)),
+  };
+}
+
+export function membershipView(image: Image | undefined): MembershipView | undefined {
+  if (image === undefined || image.type !== 'membership' || !String(image.sk).startsWith(SORT_KEY_PREFIX.member)) {
+    return undefined;
+  }
+  const membershipId = stringOf(image.id);
+  const orgId = stringOf(image.orgId);
+  const userId = stringOf(image.userId);
+  if (membershipId === undefined || orgId === undefined || userId === undefined) return undefined;
+  return {
+    membershipId,
+    orgId,
+    userId,
+    deleted: image.deleted === true,
+    ...optional('role', stringOf(image.role)),
+    ...optional('createdAt', stringOf(image.createdAt)),
+    ...optional('updatedAt', stringOf(image.updatedAt)),
+  };
+}
+
+/** A user the notifier can mail: synced by a user event and not deleted. */
+export function isSyncedUser(user: UserView | undefined): boolean {
+  return user !== undefined && !user.deleted && user.version !== undefined;
+}
+
+export function isAdminMembership(membership: MembershipView | undefined, adminRoles: readonly string[]): boolean {
+  return (
+    membership !== undefined && !membership.deleted && membership.role !== undefined && adminRoles.includes(membership.role)
+  );
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
