@@ -13,6 +13,7 @@ import { benchDeployedRuns, type DeployedRunsResult } from './deployed-runs';
 import { PROJECT_ROOT, readDeployedStack, synthesize } from './deployed-functions';
 import { benchEndToEnd } from './e2e.bench';
 import { describeMachine, loadAverage } from './machine';
+import { benchMail, renderMailMarkdown } from './mail.bench';
 import { newSigningSecret } from './payloads';
 import { type BenchReport, type CostLever, type Goal, renderMarkdown, updateBenchmarksFile } from './report';
 import { benchProcessor, type ProcessorBenchResult } from './processor.bench';
@@ -55,8 +56,8 @@ const ENTITY_WRITES: Readonly<Record<string, number>> = { 'session.created': 2 }
 
 function settings(quick: boolean) {
   return quick
-    ? { verifyRounds: 8, verifySliceMs: 30, handlerRounds: 4, handlerSliceMs: 150, coldStarts: 3, verifierEvents: 15, processorBatches: 4, processorRuns: 2, processorBatchesPerRun: 4, e2eRounds: 2, e2eEvents: 100 }
-    : { verifyRounds: 30, verifySliceMs: 40, handlerRounds: 10, handlerSliceMs: 200, coldStarts: 12, verifierEvents: 60, processorBatches: 12, processorRuns: 7, processorBatchesPerRun: 8, e2eRounds: 3, e2eEvents: 400 };
+    ? { verifyRounds: 8, verifySliceMs: 30, handlerRounds: 4, handlerSliceMs: 150, coldStarts: 3, verifierEvents: 15, processorBatches: 4, processorRuns: 2, processorBatchesPerRun: 4, e2eRounds: 2, e2eEvents: 100, mailRounds: 1, mailUsers: 50, mailUnloadedUsers: 3 }
+    : { verifyRounds: 30, verifySliceMs: 40, handlerRounds: 10, handlerSliceMs: 200, coldStarts: 12, verifierEvents: 60, processorBatches: 12, processorRuns: 7, processorBatchesPerRun: 8, e2eRounds: 3, e2eEvents: 400, mailRounds: 2, mailUsers: 200, mailUnloadedUsers: 6 };
 }
 
 function step(message: string): void {
@@ -234,6 +235,17 @@ async function main(): Promise<void> {
       duplicateWindow: 50,
       verifiedRounds: 1,
     });
+
+    step('welcome mails on the local pipeline');
+    const mail = await benchMail({
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      sqsEndpoint: sqsEngine.endpoint,
+      region: REGION,
+      rounds: s.mailRounds,
+      users: s.mailUsers,
+      senders: 8,
+      unloadedUsers: s.mailUnloadedUsers,
+    });
     await cleanUp();
     machine.loadAverageEnd = loadAverage();
 
@@ -350,7 +362,7 @@ async function main(): Promise<void> {
       goals,
     };
 
-    const markdown = renderMarkdown(report);
+    const markdown = `${renderMarkdown(report)}\n\n${renderMailMarkdown(mail)}`;
     process.stdout.write(`${markdown}\n\n`);
     if (quick) {
       // A quick run checks the bench; it does not replace the recorded figures.
@@ -358,7 +370,7 @@ async function main(): Promise<void> {
       return;
     }
     mkdirSync(path.dirname(RESULTS_PATH), { recursive: true });
-    writeFileSync(RESULTS_PATH, `${JSON.stringify(report, roundForJson, 2)}\n`);
+    writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...report, mail }, roundForJson, 2)}\n`);
     updateBenchmarksFile(BENCHMARKS_PATH, markdown);
     process.stdout.write(`bench: wrote ${path.relative(PROJECT_ROOT, RESULTS_PATH)} and BENCHMARKS.md\n`);
   } finally {
