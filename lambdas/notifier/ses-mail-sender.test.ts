@@ -37,6 +37,12 @@ describe('SES mail sender', () => {
     });
   });
 
+  it('sends a non-ASCII display name as RFC 2047 words, which SES requires', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    await createSesMailSender({ client: new SESv2Client({ region: 'us-east-1' }), from: 'Café <welcome@acme.example>' }).send(mail);
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.FromEmailAddress).toBe('=?UTF-8?B?Q2Fmw6k=?= <welcome@acme.example>');
+  });
+
   it('names the configuration set when one is configured', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
     const sender = createSesMailSender({ client: new SESv2Client({ region: 'us-east-1' }), from: 'welcome@acme.example', configurationSetName: 'mail-events' });

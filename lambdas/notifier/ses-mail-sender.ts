@@ -2,6 +2,7 @@ import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailSendError } from '../shared/errors';
 import { errorName } from './describe-failure';
 import type { MailSender } from './mail-sender';
+import { sesFromAddress } from './sender-address';
 
 export interface SesMailSenderOptions {
   readonly client: SESv2Client;
@@ -12,10 +13,11 @@ export interface SesMailSenderOptions {
 
 /** The Lambda's transport: one SES v2 SendEmail per mail, plain text, UTF-8. */
 export function createSesMailSender({ client, from, configurationSetName }: SesMailSenderOptions): MailSender {
+  const fromAddress = sesFromAddress(from);
   return {
     async send(mail, options) {
       const command = new SendEmailCommand({
-        FromEmailAddress: from,
+        FromEmailAddress: fromAddress,
         Destination: { ToAddresses: [mail.to] },
         Content: {
           Simple: {
