@@ -1,7 +1,6 @@
 import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { conditionalWrite, type WriteOutcome } from '../shared/conditional-write';
 import { LedgerWriteError, MailLookupError } from '../shared/errors';
 import { ledgerKeys, type LedgerEntry, type MailKind } from '../shared/mail-ledger-schema';
 import { isoFromMillis } from '../shared/table-schema';
@@ -73,27 +72,30 @@ export async function claimMail(ledger: LedgerTable, mail: MailRef, now: number,
     sets.push(`#${name} = :${name}`);
   }
 
+  let outcome: WriteOutcome;
   try {
-    const output = await ledger.documentClient.send(
-      new UpdateCommand({
-        TableName: ledger.ledgerTableName,
-        Key: ledgerKeyOf(mail),
-        UpdateExpression: `SET ${sets.join(', ')} ADD #attempts :one`,
-        ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND #leaseExpiresAt < :now)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
+    outcome = await conditionalWrite(() =>
+      ledger.documentClient.send(
+        new UpdateCommand({
+          TableName: ledger.ledgerTableName,
+          Key: ledgerKeyOf(mail),
+          UpdateExpression: `SET ${sets.join(', ')} ADD #attempts :one`,
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND #leaseExpiresAt < :now)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
     );
-    return { status: 'claimed', claimToken, leaseExpiresAt, attempts: Number(output.Attributes?.attempts ?? 1) };
   } catch (error) {
-    if (!isConditionFailure(error)) throw ledgerWriteError('claim', error);
-    const old = oldItemOf(error) as Partial<LedgerEntry> | undefined;
-    if (old === undefined) return { status: 'contended' };
-    if (old.status === 'sent') return { status: 'sent' };
-    return { status: 'held', leaseExpiresAt: Number(old.leaseExpiresAt) };
+    throw ledgerWriteError('claim', error);
   }
+  if (outcome.written) return { status: 'claimed', claimToken, leaseExpiresAt, attempts: Number(outcome.attributes?.attempts ?? 1) };
+  const old = outcome.old as Partial<LedgerEntry> | undefined;
+  if (old === undefined) return { status: 'contended' };
+  if (old.status === 'sent') return { status: 'sent' };
+  return { status: 'held', leaseExpiresAt: Number(old.leaseExpiresAt) };
 }
 
 /** Records the mail as sent, if our claim still stands. `false`: another attempt took the claim over meanwhile. */
@@ -105,19 +107,20 @@ export async function markMailSent(
   messageId: string,
 ): Promise<boolean> {
   try {
-    await ledger.documentClient.send(
-      new UpdateCommand({
-        TableName: ledger.ledgerTableName,
-        Key: ledgerKeyOf(mail),
-        UpdateExpression: 'SET #status = :sent, #sentAt = :sentAt, #messageId = :messageId',
-        ConditionExpression: '#claimToken = :claimToken',
-        ExpressionAttributeNames: { '#status': 'status', '#sentAt': 'sentAt', '#messageId': 'messageId', '#claimToken': 'claimToken' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':sentAt': isoFromMillis(sentAt), ':messageId': messageId, ':claimToken': claimToken },
-      }),
+    const outcome = await conditionalWrite(() =>
+      ledger.documentClient.send(
+        new UpdateCommand({
+          TableName: ledger.ledgerTableName,
+          Key: ledgerKeyOf(mail),
+          UpdateExpression: 'SET #status = :sent, #sentAt = :sentAt, #messageId = :messageId',
+          ConditionExpression: '#claimToken = :claimToken',
+          ExpressionAttributeNames: { '#status': 'status', '#sentAt': 'sentAt', '#messageId': 'messageId', '#claimToken': 'claimToken' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':sentAt': isoFromMillis(sentAt), ':messageId': messageId, ':claimToken': claimToken },
+        }),
+      ),
     );
-    return true;
+    return outcome.written;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
     throw ledgerWriteError('mark sent', error);
   }
 }
@@ -125,18 +128,19 @@ export async function markMailSent(
 /** Gives up our claim so that the retry can claim at once. `false`: it was no longer ours. */
 export async function releaseClaim(ledger: LedgerTable, mail: MailRef, claimToken: string): Promise<boolean> {
   try {
-    await ledger.documentClient.send(
-      new DeleteCommand({
-        TableName: ledger.ledgerTableName,
-        Key: ledgerKeyOf(mail),
-        ConditionExpression: '#claimToken = :claimToken AND #status = :sending',
-        ExpressionAttributeNames: { '#claimToken': 'claimToken', '#status': 'status' },
-        ExpressionAttributeValues: { ':claimToken': claimToken, ':sending': 'sending' },
-      }),
+    const outcome = await conditionalWrite(() =>
+      ledger.documentClient.send(
+        new DeleteCommand({
+          TableName: ledger.ledgerTableName,
+          Key: ledgerKeyOf(mail),
+          ConditionExpression: '#claimToken = :claimToken AND #status = :sending',
+          ExpressionAttributeNames: { '#claimToken': 'claimToken', '#status': 'status' },
+          ExpressionAttributeValues: { ':claimToken': claimToken, ':sending': 'sending' },
+        }),
+      ),
     );
-    return true;
+    return outcome.written;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
     throw ledgerWriteError('release', error);
   }
 }
@@ -203,16 +207,6 @@ async function updatePending(
   } catch (error) {
     throw ledgerWriteError(operation, error);
   }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-// The exception carries the old item in wire format, even through the DocumentClient.
-function oldItemOf(error: unknown): Record<string, unknown> | undefined {
-  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-  return item === undefined ? undefined : unmarshall(item);
 }
 
 function ledgerWriteError(operation: string, error: unknown): LedgerWriteError {

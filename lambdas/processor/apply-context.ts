@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WriteOutcome } from './conditional-write';
+import type { WriteOutcome } from '../shared/conditional-write';
 import { classifyRejection, type RejectedAs } from './conditions';
 import type { EventStamp } from './session-item';
 

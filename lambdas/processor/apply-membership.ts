@@ -4,7 +4,7 @@ import { keys } from '../shared/table-schema';
 import type { ApplyContext, ApplyResult } from './apply-context';
 import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
-import { conditionalWrite, type WriteOutcome } from './conditional-write';
+import { conditionalWrite, type WriteOutcome } from '../shared/conditional-write';
 import { deletedName, IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
 import { membershipItem, membershipRef, membershipTombstone } from './membership-item';
 import { profileStatus, registerMembershipWithUser } from './parent-status';

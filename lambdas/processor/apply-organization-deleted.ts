@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isoFromMillis, keys, SORT_KEY_PREFIX, type OrganizationTombstone } from '../shared/table-schema';
 import { resultOfWrite, type ApplyContext, type ApplyResult } from './apply-context';
 import { deleteChildren } from './cascade-delete';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import { deletedName, NOT_DELETED } from './conditions';
 import { tombstoneTtl } from './tombstone-ttl';
 

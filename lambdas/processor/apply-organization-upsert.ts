@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClerkOrganization } from '../shared/clerk-events';
 import type { ApplyContext, ApplyResult } from './apply-context';
 import { stampOf } from './apply-context';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import {
   classifyRejection,
   deletedName,

@@ -3,7 +3,7 @@ import type { ClerkSession } from '../shared/clerk-events';
 import type { ApplyContext, ApplyResult } from './apply-context';
 import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import { IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
 import { raiseLastSeenAt } from './parent-status';
 import { sessionItem, sessionLastSeenAt } from './session-item';

@@ -4,7 +4,7 @@ import { keys, type SessionStatus } from '../shared/table-schema';
 import type { ApplyContext, ApplyResult } from './apply-context';
 import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import { IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
 import { profileStatus } from './parent-status';
 import { sessionItem } from './session-item';

@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isoFromMillis, keys, MEMBER_ORG_IDS_ATTRIBUTE, SORT_KEY_PREFIX } from '../shared/table-schema';
 import { resultOfWrite, type ApplyContext, type ApplyResult } from './apply-context';
 import { deleteChildren, deleteItem } from './cascade-delete';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import { deletedName, NOT_DELETED, orderingNames, orderingValues } from './conditions';
 import { tombstoneTtl } from './tombstone-ttl';
 import { USER_PROFILE_ATTRIBUTES } from './user-profile';

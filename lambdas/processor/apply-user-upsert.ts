@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClerkUser } from '../shared/clerk-events';
 import { keys } from '../shared/table-schema';
 import type { ApplyContext, ApplyResult } from './apply-context';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import {
   classifyRejection,
   deletedName,

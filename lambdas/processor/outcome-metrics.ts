@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { isModelledEventType } from '../shared/clerk-events';
-import type { MetricGroup, MetricValue } from '../shared/metric-groups';
+import { type MetricGroup, MetricCounts, MetricCountsBy, type MetricValue } from '../shared/metric-groups';
 import { METRIC_DIMENSIONS, PROCESSOR_METRICS } from '../shared/metrics-contract';
 import type { RecordOutcome, RecordResult } from './record-outcome';
 
@@ -34,17 +34,14 @@ export function eventTypeDimension(eventType: string | undefined): string {
  * and metrics with nothing to count are left out.
  */
 export function outcomeMetricGroups(outcomes: readonly RecordOutcome[], nowMillis: number): MetricGroup[] {
-  const total = new Map<string, number>();
-  const byType = new Map<string, Map<string, number>>();
+  const total = new MetricCounts();
+  const byType = new MetricCountsBy();
   const lags: MetricValue[] = [];
 
   for (const outcome of outcomes) {
     const name = OUTCOME_METRICS[outcome.result];
-    increment(total, name);
-    const type = eventTypeDimension(outcome.eventType);
-    let counts = byType.get(type);
-    if (counts === undefined) byType.set(type, (counts = new Map()));
-    increment(counts, name);
+    total.add(name);
+    byType.add(eventTypeDimension(outcome.eventType), name);
     if (LAGGED_RESULTS.has(outcome.result) && outcome.occurredAt !== undefined) {
       // Clock skew can put an event slightly in the future; a negative lag would only confuse.
       lags.push({ name: PROCESSOR_METRICS.lag, unit: MetricUnit.Milliseconds, value: Math.max(0, nowMillis - outcome.occurredAt) });
@@ -52,17 +49,7 @@ export function outcomeMetricGroups(outcomes: readonly RecordOutcome[], nowMilli
   }
 
   const groups: MetricGroup[] = [];
-  if (total.size > 0) groups.push({ dimensions: {}, values: [...countsOf(total), ...lags] });
-  for (const [type, counts] of [...byType].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    groups.push({ dimensions: { [METRIC_DIMENSIONS.eventType]: type }, values: countsOf(counts) });
-  }
+  if (total.size > 0) groups.push({ dimensions: {}, values: [...total.values(), ...lags] });
+  groups.push(...byType.groups(METRIC_DIMENSIONS.eventType));
   return groups;
-}
-
-function increment(counts: Map<string, number>, name: string): void {
-  counts.set(name, (counts.get(name) ?? 0) + 1);
-}
-
-function countsOf(counts: ReadonlyMap<string, number>): MetricValue[] {
-  return [...counts].map(([name, value]) => ({ name, unit: MetricUnit.Count, value }));
 }

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, MEMBER_ORG_IDS_ATTRIBUTE } from '../shared/table-schema';
 import type { ApplyContext } from './apply-context';
-import { conditionalWrite } from './conditional-write';
+import { conditionalWrite } from '../shared/conditional-write';
 import { deletedName, NOT_DELETED } from './conditions';
 
 /**

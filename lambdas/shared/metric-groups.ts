@@ -77,3 +77,38 @@ export function createEmfPublisher(settings: PowertoolsSettings): MetricsPublish
     },
   };
 }
+
+/** Counts per metric name, kept per invocation and turned into one value per name. */
+export class MetricCounts {
+  private readonly counts = new Map<string, number>();
+
+  add(name: string, by = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + by);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  values(): MetricValue[] {
+    return [...this.counts].map(([name, value]) => ({ name, unit: MetricUnit.Count, value }));
+  }
+}
+
+/** The same counts kept per dimension value (event type, mail kind, reason), listed in a stable order. */
+export class MetricCountsBy {
+  private readonly byKey = new Map<string, MetricCounts>();
+
+  add(key: string, name: string): void {
+    let counts = this.byKey.get(key);
+    if (counts === undefined) this.byKey.set(key, (counts = new MetricCounts()));
+    counts.add(name);
+  }
+
+  /** One group per key with `{ [dimension]: key }`, sorted by key. */
+  groups(dimension: string): MetricGroup[] {
+    return [...this.byKey]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, counts]) => ({ dimensions: { [dimension]: key }, values: counts.values() }));
+  }
+}

@@ -10,7 +10,7 @@ import { readRawBody } from './raw-body';
 import type { SigningSecretSource } from './signing-secrets';
 import { assertTimestampFresh, NO_SIGNATURE_MATCHED, signatureMatches, signingKeysFor } from './verify-signature';
 import { readWebhookHeaders, type SignedHeaders } from './webhook-headers';
-import { rejectionReasonOf, type WebhookOutcome } from './webhook-outcome';
+import type { WebhookOutcome } from './webhook-outcome';
 
 export interface VerifierDeps {
   readonly sqs: SQSClient;
@@ -70,7 +70,7 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
     } catch (error) {
       const outcome = classifyError(error);
       const result = outcome.statusCode >= 500 ? 'failed' : 'rejected';
-      const rejection = result === 'rejected' ? rejectionReasonOf(error) : undefined;
+      const { rejection } = outcome;
       const details = {
         statusCode: outcome.statusCode,
         code: outcome.code,

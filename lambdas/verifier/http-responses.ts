@@ -13,26 +13,35 @@ import {
   SigningSecretUnavailableError,
   TimestampOutOfRangeError,
 } from '../shared/errors';
+import { REJECTION_REASONS, type RejectionReason } from '../shared/metrics-contract';
 
 type ErrorClass = abstract new (...args: never[]) => ClerkSyncError;
+
+interface Response {
+  readonly statusCode: number;
+  /** Replaces the error's own message for the sender (5xx); absent: the message is the answer. */
+  readonly publicMessage?: string;
+  /** Why a 4xx rejected the request: the `reason` metric dimension. */
+  readonly rejection?: RejectionReason;
+}
 
 /**
  * The one place that decides what each failure answers. 4xx: the request is wrong and the message
  * tells the developer what to fix. 5xx: our side failed, Svix retries; the public text stays generic
  * (the request is unauthenticated) and the details go to the log.
  */
-const RESPONSES: ReadonlyArray<readonly [ErrorClass, number, string | undefined]> = [
-  [MethodNotAllowedError, 405, undefined],
-  [PayloadTooLargeError, 413, undefined],
-  [MissingHeaderError, 400, undefined],
-  [MalformedHeaderError, 400, undefined],
-  [MalformedWebhookBodyError, 400, undefined],
-  [TimestampOutOfRangeError, 401, undefined],
-  [InvalidSignatureError, 401, undefined],
-  [InvalidSigningSecretError, 500, 'the webhook receiver is misconfigured (signing secret); see its logs'],
-  [ConfigurationError, 500, 'the webhook receiver is misconfigured; see its logs'],
-  [SigningSecretUnavailableError, 503, 'signing secret temporarily unavailable; retry later'],
-  [EnqueueFailedError, 503, 'could not queue the event; retry later'],
+const RESPONSES: ReadonlyArray<readonly [ErrorClass, Response]> = [
+  [MethodNotAllowedError, { statusCode: 405, rejection: REJECTION_REASONS.method }],
+  [PayloadTooLargeError, { statusCode: 413, rejection: REJECTION_REASONS.size }],
+  [MissingHeaderError, { statusCode: 400, rejection: REJECTION_REASONS.headers }],
+  [MalformedHeaderError, { statusCode: 400, rejection: REJECTION_REASONS.headers }],
+  [MalformedWebhookBodyError, { statusCode: 400, rejection: REJECTION_REASONS.body }],
+  [TimestampOutOfRangeError, { statusCode: 401, rejection: REJECTION_REASONS.timestamp }],
+  [InvalidSignatureError, { statusCode: 401, rejection: REJECTION_REASONS.signature }],
+  [InvalidSigningSecretError, { statusCode: 500, publicMessage: 'the webhook receiver is misconfigured (signing secret); see its logs' }],
+  [ConfigurationError, { statusCode: 500, publicMessage: 'the webhook receiver is misconfigured; see its logs' }],
+  [SigningSecretUnavailableError, { statusCode: 503, publicMessage: 'signing secret temporarily unavailable; retry later' }],
+  [EnqueueFailedError, { statusCode: 503, publicMessage: 'could not queue the event; retry later' }],
 ];
 
 const INTERNAL_ERROR = 'internal error; see the webhook receiver logs';
@@ -43,12 +52,14 @@ export interface ErrorOutcome {
   readonly publicMessage: string;
   /** Error code for logs and metrics (`UNEXPECTED` for anything not ours). */
   readonly code: string;
+  /** Set on every 4xx: why the request was rejected. */
+  readonly rejection?: RejectionReason;
 }
 
 export function classifyError(error: unknown): ErrorOutcome {
-  for (const [errorClass, statusCode, publicMessage] of RESPONSES) {
+  for (const [errorClass, { statusCode, publicMessage, rejection }] of RESPONSES) {
     if (error instanceof errorClass) {
-      return { statusCode, publicMessage: publicMessage ?? error.message, code: error.code };
+      return { statusCode, publicMessage: publicMessage ?? error.message, code: error.code, ...(rejection === undefined ? {} : { rejection }) };
     }
   }
   return { statusCode: 500, publicMessage: INTERNAL_ERROR, code: 'UNEXPECTED' };

@@ -54,6 +54,7 @@ describe('http-responses', () => {
       statusCode: 401,
       publicMessage: 'no signature matched: check the signing secret',
       code: 'INVALID_SIGNATURE',
+      rejection: 'signature',
     });
     expect(classifyError(new SigningSecretUnavailableError('ThrottlingException at arn:...')).statusCode).toBe(503);
     expect(classifyError(new EnqueueFailedError('x')).statusCode).toBe(503);

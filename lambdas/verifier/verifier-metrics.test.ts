@@ -17,9 +17,9 @@ import { createEmfPublisher } from '../shared/metric-groups';
 import { METRICS_NAMESPACE, REJECTION_REASONS, SERVICE_NAMES } from '../shared/metrics-contract';
 import { classifyError } from './http-responses';
 import { webhookMetricGroups } from './verifier-metrics';
-import { rejectionReasonOf } from './webhook-outcome';
 
 const count = (name: string) => ({ name, unit: MetricUnit.Count, value: 1 });
+const rejectionReasonOf = (error: unknown) => classifyError(error).rejection;
 
 describe('rejection reasons', () => {
   it.each([

@@ -1,14 +1,4 @@
-import {
-  type ClerkSyncError,
-  InvalidSignatureError,
-  MalformedHeaderError,
-  MalformedWebhookBodyError,
-  MethodNotAllowedError,
-  MissingHeaderError,
-  PayloadTooLargeError,
-  TimestampOutOfRangeError,
-} from '../shared/errors';
-import { REJECTION_REASONS, type RejectionReason } from '../shared/metrics-contract';
+import type { RejectionReason } from '../shared/metrics-contract';
 
 /** What the verifier did with one request; reported through `onOutcome`, logged, and counted. */
 export interface WebhookOutcome {
@@ -21,22 +11,4 @@ export interface WebhookOutcome {
   readonly rejection?: RejectionReason;
   readonly svixId?: string;
   readonly eventType?: string;
-}
-
-type ErrorClass = abstract new (...args: never[]) => ClerkSyncError;
-
-/** Every 4xx the verifier answers, by the typed error behind it. */
-const REJECTIONS: ReadonlyArray<readonly [ErrorClass, RejectionReason]> = [
-  [MethodNotAllowedError, REJECTION_REASONS.method],
-  [PayloadTooLargeError, REJECTION_REASONS.size],
-  [MissingHeaderError, REJECTION_REASONS.headers],
-  [MalformedHeaderError, REJECTION_REASONS.headers],
-  [TimestampOutOfRangeError, REJECTION_REASONS.timestamp],
-  [InvalidSignatureError, REJECTION_REASONS.signature],
-  [MalformedWebhookBodyError, REJECTION_REASONS.body],
-];
-
-/** The rejection reason of an error the verifier answers with 4xx; `undefined` for anything else. */
-export function rejectionReasonOf(error: unknown): RejectionReason | undefined {
-  return REJECTIONS.find(([errorClass]) => error instanceof errorClass)?.[1];
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { GraphWidget, type IWidget, Metric, type MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { GraphWidget, type IWidget, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
@@ -17,17 +17,12 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIER_DEFAULTS, NOTIFIER_ENV } from '../../lambdas/notifier/notifier-defaults';
 import { LEDGER_KEYS } from '../../lambdas/shared/mail-ledger-schema';
-import {
-  METRIC_DIMENSIONS,
-  METRICS_NAMESPACE,
-  NOTIFIER_METRICS,
-  SERVICE_NAMES,
-} from '../../lambdas/shared/metrics-contract';
+import { NOTIFIER_METRICS, SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
 import type { MembershipItem, UserItem } from '../../lambdas/shared/table-schema';
 import { MAIL_DEFAULTS } from '../pipeline-defaults';
 import type { AlarmSpec } from './monitoring';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
-import { METRIC_PERIOD } from './pipeline-metrics';
+import { METRIC_PERIOD, notifierMetric } from './pipeline-metrics';
 import type { SyncTable } from './sync-table';
 
 /** What a deployment says about its mails (the stack's `mail` prop; docs/notifications.md). */
@@ -458,21 +453,4 @@ export class MailNotifier extends Construct {
       }),
     ];
   }
-}
-
-type NotifierMetricName = (typeof NOTIFIER_METRICS)[keyof typeof NOTIFIER_METRICS];
-
-/**
- * A notifier metric with exactly the `service` dimension: the functions publish every count once
- * with `{service}` alone (and again per kind or reason), and CloudWatch matches dimension sets exactly.
- */
-function notifierMetric(metricName: NotifierMetricName, options: MetricOptions = {}): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.notifier },
-    statistic: Stats.SUM,
-    period: METRIC_PERIOD,
-    ...options,
-  });
 }

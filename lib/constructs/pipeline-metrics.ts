@@ -3,6 +3,7 @@ import { type IMetric, MathExpression, Metric, type MetricOptions, Stats } from 
 import {
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
+  NOTIFIER_METRICS,
   PROCESSOR_METRICS,
   type RejectionReason,
   SERVICE_NAMES,
@@ -14,6 +15,7 @@ export const METRIC_PERIOD = Duration.minutes(5);
 
 type VerifierMetricName = (typeof VERIFIER_METRICS)[keyof typeof VERIFIER_METRICS];
 type ProcessorMetricName = (typeof PROCESSOR_METRICS)[keyof typeof PROCESSOR_METRICS];
+type NotifierMetricName = (typeof NOTIFIER_METRICS)[keyof typeof NOTIFIER_METRICS];
 
 /**
  * The functions' own metrics, named by lambdas/shared/metrics-contract.ts. Powertools puts a
@@ -35,6 +37,11 @@ export function rejectionMetric(reason: RejectionReason, options: MetricOptions 
 
 export function processorMetric(metricName: ProcessorMetricName, options: MetricOptions = {}): Metric {
   return customMetric(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.processor }, options);
+}
+
+/** A notifier count with `{service}` alone: the notifier publishes each count once that way (and again per kind or reason). */
+export function notifierMetric(metricName: NotifierMetricName, options: MetricOptions = {}): Metric {
+  return customMetric(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.notifier }, options);
 }
 
 /**
