@@ -3,16 +3,17 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { isDeepStrictEqual } from 'node:util';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
 import type { OutcomeReport, PipelineReporter } from '../local/console-reporter';
 import { createQueues, createTable } from '../local/create-resources';
 import { startLocalPipeline } from '../local/local-pipeline';
 import { readComparableTable } from '../test/support/random-history';
-import { newSigningSecret, signDelivery } from './payloads';
+import { newSigningSecret } from './payloads';
 import { quantile, type Spread, spreadOf } from './stats';
 import { nowMs, seededRandom, sleep } from './timing';
+import { postSignedDelivery, TERMINAL_RESULTS } from './webhook-delivery';
 import { generateWorkload, sqsEvent, type WorkloadEvent } from './workload';
 
 /**
@@ -68,23 +69,7 @@ export interface E2eResult {
 }
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const TERMINAL = new Set(['applied', 'duplicate', 'stale', 'ignored']);
 const DRAIN_TIMEOUT_MS = 60_000;
-const MAX_ATTEMPTS = 5;
-
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
-}
 
 async function round(options: E2eOptions, index: number, eventCount: number): Promise<E2eRound> {
   const secret = newSigningSecret();
@@ -106,7 +91,7 @@ async function round(options: E2eOptions, index: number, eventCount: number): Pr
     problem: () => undefined,
     outcome: (report: OutcomeReport) => {
       outcomes[report.result] = (outcomes[report.result] ?? 0) + 1;
-      if (report.svixId && TERMINAL.has(report.result) && !outcomeAt.has(report.svixId)) {
+      if (report.svixId && TERMINAL_RESULTS.has(report.result) && !outcomeAt.has(report.svixId)) {
         outcomeAt.set(report.svixId, { result: report.result, at: nowMs() });
       }
     },
@@ -138,14 +123,8 @@ async function round(options: E2eOptions, index: number, eventCount: number): Pr
       while (next < deliveries.length) {
         const item = deliveries[next++]!;
         if (!firstPost.has(item.svixId)) firstPost.set(item.svixId, nowMs());
-        for (let attempt = 1; ; attempt += 1) {
-          const signed = signDelivery(secret, item.svixId, JSON.stringify(item.event), Date.now());
-          const status = await post(agent, url, signed.headers, signed.body).catch(() => 0);
-          if (status >= 200 && status < 300) break;
-          if (attempt === MAX_ATTEMPTS) throw new Error(`delivery ${item.svixId} failed ${MAX_ATTEMPTS} times (last ${status})`);
-          retriedDeliveries += 1;
-          await sleep(50 * attempt);
-        }
+        const retries = await postSignedDelivery(agent, url, secret, item.svixId, JSON.stringify(item.event));
+        retriedDeliveries += retries;
       }
     };
     await Promise.all(Array.from({ length: options.senders }, sender));

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
@@ -12,9 +12,10 @@ import type { MailReport, OutcomeReport, PipelineReporter } from '../local/conso
 import { startLocalPipeline } from '../local/local-pipeline';
 import { createMailboxMailSender } from '../local/mailbox-mail-sender';
 import { sampleEvent } from '../local/sample-events';
-import { newSigningSecret, newSvixId, signDelivery } from './payloads';
+import { newSigningSecret, newSvixId } from './payloads';
 import { quantile, type Spread, spreadOf } from './stats';
 import { nowMs, seededRandom, sleep } from './timing';
+import { postSignedDelivery, TERMINAL_RESULTS } from './webhook-delivery';
 
 /**
  * Welcome mails end to end on the local pipeline (`startLocalPipeline` with the notifier on the
@@ -95,11 +96,9 @@ export interface MailBenchResult {
  */
 export const LOCAL_STREAM_POLL_INTERVAL_MS = 250;
 
-const MAX_ATTEMPTS = 5;
 const DRAIN_TIMEOUT_MS = 60_000;
 /** After the last mail, a late second mail would show within a few polls of the stream. */
 const SETTLE_MS = 4 * LOCAL_STREAM_POLL_INTERVAL_MS + 500;
-const TERMINAL = new Set(['applied', 'duplicate', 'stale', 'ignored']);
 /** `<time>_welcome_<userId>_<6 hex>.eml` (local/mailbox-mail-sender.ts); user ids keep their underscores. */
 const WELCOME_FILE = /^[^_]+_welcome_(.+)_[0-9a-f]{6}\.eml$/;
 
@@ -108,20 +107,6 @@ interface User {
   readonly email: string;
   readonly svixId: string;
   readonly body: string;
-}
-
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {
@@ -182,7 +167,7 @@ async function round(options: MailBenchOptions, index: number, userCount: number
     received: () => undefined,
     problem: () => void (problems += 1),
     outcome: (report: OutcomeReport) => {
-      if (!report.svixId || !TERMINAL.has(report.result)) return;
+      if (!report.svixId || !TERMINAL_RESULTS.has(report.result)) return;
       terminalOutcomes += 1;
       const user = bySvixId.get(report.svixId);
       if (report.result === 'applied' && user && !appliedAt.has(user.userId)) appliedAt.set(user.userId, nowMs());
@@ -230,17 +215,9 @@ async function round(options: MailBenchOptions, index: number, userCount: number
     let next = 0;
     const started = nowMs();
     const deliver = async (user: User): Promise<void> => {
-      for (let attempt = 1; ; attempt += 1) {
-        const signed = signDelivery(secret, user.svixId, user.body, Date.now());
-        const status = await post(agent, url, signed.headers, signed.body).catch(() => 0);
-        if (status >= 200 && status < 300) {
-          if (!acceptedAt.has(user.userId)) acceptedAt.set(user.userId, nowMs());
-          return;
-        }
-        if (attempt === MAX_ATTEMPTS) throw new Error(`delivery ${user.svixId} failed ${MAX_ATTEMPTS} times (last ${status})`);
-        retriedDeliveries += 1;
-        await sleep(50 * attempt);
-      }
+      const retries = await postSignedDelivery(agent, url, secret, user.svixId, user.body);
+      retriedDeliveries += retries;
+      if (!acceptedAt.has(user.userId)) acceptedAt.set(user.userId, nowMs());
     };
     if (mode === 'burst') {
       const sender = async (): Promise<void> => {

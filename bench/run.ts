@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MODELLED_EVENT_TYPES } from '../lambdas/shared/clerk-events';
 import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
 import { createQueues, createTable } from '../local/create-resources';
 import { startDynamoDbLocal, startSqsEmulator } from '../local/engines.mjs';
@@ -38,19 +39,8 @@ const BENCHMARKS_PATH = path.join(PROJECT_ROOT, 'BENCHMARKS.md');
 /** The volume volume-dependent prices (X-Ray sampling) are taken at: about 4 events a second on average. */
 const EVENTS_PER_MONTH = 10_000_000;
 const GOALS = { vsSvix: 4.5, vsFloor: 0.8, coldStartVsExpress: 0.5, costPerMillionUsd: 3 } as const;
-/** Types whose event writes its own item and nothing else needs: the goal's "upserts". */
-const UPSERTS = [
-  'user.created',
-  'user.updated',
-  'session.created',
-  'session.ended',
-  'session.removed',
-  'session.revoked',
-  'organization.created',
-  'organization.updated',
-  'organizationMembership.created',
-  'organizationMembership.updated',
-] as const;
+/** Types whose event writes its own item and nothing else needs: the goal's "upserts" (every modelled type but the deletions). */
+const UPSERTS = MODELLED_EVENT_TYPES.filter((type) => !type.endsWith('.deleted'));
 /** Writes that are the event's own effect on entity items (SPEC §4): session.created also raises the user's lastSeenAt. */
 const ENTITY_WRITES: Readonly<Record<string, number>> = { 'session.created': 2 };
 

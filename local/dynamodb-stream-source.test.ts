@@ -1,7 +1,8 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { localDynamoDb, localSqs, uniqueName } from '../test/support/local-clients';
 import { createTable, latestStreamArn } from './create-resources';
 import {
@@ -242,6 +243,52 @@ describe('DynamoDB stream source', () => {
     expect(message!.DDBStreamBatchInfo).toEqual(
       expect.objectContaining({ startSequenceNumber: calls[2]![0]!.dynamodb!.SequenceNumber, endSequenceNumber: calls[2]![1]!.dynamodb!.SequenceNumber, batchSize: 2 }),
     );
+  });
+
+  it('keeps offering a discarded batch to the on-failure queue while the queue fails, and moves past it only once the queue took it', async () => {
+    const fx = await fixture();
+    await putItems(fx.tableName, 3);
+    const failing = localSqs();
+    const realSend = failing.send.bind(failing) as (command: unknown) => Promise<unknown>;
+    const mock = mockClient(failing);
+    let refusals = 0;
+    const fake = async (command: unknown) => {
+      if (command instanceof SendMessageCommand && refusals < 6) {
+        refusals += 1;
+        throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+      }
+      return realSend(command);
+    };
+    mock.send.callsFake(fake as Parameters<typeof mock.send.callsFake>[0]);
+    const log: string[] = [];
+    const errors: unknown[] = [];
+    const discarded: DiscardedStreamBatch[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      const key = keyOf(event.Records[0]!);
+      log.push(key);
+      if (key === 'item-1') throw new Error('mail transport down');
+    };
+
+    try {
+      await start(fx, handler, {
+        batchSize: 1,
+        retryAttempts: 0,
+        onFailureDestination: { sqs: failing, queueUrl: fx.queueUrl },
+        onError: (error) => errors.push(error),
+        onDiscarded: (batch) => {
+          discarded.push(batch);
+          log.push(`discarded ${keyOf(batch.records[0]!)}`);
+        },
+      }).caughtUp();
+    } finally {
+      mock.restore();
+    }
+
+    expect(log).toEqual(['item-0', 'item-1', 'discarded item-1', 'item-2']);
+    expect(errors).toHaveLength(6);
+    expect(discarded).toEqual([expect.objectContaining({ delivered: true })]);
+    const [message] = await failureMessages(fx.queueUrl, 1);
+    expect(message!.DDBStreamBatchInfo.startSequenceNumber).toBe(discarded[0]!.records[0]!.dynamodb!.SequenceNumber);
   });
 
   it('sends records older than maxRecordAge to the on-failure queue without invoking the handler', async () => {

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { InvalidBatchResponseError } from './sqs-event-source';
+import { abortableSleep } from './abortable-sleep';
 
 /**
  * Drives a Lambda-style DynamoDB Streams handler from DynamoDB Local's stream the way Lambda's
@@ -27,7 +28,8 @@ import { InvalidBatchResponseError } from './sqs-event-source';
  * - a thrown error or an unusable response fails the whole batch; a failed batch of more than
  *   one record is split in halves, each handled on its own (splitting uses no retries);
  * - after `retryAttempts` retries, or for records older than `maxRecordAgeSeconds`, the batch's
- *   metadata goes to the on-failure queue in Lambda's format and the shard moves on past it.
+ *   metadata goes to the on-failure queue in Lambda's format and the shard moves on past it,
+ *   but only once the queue took the message: the batch's position is never lost on the way.
  * One batch is in flight at a time (Lambda runs one per shard; DynamoDB Local has one open shard).
  */
 
@@ -45,14 +47,10 @@ export interface DynamoDbStreamSourceOptions {
   readonly retryAttempts?: number;
   /** Older records are discarded unprocessed; -1: no limit. @default NOTIFIER_DEFAULTS.maxRecordAgeSeconds */
   readonly maxRecordAgeSeconds?: number;
-  /** Lambda's BisectBatchOnFunctionError. @default true (as the stack configures it) */
-  readonly bisectBatchOnFunctionError?: boolean;
   /** Wait between polls of a stream with nothing new. @default 250 (Lambda polls 4 times a second) */
   readonly pollIntervalMs?: number;
-  /** Wait before the first retry of a failed batch, doubled for each further one. @default 500 */
+  /** Wait before the first retry of a failed batch, doubled for each further one (at most 5 s). @default 500 */
   readonly retryBackoffMs?: number;
-  /** @default 5000 */
-  readonly maxRetryBackoffMs?: number;
   /** Where discarded batches are reported, as Lambda's on-failure destination would. */
   readonly onFailureDestination?: { readonly sqs: SQSClient; readonly queueUrl: string };
   /** Named in the on-failure message. @default a local ARN of the notifier */
@@ -97,7 +95,7 @@ export interface StreamFailureMessage {
 export interface DiscardedStreamBatch {
   readonly message: StreamFailureMessage;
   readonly records: readonly DynamoDBRecord[];
-  /** Whether the on-failure queue accepted the message. */
+  /** Whether the on-failure queue accepted the message: false without a destination, or when a stop interrupted the sending. */
   readonly delivered: boolean;
   /** The last error the handler threw, when it threw. */
   readonly lastError?: unknown;
@@ -125,7 +123,7 @@ export interface ShardState {
 }
 
 const ERROR_BACKOFF_MS = 1_000;
-const FAILURE_QUEUE_ATTEMPTS = 5;
+const MAX_RETRY_BACKOFF_MS = 5_000;
 
 type InvocationResult =
   | { readonly kind: 'success' }
@@ -136,10 +134,8 @@ export function startDynamoDbStreamSource(options: DynamoDbStreamSourceOptions):
   const batchSize = options.batchSize ?? NOTIFIER_DEFAULTS.batchSize;
   const retryAttempts = options.retryAttempts ?? NOTIFIER_DEFAULTS.retryAttempts;
   const maxRecordAgeSeconds = options.maxRecordAgeSeconds ?? NOTIFIER_DEFAULTS.maxRecordAgeSeconds;
-  const bisect = options.bisectBatchOnFunctionError ?? true;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const retryBackoffMs = options.retryBackoffMs ?? 500;
-  const maxRetryBackoffMs = options.maxRetryBackoffMs ?? 5_000;
   const now = options.now ?? Date.now;
   const functionArn =
     options.functionArn ?? `arn:aws:lambda:${options.awsRegion}:000000000000:function:${SERVICE_NAMES.notifier}-local`;
@@ -252,6 +248,7 @@ export function startDynamoDbStreamSource(options: DynamoDbStreamSourceOptions):
       const expired = maxRecordAgeSeconds < 0 ? 0 : countExpired(remaining, now() / 1000 - maxRecordAgeSeconds);
       if (expired > 0) {
         await discard(shardId, remaining.slice(0, expired), 'RecordAgeExceeded', invocations, undefined);
+        if (stopping) return;
         remaining = remaining.slice(expired);
         continue;
       }
@@ -260,7 +257,8 @@ export function startDynamoDbStreamSource(options: DynamoDbStreamSourceOptions):
       if (result.kind === 'success') return;
       if (result.kind === 'partial') {
         remaining = remaining.slice(result.failedFrom);
-      } else if (bisect && remaining.length > 1) {
+      } else if (remaining.length > 1) {
+        // BisectBatchOnFunctionError, as the stack configures it.
         const half = Math.ceil(remaining.length / 2);
         await handleBatch(shardId, remaining.slice(0, half));
         if (!stopping) await handleBatch(shardId, remaining.slice(half));
@@ -271,7 +269,7 @@ export function startDynamoDbStreamSource(options: DynamoDbStreamSourceOptions):
         return;
       }
       retries += 1;
-      await sleep(Math.min(retryBackoffMs * 2 ** (retries - 1), maxRetryBackoffMs), abort.signal);
+      await abortableSleep(Math.min(retryBackoffMs * 2 ** (retries - 1), MAX_RETRY_BACKOFF_MS), abort.signal);
       // Stopping abandons the retry: nothing was checkpointed past it, a new start reads it again.
       if (stopping) return;
     }
@@ -307,14 +305,17 @@ export function startDynamoDbStreamSource(options: DynamoDbStreamSourceOptions):
     };
     let delivered = false;
     const destination = options.onFailureDestination;
-    for (let attempt = 1; destination && !delivered && attempt <= FAILURE_QUEUE_ATTEMPTS; attempt += 1) {
+    for (let attempt = 1; destination && !delivered; attempt += 1) {
       try {
         // Not tied to the abort signal: a discarded batch is reported even during shutdown.
         await destination.sqs.send(new SendMessageCommand({ QueueUrl: destination.queueUrl, MessageBody: JSON.stringify(message) }));
         delivered = true;
       } catch (error) {
         options.onError?.(error);
-        if (attempt < FAILURE_QUEUE_ATTEMPTS) await sleep(retryBackoffMs * attempt, stopping ? AbortSignal.abort() : abort.signal);
+        // Moving on before the queue holds the batch's position would drop its mails without a trace:
+        // keep trying. A stop ends it; nothing is checkpointed, the next start reads the records again.
+        if (stopping) break;
+        await abortableSleep(Math.min(retryBackoffMs * attempt, MAX_RETRY_BACKOFF_MS), abort.signal);
       }
     }
     try {
@@ -345,13 +346,13 @@ export function startDynamoDbStreamSource(options: DynamoDbStreamSourceOptions):
       } catch (error) {
         if (stopping) break;
         options.onError?.(error);
-        await sleep(ERROR_BACKOFF_MS, abort.signal);
+        await abortableSleep(ERROR_BACKOFF_MS, abort.signal);
         continue;
       }
       if (stopping) break;
       if (!busy) {
         settleWaiters(thisPass);
-        await sleep(pollIntervalMs, abort.signal);
+        await abortableSleep(pollIntervalMs, abort.signal);
       }
     }
     const stopped = waiters;
@@ -451,17 +452,4 @@ function partition<T>(items: readonly T[], predicate: (item: T) => boolean): [T[
   const no: T[] = [];
   for (const item of items) (predicate(item) ? yes : no).push(item);
   return [yes, no];
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

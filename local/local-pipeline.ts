@@ -19,8 +19,15 @@ import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
 import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
 import { type MailReport, type PipelineReporter, SILENT_REPORTER } from './console-reporter';
 import { type DiscardedStreamBatch, startDynamoDbStreamSource } from './dynamodb-stream-source';
-import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel, MAILBOX_DIR_ENV } from './local-config';
+import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
 import { createMailboxMailSender } from './mailbox-mail-sender';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localEventQueueName,
+  localLedgerTableName,
+  localNotifierFailureQueueName,
+} from './local-names';
 import { type SettledBatch, type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
 import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './webhook-server';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
@@ -32,8 +39,6 @@ import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
  */
 
 export const WEBHOOK_ROUTE_KEY = 'POST /webhooks/clerk';
-export const LOCAL_REGION = 'us-east-1';
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export type ProcessorHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -68,7 +73,7 @@ export interface LocalPipelineOptions {
 }
 
 export interface LocalMailOptions {
-  /** Default: MAILBOX_DIR, else `.local/mailbox`, relative to the working directory. Created if missing. */
+  /** Default `.local/mailbox`, relative to the working directory (`npm start` reads MAILBOX_DIR in local-config). Created if missing. */
   readonly mailboxDir?: string;
   /** Replaces the mailbox (tests record or fail mails). */
   readonly sender?: MailSender;
@@ -106,7 +111,7 @@ type Stopper = () => Promise<void>;
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<RunningLocalPipeline> {
   const reporter = options.reporter ?? SILENT_REPORTER;
   const tableName = options.tableName ?? LOCAL_DEFAULTS.tableName;
-  const queueName = options.queueName ?? `${tableName.replace(/[^A-Za-z0-9_-]/g, '-')}-events`;
+  const queueName = options.queueName ?? localEventQueueName(tableName);
   const secrets = staticSecretSource(options.signingSecrets ?? [generateSigningSecret()]);
   let stopServer: Stopper | undefined;
   const stoppers: Stopper[] = [];
@@ -261,12 +266,12 @@ interface NotifierSetup {
 /** The stack's mail feature, locally: ledger, failure queue, and the notifier driven by the table's stream. */
 async function startNotifier(setup: NotifierSetup): Promise<RunningNotifier> {
   const { dynamoDb, sqs, tableName, reporter } = setup;
-  const ledgerTableName = `${tableName}-mail-ledger`;
+  const ledgerTableName = localLedgerTableName(tableName);
   await createLedgerTable(dynamoDb, ledgerTableName);
   const streamArn = await ensureStream(dynamoDb, tableName);
   const failureQueue = await sqs.send(
     new CreateQueueCommand({
-      QueueName: `${setup.queueName}-notifier-failures`,
+      QueueName: localNotifierFailureQueueName(setup.queueName),
       Attributes: { MessageRetentionPeriod: String(MAIL_DEFAULTS.failureRetention.toSeconds()) },
     }),
   );
@@ -274,7 +279,7 @@ async function startNotifier(setup: NotifierSetup): Promise<RunningNotifier> {
 
   const mailboxDir = setup.mail.sender
     ? undefined
-    : path.resolve(setup.mail.mailboxDir ?? blankToUndefined(process.env[MAILBOX_DIR_ENV]) ?? LOCAL_DEFAULTS.mailboxDir);
+    : path.resolve(setup.mail.mailboxDir ?? LOCAL_DEFAULTS.mailboxDir);
   if (mailboxDir !== undefined) mkdirSync(mailboxDir, { recursive: true });
   const sender = setup.mail.sender ?? createMailboxMailSender({ directory: mailboxDir! });
 
@@ -352,12 +357,8 @@ function describeDiscarded(discarded: DiscardedStreamBatch, queueUrl: string): s
       : `notifier gave up on ${records} after ${requestContext.approximateInvokeCount} attempt(s)`;
   const where = discarded.delivered
     ? `their stream position is in ${queueUrl}; fix the cause, then npm run replay-mails -- --local`
-    : 'and the failure queue did not take the message';
+    : 'the failure queue did not take their position before the stop; the next start reads them again';
   return `${what}: no mail for them; ${where}`;
-}
-
-function blankToUndefined(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 interface Engines {

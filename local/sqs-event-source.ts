@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { ClerkSyncError } from '../lambdas/shared/errors';
+import { abortableSleep } from './abortable-sleep';
 
 /**
  * Drives a Lambda-style SQS handler the way Lambda's SQS event source mapping does, so the
@@ -104,7 +105,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): RunningSqsE
       if (more.length === 0) {
         const remainingMs = windowEnds - Date.now();
         if (remainingMs <= 0) break;
-        await sleep(Math.min(BATCH_POLL_INTERVAL_MS, remainingMs), abort.signal);
+        await abortableSleep(Math.min(BATCH_POLL_INTERVAL_MS, remainingMs), abort.signal);
       }
     }
     return latestReceiveOfEach(batch);
@@ -158,7 +159,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): RunningSqsE
       } catch (error) {
         if (stopping) return;
         options.onError?.(error);
-        await sleep(ERROR_BACKOFF_MS, abort.signal);
+        await abortableSleep(ERROR_BACKOFF_MS, abort.signal);
         continue;
       }
       if (messages.length > 0) await invoke(messages);
@@ -257,17 +258,4 @@ function toLambdaMessageAttributes(attributes: Record<string, MessageAttributeVa
 
 function toBase64(value: Uint8Array | string): string {
   return typeof value === 'string' ? value : Buffer.from(value).toString('base64');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -61,7 +61,6 @@ usage error.
 
 export class RedriveUsageError extends Error {}
 
-export type { QueueRef };
 
 export interface RedriveOptions {
   readonly dryRun: boolean;
@@ -242,6 +241,8 @@ export interface CopyResult {
   readonly moved: DeadLetter[];
   /** Sent to the queue but still in the DLQ (the delete failed): harmless, the processor skips the duplicate. */
   readonly notDeleted: Array<{ readonly message: DeadLetter; readonly error: string }>;
+  /** Messages this run moved that were dead-lettered again meanwhile: left in the DLQ. */
+  readonly returned: DeadLetter[];
   /** The first send that failed; that message, and any not yet moved, stay in the DLQ. */
   readonly failed?: { readonly message: DeadLetter; readonly error: string };
 }
@@ -250,6 +251,11 @@ export interface CopyResult {
  * Moves messages from the DLQ to the queue: each is sent first and deleted from the DLQ only once
  * the send succeeded, so a failure can duplicate a message but never lose one. Stops at the first
  * failed send and makes the messages of that round visible again.
+ *
+ * Like a move task, it moves only what was dead-lettered before it: a message it moved that fails
+ * again (the processor dead-letters a permanent failure within milliseconds, naming the message in
+ * `sourceMessageId`; SQS moves it keeping its id) is left in the DLQ and reported, not moved round
+ * and round for as long as the processor keeps rejecting it.
  */
 export async function copyDeadLetters(
   sqs: SQSClient,
@@ -258,56 +264,75 @@ export async function copyDeadLetters(
 ): Promise<CopyResult> {
   const moved: DeadLetter[] = [];
   const notDeleted: Array<{ message: DeadLetter; error: string }> = [];
+  /** Ids of the messages this run sent to the queue. */
+  const sentIds = new Set<string>();
+  /** Stay hidden until the end, so that the loop does not receive them again; then visible at once. */
+  const returned: Message[] = [];
   const max = options.max ?? Number.POSITIVE_INFINITY;
-  while (moved.length + notDeleted.length < max) {
-    const messages = await receive(sqs, queues.deadLetterQueueUrl, max - moved.length - notDeleted.length, MOVE_VISIBILITY_SECONDS, options);
-    if (messages.length === 0) break;
-    const results = await Promise.all(messages.map((message) => moveOne(sqs, queues, message)));
-    let failed: CopyResult['failed'];
-    const unsent: Message[] = [];
-    results.forEach((result, index) => {
-      const message = messages[index]!;
-      const described = describeDeadLetter(message);
-      if (result.sendError !== undefined) {
-        unsent.push(message);
-        failed ??= { message: described, error: result.sendError };
-      } else if (result.deleteError !== undefined) {
-        notDeleted.push({ message: described, error: result.deleteError });
-      } else {
-        moved.push(described);
-        options.onMoved?.(described);
+  try {
+    while (moved.length + notDeleted.length < max) {
+      const received = await receive(sqs, queues.deadLetterQueueUrl, max - moved.length - notDeleted.length, MOVE_VISIBILITY_SECONDS, options);
+      if (received.length === 0) break;
+      const messages = received.filter((message) => !cameBack(message, sentIds));
+      returned.push(...received.filter((message) => cameBack(message, sentIds)));
+      const results = await Promise.all(messages.map((message) => moveOne(sqs, queues, message)));
+      let failed: CopyResult['failed'];
+      const unsent: Message[] = [];
+      results.forEach((result, index) => {
+        const message = messages[index]!;
+        const described = describeDeadLetter(message);
+        if (result.sentId !== undefined) sentIds.add(result.sentId);
+        if (result.sendError !== undefined) {
+          unsent.push(message);
+          failed ??= { message: described, error: result.sendError };
+        } else if (result.deleteError !== undefined) {
+          notDeleted.push({ message: described, error: result.deleteError });
+        } else {
+          moved.push(described);
+          options.onMoved?.(described);
+        }
+      });
+      if (failed !== undefined) {
+        await releaseAll(sqs, queues.deadLetterQueueUrl, unsent).catch(() => undefined);
+        return { moved, notDeleted, returned: returned.map(describeDeadLetter), failed };
       }
-    });
-    if (failed !== undefined) {
-      await releaseAll(sqs, queues.deadLetterQueueUrl, unsent).catch(() => undefined);
-      return { moved, notDeleted, failed };
     }
+  } finally {
+    await releaseAll(sqs, queues.deadLetterQueueUrl, returned).catch(() => undefined);
   }
-  return { moved, notDeleted };
+  return { moved, notDeleted, returned: returned.map(describeDeadLetter) };
+}
+
+/** Dead-lettered again after this run moved it: by the processor (sourceMessageId) or by SQS (same id). */
+function cameBack(message: Message, sentIds: ReadonlySet<string>): boolean {
+  const source = message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.sourceMessageId]?.StringValue;
+  return sentIds.has(message.MessageId!) || (source !== undefined && sentIds.has(source));
 }
 
 async function moveOne(
   sqs: SQSClient,
   queues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string },
   message: Message,
-): Promise<{ sendError?: string; deleteError?: string }> {
+): Promise<{ sentId?: string; sendError?: string; deleteError?: string }> {
+  let sentId: string | undefined;
   try {
-    await sqs.send(
+    ({ MessageId: sentId } = await sqs.send(
       new SendMessageCommand({
         QueueUrl: queues.queueUrl,
         MessageBody: message.Body!,
         MessageAttributes: copyAttributes(message.MessageAttributes),
       }),
-    );
+    ));
   } catch (error) {
     return { sendError: describeError(error) };
   }
+  const sent = sentId === undefined ? {} : { sentId };
   try {
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queues.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
   } catch (error) {
-    return { deleteError: describeError(error) };
+    return { ...sent, deleteError: describeError(error) };
   }
-  return {};
+  return sent;
 }
 
 /** Received attributes as SendMessage takes them (without the list fields SQS reserves). */
@@ -437,6 +462,9 @@ export async function redrive(sqs: SQSClient, options: RedriveOptions, io: Redri
     io.err(`redrive: ${formatIds(message)} was moved but is still in the DLQ (${error}); a later redrive moves it again, and the processor skips the duplicate`);
   }
   io.out(`moved ${result.moved.length + result.notDeleted.length} message(s) from ${deadLetterQueueUrl} to ${queueUrl}`);
+  for (const message of result.returned) {
+    io.err(`redrive: ${formatIds(message)} failed again and is back in the DLQ${message.errorReason ? ` (${message.errorReason})` : ''}; left there`);
+  }
   if (result.failed !== undefined) {
     io.err(`redrive: sending ${formatIds(result.failed.message)} to the queue failed (${result.failed.error}); it and the rest stay in the DLQ`);
     return 1;

@@ -17,15 +17,10 @@ import { REPLAY_MAILS_USAGE } from './replay-mails/usage';
  * deleted only once its whole range was handled without a failing record.
  */
 
-export { formatAge } from './cli/format';
-export { replayMailsClientsFor } from './replay-mails/clients';
-export type { ReplayMailsClients, ReplayMailsIo } from './replay-mails/deps';
-export { type FailedBatch, InvalidFailureMessageError, parseFailureMessage } from './replay-mails/failure-message';
-export { describeBatch, formatOutcome } from './replay-mails/format';
-export { type FailureQueueRef, readReplayMailsOptions, type ReplayMailsOptions, ReplayMailsUsageError } from './replay-mails/options';
-export { type RangeRead, type RangeReadOptions, readFailedRange } from './replay-mails/read-failed-range';
-export { replayMails, type ReplaySummary } from './replay-mails/replay-failure-queue';
-export { REPLAY_MAILS_USAGE } from './replay-mails/usage';
+export type { ReplayMailsClients } from './replay-mails/deps';
+export { parseFailureMessage } from './replay-mails/failure-message';
+export { readReplayMailsOptions, type ReplayMailsOptions, ReplayMailsUsageError } from './replay-mails/options';
+export { replayMails } from './replay-mails/replay-failure-queue';
 
 export const REPLAY_MAILS_COMMAND: CliCommand<ReplayMailsOptions, ReplayMailsClients> = {
   name: 'replay-mails',

@@ -3,15 +3,21 @@ import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../local/local-config';
 import { LOCAL_MAIL_FROM } from '../../local/mailbox-mail-sender';
 import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
-import { LOCAL_REGION, localDynamoDbEndpoint, localEventQueueName, localSqsEndpoint, localTableName } from '../cli/local-pipeline';
+import {
+  LOCAL_REGION,
+  localDynamoDbEndpoint,
+  localEventQueueName,
+  localLedgerTableName,
+  localNotifierFailureQueueName,
+  localSqsEndpoint,
+  localTableName,
+} from '../cli/local-pipeline';
 import type { QueueRef } from '../cli/sqs-queue';
 
 export class ReplayMailsUsageError extends Error {}
 
-export type FailureQueueRef = QueueRef;
-
 export interface ReplayMailsOptions {
-  readonly failureQueue: FailureQueueRef;
+  readonly failureQueue: QueueRef;
   readonly tableName: string;
   readonly ledgerTableName: string;
   readonly from: string;
@@ -90,9 +96,9 @@ export function readReplayMailsOptions(argv: readonly string[], env: NodeJS.Proc
     const table = flags.tableName ?? tableName(localTableName(env), 'TABLE_NAME', failWith(ReplayMailsUsageError));
     return {
       ...optional,
-      failureQueue: failureQueueUrl === undefined ? { name: `${localEventQueueName(table)}-notifier-failures` } : { url: failureQueueUrl },
+      failureQueue: failureQueueUrl === undefined ? { name: localNotifierFailureQueueName(localEventQueueName(table)) } : { url: failureQueueUrl },
       tableName: table,
-      ledgerTableName: ledgerTableName ?? `${table}-mail-ledger`,
+      ledgerTableName: ledgerTableName ?? localLedgerTableName(table),
       from: from ?? LOCAL_MAIL_FROM,
       mailboxDir: mailboxDir ?? path.resolve(blankToUndefined(env[MAILBOX_DIR_ENV]) ?? LOCAL_DEFAULTS.mailboxDir),
       dryRun,

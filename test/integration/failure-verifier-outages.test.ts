@@ -1,6 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -13,7 +12,9 @@ import type { WebhookOutcome } from '../../lambdas/verifier/webhook-outcome';
 import { CapturingLogger } from '../../lambdas/verifier/__test-support__/capturing-logger';
 import { newSigningSecret, signedRequest, userCreatedBody } from '../../lambdas/verifier/__test-support__/signed-request';
 import { createQueues, createTable } from '../../local/create-resources';
+import { toSqsRecord } from '../../local/sqs-event-source';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { readItem } from '../support/table-reads';
 
 /** The verifier's dependencies failing: Svix must get a 5xx (and retry), never a 2xx for an event that is not queued. */
 
@@ -121,24 +122,7 @@ describe('verifier: SQS times out after it accepted the message', () => {
     for (const message of messages) {
       // One at a time, as two separate batches would see them.
       const response = await process({
-        Records: [
-          {
-            messageId: message.MessageId!,
-            receiptHandle: message.ReceiptHandle!,
-            body: message.Body!,
-            attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: String(NOW),
-              SenderId: 'AIDAEXAMPLE',
-              ApproximateFirstReceiveTimestamp: String(NOW),
-            },
-            messageAttributes: {},
-            md5OfBody: message.MD5OfBody!,
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:events',
-            awsRegion: 'us-east-1',
-          },
-        ],
+        Records: [toSqsRecord(message, { queueArn: 'arn:aws:sqs:us-east-1:000000000000:events', awsRegion: 'us-east-1' })],
       });
       expect(response.batchItemFailures).toEqual([]);
     }
@@ -146,9 +130,6 @@ describe('verifier: SQS times out after it accepted the message', () => {
       ['msg_lost_ack', 'applied'],
       ['msg_lost_ack', 'duplicate'],
     ]);
-    const { Item } = await localDocumentClient().send(
-      new GetCommand({ TableName: tableName, Key: keys.user('user_2lostack'), ConsistentRead: true }),
-    );
-    expect(Item).toMatchObject({ type: 'user', id: 'user_2lostack' });
+    expect(await readItem(localDocumentClient(), tableName, keys.user('user_2lostack'))).toMatchObject({ type: 'user', id: 'user_2lostack' });
   });
 });

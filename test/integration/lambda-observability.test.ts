@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import dns from 'node:dns';
 import type {
@@ -7,11 +7,11 @@ import type {
   Context,
   SQSBatchResponse,
   SQSEvent,
-  SQSRecord,
 } from 'aws-lambda';
 import { captureOutput, type EmfDocument } from '../../lambdas/shared/__test-support__/capture-emf';
 import { newSigningSecret, signedRequest, userCreatedBody } from '../../lambdas/verifier/__test-support__/signed-request';
 import { createQueues, createTable } from '../../local/create-resources';
+import { toSqsRecord } from '../../local/sqs-event-source';
 import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 /**
@@ -45,32 +45,6 @@ function lambdaContext(functionName: string): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  };
-}
-
-/** The record Lambda's SQS event source builds from a received message. */
-function sqsRecordFrom(message: Message): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body!,
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        { dataType: value.DataType!, stringValue: value.StringValue },
-      ]),
-    ),
-    md5OfBody: message.MD5OfBody!,
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:events',
-    awsRegion: 'us-east-1',
   };
 }
 
@@ -139,9 +113,14 @@ describe('Lambda entry points: logs and metrics', () => {
       }),
     );
     expect(Messages).toHaveLength(1);
+    const processingStarted = Date.now();
     const processed = await captureOutput(() =>
-      processor({ Records: Messages.map(sqsRecordFrom) }, lambdaContext('processor')),
+      processor(
+        { Records: Messages.map((message) => toSqsRecord(message, { queueArn: 'arn:aws:sqs:us-east-1:000000000000:events', awsRegion: 'us-east-1' })) },
+        lambdaContext('processor'),
+      ),
     );
+    const processingFinished = Date.now();
     expect(processed.result).toEqual({ batchItemFailures: [] });
 
     expect(verified.logs).toContainEqual(
@@ -184,8 +163,9 @@ describe('Lambda entry points: logs and metrics', () => {
       { service: 'clerk-webhook-processor', EventsApplied: 1, ProcessingLag: expect.any(Number) },
       { service: 'clerk-webhook-processor', eventType: 'user.created', EventsApplied: 1 },
     ]);
-    // userCreatedBody's envelope timestamp is 1_700_000_000_000 (Nov 2023).
-    expect(processed.emf[0]!.ProcessingLag).toBeGreaterThan(Date.now() - 1_700_000_000_000 - 60_000);
+    // userCreatedBody's envelope timestamp is 1_700_000_000_000 (Nov 2023): the lag is the processing time since then.
+    expect(processed.emf[0]!.ProcessingLag).toBeGreaterThanOrEqual(processingStarted - 1_700_000_000_000);
+    expect(processed.emf[0]!.ProcessingLag).toBeLessThanOrEqual(processingFinished - 1_700_000_000_000);
   });
 
   it('count a forged request as rejected for its signature, and log why under its svix id', async () => {

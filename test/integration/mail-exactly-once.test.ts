@@ -9,8 +9,9 @@ import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-ha
 import type { MailSender, OutgoingMail } from '../../lambdas/notifier/mail-sender';
 import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
 import type { MailOutcome } from '../../lambdas/notifier/notifier-deps';
+import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
-import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
+import { toEpochMillis, type ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { createLedgerTable, createQueues, createTable, latestStreamArn } from '../../local/create-resources';
 import {
@@ -22,6 +23,7 @@ import {
 import { sampleEvent } from '../../local/sample-events';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { propertyRuns } from '../support/property-runs';
 import {
   deliveriesArbitrary,
   describeEvents,
@@ -50,8 +52,7 @@ import {
  * (the interleaving of processor batches and the stream is not seeded). FC_NUM_RUNS runs more.
  */
 
-const REPLAY = process.env.FC_SEED !== undefined;
-const RUNS = Number(process.env.FC_NUM_RUNS ?? 15);
+const RUNS = propertyRuns(15);
 const ADMIN_ROLES = NOTIFIER_DEFAULTS.adminRoles;
 /** Histories happen from 2024-05-29 on; the notifier lives a few days later, so nothing is a backfill. */
 const CLOCK_OFFSET = Date.now() - Date.UTC(2024, 5, 1);
@@ -86,24 +87,6 @@ const silent = new Logger({ logLevel: 'SILENT' });
 
 function processorFor(tableName: string) {
   return createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: clock, logger: silent });
-}
-
-interface RecordedMail extends OutgoingMail {
-  readonly messageId: string;
-}
-
-function recordingSender(): { sender: MailSender; mails: RecordedMail[] } {
-  const mails: RecordedMail[] = [];
-  return {
-    mails,
-    sender: {
-      async send(mail) {
-        const messageId = `recorded-${mails.length + 1}`;
-        mails.push({ ...mail, messageId });
-        return { messageId };
-      },
-    },
-  };
 }
 
 interface Tables {
@@ -154,7 +137,7 @@ function startNotifierSource(
 
 /** The history plus a new user, organization and admin membership after its last event. */
 function withAdminTrio(history: HistoryEvent[]): HistoryEvent[] {
-  const lastAt = Math.max(...history.map(({ event }) => toMillis(event.timestamp ?? 0)));
+  const lastAt = Math.max(...history.map(({ event }) => toEpochMillis(event.timestamp ?? 0)));
   const tag = 'trioadmin';
   const ids = { userId: `user_2${tag}`, orgId: `org_2${tag}`, membershipId: `orgmem_2${tag}`, email: 'Trio.Admin@Example.com' };
   const trio: ClerkEventEnvelope[] = [
@@ -163,10 +146,6 @@ function withAdminTrio(history: HistoryEvent[]): HistoryEvent[] {
     sampleEvent('organizationMembership.created', { ...ids, at: lastAt + 3000 }),
   ];
   return [...history, ...trio.map((event, index) => ({ svixId: `msg_2${tag}${index}`, event }))];
-}
-
-function toMillis(timestamp: number): number {
-  return timestamp < 1e12 ? timestamp * 1000 : timestamp;
 }
 
 interface Ending {
@@ -292,7 +271,8 @@ it('mails exactly one welcome per user and one admin welcome per admin membershi
 
       const tables = await createMailTables('mail-shuffled');
 
-      const { sender, mails } = recordingSender();
+      const sender = new RecordingSender();
+      const mails = sender.sent;
       const outcomes: MailOutcome[] = [];
       const discarded: DiscardedStreamBatch[] = [];
       const live = startNotifierSource(tables, sender, outcomes, discarded);
@@ -344,14 +324,11 @@ it('mails exactly one welcome per user and one admin welcome per admin membershi
       expect(ledger.filter((item) => item.status === 'sending')).toEqual([]);
 
     }),
-    {
-      numRuns: RUNS,
-      endOnFailure: !REPLAY,
-      ...(REPLAY ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
-    },
+    RUNS.parameters,
   );
-  if (!REPLAY) expect(runs).toBe(RUNS);
-}, REPLAY ? 3_600_000 : 120_000);
+  // fast-check stops early only on a failure, which throws above: every run happened.
+  if (!RUNS.replay) expect(runs).toBe(RUNS.numRuns);
+}, RUNS.timeoutMs);
 
 it('retries a mail whose sender keeps failing, records nothing as sent, and ends with the batch in the on-failure queue', async () => {
   const tables = await createMailTables('mail-failing');

@@ -1,11 +1,11 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { NotifierFixture } from '../../lambdas/notifier/__test-support__/notifier-fixture';
 import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { keys } from '../../lambdas/shared/table-schema';
-import { sampleEvent, withData, type SampleIds } from '../../local/sample-events';
+import { sampleEvent, withData } from '../../local/sample-events';
+import { freshIds, type FreshIds } from '../support/fresh-ids';
 import { localDocumentClient } from '../support/local-clients';
 import { streamEvent } from '../support/stream-records';
 
@@ -26,12 +26,7 @@ beforeEach(() => {
   fixture.outcomes.length = 0;
 });
 
-type Ids = Required<Pick<SampleIds, 'userId' | 'orgId' | 'membershipId' | 'email'>>;
-
-function freshIds(): Ids {
-  const tag = randomUUID().replace(/-/g, '').slice(0, 10);
-  return { userId: `user_2${tag}`, orgId: `org_2${tag}`, membershipId: `orgmem_2${tag}`, email: `Grace.Hopper.${tag}@example.com` };
-}
+type Ids = Pick<FreshIds, 'userId' | 'orgId' | 'membershipId' | 'email'>;
 
 /** What a change of the user or of their membership in the organization shows on the stream. */
 const watched = (ids: Ids) => [keys.membership(ids.orgId, ids.userId), keys.user(ids.userId)];

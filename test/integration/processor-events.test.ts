@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -7,8 +7,10 @@ import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { keys } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
 import { sampleEvent, withData, type SampleIds } from '../../local/sample-events';
+import { freshIds } from '../support/fresh-ids';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
+import { readItem, readPartition } from '../support/table-reads';
 
 const NOW = Date.UTC(2024, 5, 1);
 const T0 = Date.UTC(2024, 4, 29);
@@ -23,19 +25,6 @@ beforeAll(async () => {
   await createTable(localDynamoDb(), tableName);
   ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-events')));
 });
-
-interface Ids extends Required<Pick<SampleIds, 'userId' | 'orgId' | 'sessionId' | 'membershipId' | 'email'>> {}
-
-function freshIds(): Ids {
-  const tag = randomUUID().replace(/-/g, '').slice(0, 12);
-  return {
-    userId: `user_2${tag}`,
-    orgId: `org_2${tag}`,
-    sessionId: `sess_2${tag}`,
-    membershipId: `orgmem_2${tag}`,
-    email: `Grace.Hopper.${tag}@Example.com`,
-  };
-}
 
 /** A history event with a new svix id: `type` at `at`, optionally patched. */
 function event(type: string, ids: SampleIds, at: number, patch: Record<string, unknown> = {}): HistoryEvent {
@@ -67,22 +56,8 @@ async function deliverBatch(...deliveries: HistoryEvent[]): Promise<RecordOutcom
   return outcomes;
 }
 
-async function item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-  return Item;
-}
-
-async function partition(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
+const item = (key: { pk: string; sk: string }) => readItem(documentClient, tableName, key);
+const partition = (pk: string, prefix: string) => readPartition(documentClient, tableName, pk, prefix);
 
 async function byIndex(gsi1pk: string): Promise<Record<string, unknown>[]> {
   const { Items } = await documentClient.send(

@@ -7,6 +7,7 @@ import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { createQueues, createTable } from '../../local/create-resources';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { propertyRuns } from '../support/property-runs';
 import {
   deliveriesArbitrary,
   describeEvents,
@@ -30,8 +31,7 @@ import {
  * FC_NUM_RUNS runs more (or fewer) histories.
  */
 
-const REPLAY = process.env.FC_SEED !== undefined;
-const RUNS = Number(process.env.FC_NUM_RUNS ?? 20);
+const RUNS = propertyRuns(20);
 const dynamodb: DynamoDBClient = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs: SQSClient = localSqs();
@@ -114,14 +114,8 @@ it('any order and any duplicates give the table that in-order delivery gives', a
       expect(await readComparableTable(documentClient, shuffledTable)).toEqual(expected);
       expectNoOrphans(expected);
     }),
-    {
-      numRuns: RUNS,
-      // No shrinking in ordinary runs: each try costs two tables and a few hundred writes, and a
-      // race may not come back while shrinking. The first counterexample is reported whole.
-      endOnFailure: !REPLAY,
-      ...(REPLAY ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
-    },
+    RUNS.parameters,
   );
   // fast-check stops early only on a failure, which throws above: every run happened.
-  if (!REPLAY) expect(runs).toBe(RUNS);
-}, REPLAY ? 3_600_000 : 120_000);
+  if (!RUNS.replay) expect(runs).toBe(RUNS.numRuns);
+}, RUNS.timeoutMs);

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -6,8 +6,10 @@ import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { keys } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
 import { sampleEvent, type SampleIds } from '../../local/sample-events';
+import { freshIds } from '../support/fresh-ids';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
+import { readItem, readPartition } from '../support/table-reads';
 
 /*
  * docs/consistency.md: a child event (session, membership) writes its item, then checks its
@@ -29,19 +31,6 @@ beforeAll(async () => {
   await createTable(dynamodb, tableName);
   ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-races')));
 });
-
-interface Ids extends Required<Pick<SampleIds, 'userId' | 'orgId' | 'sessionId' | 'membershipId' | 'email'>> {}
-
-function freshIds(): Ids {
-  const tag = randomUUID().replace(/-/g, '').slice(0, 12);
-  return {
-    userId: `user_2${tag}`,
-    orgId: `org_2${tag}`,
-    sessionId: `sess_2${tag}`,
-    membershipId: `orgmem_2${tag}`,
-    email: `Grace.Hopper.${tag}@Example.com`,
-  };
-}
 
 function event(type: string, ids: SampleIds, at: number): HistoryEvent {
   return { svixId: `msg_${randomUUID()}`, event: sampleEvent(type, { ...ids, at, createdAt: T0 }) };
@@ -146,21 +135,8 @@ async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Pr
   return outcomes;
 }
 
-async function item(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-  return (await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
-}
-
-async function sessionsOf(userId: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
+const item = (key: { pk: string; sk: string }) => readItem(documentClient, tableName, key);
+const sessionsOf = (userId: string) => readPartition(documentClient, tableName, keys.user(userId).pk, 'SESSION#');
 
 describe('a membership and its user\'s deletion in one batch leave no membership, whatever the interleaving', () => {
   it.each<[string, StepName]>([

@@ -9,11 +9,13 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
+import { sendToDeadLetterQueue } from '../../lambdas/processor/dead-letter';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import type { QueuedEvent } from '../../lambdas/shared/queued-event';
 import { createQueues, createTable } from '../../local/create-resources';
@@ -290,6 +292,47 @@ describe('redrive against the SQS emulator', () => {
     expect(out.at(-1)).toBe(`moved 0 message(s) from ${queues.deadLetterQueueUrl} to ${queues.queueUrl}`);
     expect(comparable(await drain(sqs, queues.deadLetterQueueUrl))).toEqual(expectedLetters());
     expect(await drain(sqs, queues.queueUrl)).toEqual([]);
+  });
+
+  it('leaves a message that is dead-lettered again during the run in the DLQ, instead of moving it round and round', async () => {
+    const queues = await queuesWithDeadLetters(sqs);
+    const rejecting = localSqs();
+    const realSend = rejecting.send.bind(rejecting) as (command: unknown) => Promise<unknown>;
+    const mock = mockClient(rejecting);
+    let sendsOfA = 0;
+    const fake = async (command: unknown) => {
+      const result = await realSend(command);
+      // A running processor rejects msg_redrive_a again within milliseconds, as it does a permanent failure
+      // (bounded, so that a redrive that keeps moving it ends and fails the assertion below).
+      if (command instanceof SendMessageCommand && command.input.QueueUrl === queues.queueUrl && command.input.MessageBody!.includes('msg_redrive_a')) {
+        sendsOfA += 1;
+        if (sendsOfA <= 5) {
+          const record = { messageId: (result as { MessageId: string }).MessageId, body: command.input.MessageBody! } as SQSRecord;
+          await sendToDeadLetterQueue(sqs, queues.deadLetterQueueUrl, record, { reason: 'ValidationException: still too large', svixId: 'msg_redrive_a', eventType: 'user.created' });
+        }
+      }
+      return result;
+    };
+    mock.send.callsFake(fake as Parameters<typeof mock.send.callsFake>[0]);
+    const { out, err, io: streams } = io();
+
+    let code: number;
+    try {
+      code = await redrive(rejecting, localOptions(queues), streams);
+    } finally {
+      mock.restore();
+    }
+
+    expect(code).toBe(0);
+    expect(sendsOfA).toBe(1);
+    expect(out.at(-1)).toBe(`moved 3 message(s) from ${queues.deadLetterQueueUrl} to ${queues.queueUrl}`);
+    expect(err).toEqual([
+      expect.stringMatching(/^redrive: \S+ msg_redrive_a user\.created failed again and is back in the DLQ \(ValidationException: still too large\); left there$/),
+    ]);
+    // Visible again right away, for the next triage.
+    const left = await drain(sqs, queues.deadLetterQueueUrl);
+    expect(left.map((message) => message.MessageAttributes?.svixId?.StringValue)).toEqual(['msg_redrive_a']);
+    expect(comparable(await drain(sqs, queues.queueUrl))).toEqual(expectedLetters());
   });
 
   it('says so when the DLQ is empty', async () => {
