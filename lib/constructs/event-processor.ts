@@ -90,6 +90,7 @@ export class EventProcessor extends Construct {
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
+      metricsNamespace: props.metricsNamespace,
       environment: {
         TABLE_NAME: props.table.tableName,
         DEAD_LETTER_QUEUE_URL: props.events.deadLetterQueue.queueUrl,

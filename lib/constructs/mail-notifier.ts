@@ -22,7 +22,7 @@ import type { MembershipItem, UserItem } from '../../lambdas/shared/table-schema
 import { MAIL_DEFAULTS } from '../pipeline-defaults';
 import type { AlarmSpec } from './monitoring';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
-import { METRIC_PERIOD, notifierMetric } from './pipeline-metrics';
+import { METRIC_PERIOD, type PipelineMetrics } from './pipeline-metrics';
 import type { SyncTable } from './sync-table';
 
 /** What a deployment says about its mails (the stack's `mail` prop; docs/notifications.md). */
@@ -322,6 +322,7 @@ export class MailNotifier extends Construct {
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
+      metricsNamespace: props.metricsNamespace,
       environment: {
         [NOTIFIER_ENV.tableName]: table.tableName,
         [NOTIFIER_ENV.ledgerTableName]: this.ledger.tableName,
@@ -380,7 +381,7 @@ export class MailNotifier extends Construct {
    * The notifier's alarms, for the pipeline's monitoring to create with its topic and style
    * (keys are construct ids).
    */
-  public alarmSpecs(): Record<string, AlarmSpec> {
+  public alarmSpecs(metrics: PipelineMetrics): Record<string, AlarmSpec> {
     const retries = `${this.retryAttempts} retries`;
     const maxAge = this.maxRecordAge.toHumanString();
     return {
@@ -414,7 +415,7 @@ export class MailNotifier extends Construct {
       },
       MailRecordsFailing: {
         name: 'mail-records-failing',
-        metric: notifierMetric(NOTIFIER_METRICS.failed),
+        metric: metrics.notifier(NOTIFIER_METRICS.failed),
         threshold: 1,
         periods: 3,
         description:
@@ -425,16 +426,16 @@ export class MailNotifier extends Construct {
   }
 
   /** A dashboard row: what the mails came to, and how the stream is keeping up. */
-  public dashboardWidgets(): IWidget[] {
+  public dashboardWidgets(metrics: PipelineMetrics): IWidget[] {
     return [
       new GraphWidget({
         title: 'Mails: sent, skipped, records failed',
         width: 12,
         height: 6,
         left: [
-          notifierMetric(NOTIFIER_METRICS.sent, { label: 'Sent' }),
-          notifierMetric(NOTIFIER_METRICS.skipped, { label: 'Skipped (already sent, backfill, no e-mail, ...)' }),
-          notifierMetric(NOTIFIER_METRICS.failed, { label: 'Records failed (retried)' }),
+          metrics.notifier(NOTIFIER_METRICS.sent, { label: 'Sent' }),
+          metrics.notifier(NOTIFIER_METRICS.skipped, { label: 'Skipped (already sent, backfill, no e-mail, ...)' }),
+          metrics.notifier(NOTIFIER_METRICS.failed, { label: 'Records failed (retried)' }),
         ],
       }),
       new GraphWidget({

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -20,7 +20,7 @@ import { PROCESSOR_TABLE_ACTIONS } from './event-processor';
 import type { EventQueue } from './event-queue';
 import type { IngestApi } from './ingest-api';
 import { PipelineDashboard } from './pipeline-dashboard';
-import { METRIC_PERIOD, processorMetric, rejectionMetric, sumOfCounts } from './pipeline-metrics';
+import { METRIC_PERIOD, type PipelineMetrics, sumOfCounts } from './pipeline-metrics';
 
 export const MONITORING_DEFAULTS = {
   /** Longer than a healthy backlog takes to drain, shorter than anyone would want the table to lag. */
@@ -30,6 +30,13 @@ export const MONITORING_DEFAULTS = {
 } as const;
 
 export interface PipelineMonitoringProps {
+  /** The pipeline's own metrics (its namespace), which the functions publish. */
+  readonly metrics: PipelineMetrics;
+  /**
+   * Prefix of every alarm name (names show in notification subjects; they must be unique in the
+   * account and region) and name of the CloudWatch dashboard (unique in the account and region).
+   */
+  readonly pipelineName: string;
   /** The webhook API (5xx answers). */
   readonly api: IngestApi;
   /** The verifier function (throttles; its custom metrics are found by service name). */
@@ -55,17 +62,6 @@ export interface PipelineMonitoringProps {
    * @default MONITORING_DEFAULTS.signatureRejectionThreshold (20)
    */
   readonly signatureRejectionThreshold?: number;
-  /**
-   * Prefix of every alarm name (names show in notification subjects; they must be unique in the
-   * account and region).
-   * @default - the stack name
-   */
-  readonly alarmNamePrefix?: string;
-  /**
-   * Name of the CloudWatch dashboard (unique in the account and region).
-   * @default - the stack name
-   */
-  readonly dashboardName?: string;
   /**
    * Alarms of optional features (mail notifications), by construct id: created like the
    * pipeline's own (same topic, actions and name prefix) and shown on the dashboard.
@@ -138,7 +134,7 @@ export class PipelineMonitoring extends Construct {
     if (oldestMessageAge.toSeconds() < 60) {
       throw new Error('oldestMessageAgeThreshold must be at least 1 minute (SQS publishes the age once a minute)');
     }
-    this.alarmNamePrefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
+    this.alarmNamePrefix = props.pipelineName;
 
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail });
     this.topic = alarmTopic.topic;
@@ -181,7 +177,7 @@ export class PipelineMonitoring extends Construct {
 
       processorRecordsFailing: this.alarm('ProcessorRecordsFailing', {
         name: 'processor-records-failing',
-        metric: processorMetric(PROCESSOR_METRICS.failed),
+        metric: props.metrics.processor(PROCESSOR_METRICS.failed),
         threshold: 1,
         periods: 3,
         description:
@@ -203,7 +199,7 @@ export class PipelineMonitoring extends Construct {
 
       signatureRejections: this.alarm('SignatureRejections', {
         name: 'webhook-signature-rejections',
-        metric: rejectionMetric(REJECTION_REASONS.signature),
+        metric: props.metrics.rejection(REJECTION_REASONS.signature),
         threshold: signatureThreshold,
         description:
           `${signatureThreshold} or more webhooks in 5 minutes were refused (401) for a signature that matches no signing secret. ` +
@@ -252,7 +248,8 @@ export class PipelineMonitoring extends Construct {
     );
 
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName ?? Stack.of(this).stackName,
+      dashboardName: props.pipelineName,
+      metrics: props.metrics,
       api: props.api,
       verifier: props.verifier,
       processor: props.processor,

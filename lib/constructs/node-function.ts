@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -6,9 +5,10 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/metrics-contract';
+import { ownLockFile, PACKAGE_ROOT } from '../package-root';
 
-/** Repository root: bundling resolves entries, node_modules and the lock file from here, whatever the cwd. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** Package root: the handlers' entries are found from here, whatever the cwd (see package-root.ts). */
+export const PROJECT_ROOT = PACKAGE_ROOT;
 
 /** Current Node.js LTS on Lambda. esbuild's target follows it, so the bundle uses what the runtime has. */
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
@@ -33,6 +33,13 @@ export interface FunctionLoggingProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * CloudWatch namespace of the function's own metrics (`POWERTOOLS_METRICS_NAMESPACE`); the
+   * alarms and the dashboard read them from the same one. `ClerkWebhookSync` gives every pipeline
+   * its own (see `pipelineNamespace`).
+   * @default METRICS_NAMESPACE
+   */
+  readonly metricsNamespace?: string;
 }
 
 export interface NodeFunctionProps extends FunctionLoggingProps {
@@ -95,6 +102,7 @@ export class NodeFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const tracing = props.tracing ?? Tracing.ACTIVE;
+    const lockFile = ownLockFile();
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -106,13 +114,13 @@ export class NodeFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // From this repository: its own lock file and root. Installed in an app: CDK finds the app's.
+      ...(lockFile === undefined ? {} : { projectRoot: PROJECT_ROOT, depsLockFilePath: lockFile }),
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? METRICS_NAMESPACE,
         LOG_LEVEL: props.logLevel ?? 'INFO',
       },
       bundling: {

@@ -14,11 +14,13 @@ import { Construct } from 'constructs';
 import { PROCESSOR_METRICS, REJECTION_REASONS, VERIFIER_METRICS } from '../../lambdas/shared/metrics-contract';
 import type { EventQueue } from './event-queue';
 import type { IngestApi } from './ingest-api';
-import { METRIC_PERIOD, perEventTypeSearch, processorMetric, rejectionMetric, verifierMetric } from './pipeline-metrics';
+import { METRIC_PERIOD, type PipelineMetrics } from './pipeline-metrics';
 
 export interface PipelineDashboardProps {
   /** Name of the dashboard (unique in the account and region). */
   readonly dashboardName: string;
+  /** The pipeline's own metrics (its namespace). */
+  readonly metrics: PipelineMetrics;
   readonly api: IngestApi;
   readonly verifier: IFunction;
   readonly processor: IFunction;
@@ -51,7 +53,7 @@ export class PipelineDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
     super(scope, id);
-    const { api, verifier, processor, events } = props;
+    const { api, verifier, processor, events, metrics } = props;
     const sum = { statistic: Stats.SUM, period: METRIC_PERIOD };
 
     this.dashboard = new Dashboard(this, 'Resource', { dashboardName: props.dashboardName });
@@ -69,7 +71,7 @@ export class PipelineDashboard extends Construct {
     }
 
     const api4xx = api.httpApi.metricClientError({ ...sum, label: 'API 4xx (all)' });
-    const rejected = verifierMetric(VERIFIER_METRICS.rejected, { label: 'Rejected by the verifier' });
+    const rejected = metrics.verifier(VERIFIER_METRICS.rejected, { label: 'Rejected by the verifier' });
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Ingress: webhooks received and verified',
@@ -77,8 +79,8 @@ export class PipelineDashboard extends Construct {
         height: HEIGHT,
         left: [
           api.httpApi.metricCount({ ...sum, label: 'API requests' }),
-          verifierMetric(VERIFIER_METRICS.received, { label: 'Reached the verifier' }),
-          verifierMetric(VERIFIER_METRICS.verified, { label: 'Verified and queued' }),
+          metrics.verifier(VERIFIER_METRICS.received, { label: 'Reached the verifier' }),
+          metrics.verifier(VERIFIER_METRICS.verified, { label: 'Verified and queued' }),
         ],
       }),
       new GraphWidget({
@@ -87,7 +89,7 @@ export class PipelineDashboard extends Construct {
         height: HEIGHT,
         left: [
           api.httpApi.metricServerError({ ...sum, label: 'API 5xx' }),
-          verifierMetric(VERIFIER_METRICS.failed, { label: 'Verifier 5xx (secret or queue unavailable)' }),
+          metrics.verifier(VERIFIER_METRICS.failed, { label: 'Verifier 5xx (secret or queue unavailable)' }),
           rejected,
           // What the gateway answered itself: 429 (stage throttling) and 404 (other routes).
           new MathExpression({
@@ -106,16 +108,16 @@ export class PipelineDashboard extends Construct {
         width: HALF,
         height: HEIGHT,
         stacked: true,
-        left: Object.values(REJECTION_REASONS).map((reason) => rejectionMetric(reason, { label: reason })),
+        left: Object.values(REJECTION_REASONS).map((reason) => metrics.rejection(reason, { label: reason })),
       }),
       new GraphWidget({
         title: 'Processing lag: event time to applied (ms)',
         width: HALF,
         height: HEIGHT,
         left: [
-          processorMetric(PROCESSOR_METRICS.lag, { statistic: Stats.p(50), label: 'p50' }),
-          processorMetric(PROCESSOR_METRICS.lag, { statistic: Stats.p(99), label: 'p99' }),
-          processorMetric(PROCESSOR_METRICS.lag, { statistic: Stats.MAXIMUM, label: 'max' }),
+          metrics.processor(PROCESSOR_METRICS.lag, { statistic: Stats.p(50), label: 'p50' }),
+          metrics.processor(PROCESSOR_METRICS.lag, { statistic: Stats.p(99), label: 'p99' }),
+          metrics.processor(PROCESSOR_METRICS.lag, { statistic: Stats.MAXIMUM, label: 'max' }),
         ],
         leftYAxis: { label: 'ms', showUnits: false, min: 0 },
       }),
@@ -142,7 +144,7 @@ export class PipelineDashboard extends Construct {
             label: 'Messages in the DLQ',
           }),
         ],
-        right: [processorMetric(PROCESSOR_METRICS.deadLettered, { label: 'Dead-lettered by the processor' })],
+        right: [metrics.processor(PROCESSOR_METRICS.deadLettered, { label: 'Dead-lettered by the processor' })],
       }),
     );
 
@@ -152,12 +154,12 @@ export class PipelineDashboard extends Construct {
         width: FULL,
         height: HEIGHT,
         left: [
-          processorMetric(PROCESSOR_METRICS.applied, { label: 'Applied' }),
-          processorMetric(PROCESSOR_METRICS.duplicate, { label: 'Duplicate' }),
-          processorMetric(PROCESSOR_METRICS.stale, { label: 'Stale' }),
-          processorMetric(PROCESSOR_METRICS.ignored, { label: 'Ignored (unmodelled type)' }),
-          processorMetric(PROCESSOR_METRICS.deadLettered, { label: 'Dead-lettered' }),
-          processorMetric(PROCESSOR_METRICS.failed, { label: 'Failed (retried)' }),
+          metrics.processor(PROCESSOR_METRICS.applied, { label: 'Applied' }),
+          metrics.processor(PROCESSOR_METRICS.duplicate, { label: 'Duplicate' }),
+          metrics.processor(PROCESSOR_METRICS.stale, { label: 'Stale' }),
+          metrics.processor(PROCESSOR_METRICS.ignored, { label: 'Ignored (unmodelled type)' }),
+          metrics.processor(PROCESSOR_METRICS.deadLettered, { label: 'Dead-lettered' }),
+          metrics.processor(PROCESSOR_METRICS.failed, { label: 'Failed (retried)' }),
         ],
       }),
     );
@@ -170,7 +172,7 @@ export class PipelineDashboard extends Construct {
         ] as const
       ).map(
         ([title, metricName]) =>
-          new GraphWidget({ title, width: THIRD, height: HEIGHT, stacked: true, left: [perEventTypeSearch(metricName)] }),
+          new GraphWidget({ title, width: THIRD, height: HEIGHT, stacked: true, left: [metrics.perEventTypeSearch(metricName)] }),
       ),
     );
 

@@ -17,47 +17,82 @@ type VerifierMetricName = (typeof VERIFIER_METRICS)[keyof typeof VERIFIER_METRIC
 type ProcessorMetricName = (typeof PROCESSOR_METRICS)[keyof typeof PROCESSOR_METRICS];
 type NotifierMetricName = (typeof NOTIFIER_METRICS)[keyof typeof NOTIFIER_METRICS];
 
+// CloudWatch's rules for a namespace; "AWS/" is reserved for AWS's own.
+const NAMESPACE = /^[A-Za-z0-9._\-/#:]{1,255}$/;
+
 /**
- * The functions' own metrics, named by lambdas/shared/metrics-contract.ts. Powertools puts a
- * `service` dimension (POWERTOOLS_SERVICE_NAME) on every metric, and CloudWatch treats each
- * dimension set as its own metric: these ask for exactly the sets the functions emit.
+ * The metrics namespace of one pipeline: `ClerkWebhookSync/<pipeline name>`. Every instance gets
+ * its own, so two pipelines in one account (two stacks, or two constructs in one stack) never add
+ * up each other's counts in an alarm. The functions read it from POWERTOOLS_METRICS_NAMESPACE.
  */
-export function verifierMetric(metricName: VerifierMetricName, options: MetricOptions = {}): Metric {
-  return customMetric(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.verifier }, options);
-}
-
-/** `WebhooksRejected` for one reason (dimensions `service`, `reason`). */
-export function rejectionMetric(reason: RejectionReason, options: MetricOptions = {}): Metric {
-  return customMetric(
-    VERIFIER_METRICS.rejected,
-    { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.verifier, [METRIC_DIMENSIONS.reason]: reason },
-    options,
-  );
-}
-
-export function processorMetric(metricName: ProcessorMetricName, options: MetricOptions = {}): Metric {
-  return customMetric(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.processor }, options);
-}
-
-/** A notifier count with `{service}` alone: the notifier publishes each count once that way (and again per kind or reason). */
-export function notifierMetric(metricName: NotifierMetricName, options: MetricOptions = {}): Metric {
-  return customMetric(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.notifier }, options);
+export function pipelineNamespace(pipelineName: string): string {
+  const namespace = `${METRICS_NAMESPACE}/${pipelineName}`;
+  if (!NAMESPACE.test(namespace)) {
+    throw new Error(`metrics namespace "${namespace}" is not a valid CloudWatch namespace (letters, digits, . _ - / # :)`);
+  }
+  return namespace;
 }
 
 /**
- * One line per event type of a processor outcome metric (dimensions `service`, `eventType`).
- * A SEARCH rather than one metric per modelled type: it also shows the unmodelled types Clerk
- * sends, and types Clerk adds later, without a redeploy. Dashboards only (alarms cannot SEARCH).
+ * The functions' own metrics of one pipeline, named by lambdas/shared/metrics-contract.ts.
+ * Powertools puts a `service` dimension (POWERTOOLS_SERVICE_NAME) on every metric, and CloudWatch
+ * treats each dimension set as its own metric: these ask for exactly the sets the functions emit.
  */
-export function perEventTypeSearch(metricName: ProcessorMetricName, period: Duration = METRIC_PERIOD): MathExpression {
-  const schema = `{${METRICS_NAMESPACE},${METRIC_DIMENSIONS.eventType},${METRIC_DIMENSIONS.service}}`;
-  const filter = `MetricName="${metricName}" ${METRIC_DIMENSIONS.service}="${SERVICE_NAMES.processor}"`;
-  return new MathExpression({
-    expression: `SEARCH('${schema} ${filter}', '${Stats.SUM}', ${period.toSeconds()})`,
-    usingMetrics: {},
-    label: `\${PROP('Dim.${METRIC_DIMENSIONS.eventType}')}`,
-    period,
-  });
+export class PipelineMetrics {
+  constructor(public readonly namespace: string) {
+    if (!NAMESPACE.test(namespace) || namespace.startsWith('AWS/')) {
+      throw new Error(`"${namespace}" is not a valid CloudWatch namespace for custom metrics`);
+    }
+  }
+
+  verifier(metricName: VerifierMetricName, options: MetricOptions = {}): Metric {
+    return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.verifier }, options);
+  }
+
+  /** `WebhooksRejected` for one reason (dimensions `service`, `reason`). */
+  rejection(reason: RejectionReason, options: MetricOptions = {}): Metric {
+    return this.custom(
+      VERIFIER_METRICS.rejected,
+      { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.verifier, [METRIC_DIMENSIONS.reason]: reason },
+      options,
+    );
+  }
+
+  processor(metricName: ProcessorMetricName, options: MetricOptions = {}): Metric {
+    return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.processor }, options);
+  }
+
+  /** A notifier count with `{service}` alone: the notifier publishes each count once that way (and again per kind or reason). */
+  notifier(metricName: NotifierMetricName, options: MetricOptions = {}): Metric {
+    return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.notifier }, options);
+  }
+
+  /**
+   * One line per event type of a processor outcome metric (dimensions `service`, `eventType`).
+   * A SEARCH rather than one metric per modelled type: it also shows the unmodelled types Clerk
+   * sends, and types Clerk adds later, without a redeploy. Dashboards only (alarms cannot SEARCH).
+   */
+  perEventTypeSearch(metricName: ProcessorMetricName, period: Duration = METRIC_PERIOD): MathExpression {
+    const schema = `{"${this.namespace}",${METRIC_DIMENSIONS.eventType},${METRIC_DIMENSIONS.service}}`;
+    const filter = `MetricName="${metricName}" ${METRIC_DIMENSIONS.service}="${SERVICE_NAMES.processor}"`;
+    return new MathExpression({
+      expression: `SEARCH('${schema} ${filter}', '${Stats.SUM}', ${period.toSeconds()})`,
+      usingMetrics: {},
+      label: `\${PROP('Dim.${METRIC_DIMENSIONS.eventType}')}`,
+      period,
+    });
+  }
+
+  private custom(metricName: string, dimensionsMap: Record<string, string>, options: MetricOptions): Metric {
+    return new Metric({
+      namespace: this.namespace,
+      metricName,
+      dimensionsMap,
+      statistic: Stats.SUM,
+      period: METRIC_PERIOD,
+      ...options,
+    });
+  }
 }
 
 /**
@@ -73,16 +108,5 @@ export function sumOfCounts(label: string, metrics: Record<string, IMetric>, per
     usingMetrics: metrics,
     label,
     period,
-  });
-}
-
-function customMetric(metricName: string, dimensionsMap: Record<string, string>, options: MetricOptions): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap,
-    statistic: Stats.SUM,
-    period: METRIC_PERIOD,
-    ...options,
   });
 }

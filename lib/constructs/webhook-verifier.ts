@@ -81,6 +81,7 @@ export class WebhookVerifier extends Construct {
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
+      metricsNamespace: props.metricsNamespace,
       environment: {
         QUEUE_URL: props.queue.queueUrl,
         SIGNING_SECRET_ARN: this.signingSecret.secretArn,

@@ -192,7 +192,7 @@ describe('the notifier function', () => {
       WELCOME_MAX_AGE_DAYS: '7',
       APP_NAME: 'our app',
       POWERTOOLS_SERVICE_NAME: NOTIFIER_SERVICE,
-      POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync',
+      POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -313,7 +313,7 @@ describe('alarms and outputs', () => {
       Threshold: 30 * 60 * 1000,
     });
     expect(alarmNamed('mail-records-failing')).toMatchObject({
-      Namespace: 'ClerkWebhookSync',
+      Namespace: 'ClerkWebhookSync/Test',
       MetricName: 'MailRecordsFailed',
       Dimensions: [{ Name: 'service', Value: NOTIFIER_SERVICE }],
       Statistic: 'Sum',

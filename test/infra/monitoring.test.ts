@@ -140,7 +140,7 @@ describe('alarms', () => {
       ...onePeriod,
     });
     expect(alarmNamed('processor-records-failing')).toMatchObject({
-      Namespace: 'ClerkWebhookSync',
+      Namespace: 'ClerkWebhookSync/Test',
       MetricName: 'EventsFailed',
       Dimensions: [{ Name: 'service', Value: 'clerk-webhook-processor' }],
       Statistic: 'Sum',
@@ -165,7 +165,7 @@ describe('alarms', () => {
   it('signature rejections: 20 in 5 minutes, from the verifier metric with reason=signature', () => {
     const alarm = alarmNamed('webhook-signature-rejections');
     expect(alarm).toMatchObject({
-      Namespace: 'ClerkWebhookSync',
+      Namespace: 'ClerkWebhookSync/Test',
       MetricName: 'WebhooksRejected',
       Statistic: 'Sum',
       Threshold: 20,
@@ -247,7 +247,7 @@ describe('dashboard', () => {
 
   it('shows processing lag as p50, p99 and maximum, and rejections by every reason', () => {
     const lagLine = (stat: string) =>
-      `[\\"ClerkWebhookSync\\",\\"ProcessingLag\\",\\"service\\",\\"clerk-webhook-processor\\",{\\"label\\":\\"${stat === 'Maximum' ? 'max' : stat}\\",\\"stat\\":\\"${stat}\\"}]`;
+      `[\\"ClerkWebhookSync/Test\\",\\"ProcessingLag\\",\\"service\\",\\"clerk-webhook-processor\\",{\\"label\\":\\"${stat === 'Maximum' ? 'max' : stat}\\",\\"stat\\":\\"${stat}\\"}]`;
     for (const stat of ['p50', 'p99', 'Maximum']) expect(body).toContain(lagLine(stat));
     for (const reason of ['signature', 'timestamp', 'headers', 'body', 'size', 'method']) {
       expect(body).toContain(`\\"WebhooksRejected\\",\\"reason\\",\\"${reason}\\",\\"service\\",\\"clerk-webhook-verifier\\"`);
@@ -257,7 +257,7 @@ describe('dashboard', () => {
   it('breaks applied, duplicate and stale counts down by event type with a SEARCH over the eventType dimension', () => {
     for (const metric of ['EventsApplied', 'EventsDuplicate', 'EventsStale']) {
       expect(body).toContain(
-        `SEARCH('{ClerkWebhookSync,eventType,service} MetricName=\\\\\\"${metric}\\\\\\" service=\\\\\\"clerk-webhook-processor\\\\\\"', 'Sum', 300)`,
+        `SEARCH('{\\\\\\"ClerkWebhookSync/Test\\\\\\",eventType,service} MetricName=\\\\\\"${metric}\\\\\\" service=\\\\\\"clerk-webhook-processor\\\\\\"', 'Sum', 300)`,
       );
     }
   });
@@ -292,7 +292,7 @@ describe('metrics contract', () => {
         Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) },
       }).resource;
       expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_METRICS_NAMESPACE).toBe(
-        'ClerkWebhookSync',
+        'ClerkWebhookSync/Test',
       );
     }
   });

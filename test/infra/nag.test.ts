@@ -2,14 +2,15 @@ import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { ClerkWebhookSyncStack, stackPropsFromContext } from '../../lib/clerk-webhook-sync-stack';
+import { ClerkWebhookSyncStack } from '../../lib/clerk-webhook-sync-stack';
+import { propsFromContext } from '../../lib/context-props';
 import { addNagChecks } from '../../lib/nag';
 import { testApp } from './synth-stack';
 
 /** The app as bin/clerk-webhook-sync.ts builds it. */
 function appWithNag(): App {
   const app = testApp();
-  new ClerkWebhookSyncStack(app, 'Test', stackPropsFromContext(app));
+  new ClerkWebhookSyncStack(app, 'Test', propsFromContext(app));
   addNagChecks(app);
   return app;
 }
@@ -66,12 +67,12 @@ describe('cdk-nag AWS Solutions checks', () => {
     // Mails add two acknowledgements, each needed: the failure queue is a DLQ that cdk-nag cannot
     // see as one (it is an event source's on-failure destination), and the notifier's X-Ray grant.
     const mailAcknowledgements = acknowledgementsIn(withMail)
-      .filter(({ path }) => path.startsWith('WithMail/MailNotifier/'))
+      .filter(({ path }) => path.startsWith('WithMail/Default/MailNotifier/'))
       .map(({ path, id }) => `${id} at ${path}`);
     expect(mailAcknowledgements.sort()).toEqual(
       [
-        'AwsSolutions-SQS3 at WithMail/MailNotifier/FailureQueue',
-        'AwsSolutions-IAM5[Resource::*] at WithMail/MailNotifier/Notifier/Role',
+        'AwsSolutions-SQS3 at WithMail/Default/MailNotifier/FailureQueue',
+        'AwsSolutions-IAM5[Resource::*] at WithMail/Default/MailNotifier/Notifier/Role',
       ].sort(),
     );
     const blind = new AwsSolutionsChecks();
@@ -79,11 +80,11 @@ describe('cdk-nag AWS Solutions checks', () => {
     const mailFindings = blind
       .validateScope(withMail)
       .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
-      .filter((finding) => finding.includes('WithMail/MailNotifier/'));
+      .filter((finding) => finding.includes('WithMail/Default/MailNotifier/'));
     expect(mailFindings.sort()).toEqual(
       [
-        'AwsSolutions-SQS3 at WithMail/MailNotifier/FailureQueue/Resource',
-        'AwsSolutions-IAM5[Resource::*] at WithMail/MailNotifier/Notifier/Role/DefaultPolicy/Resource',
+        'AwsSolutions-SQS3 at WithMail/Default/MailNotifier/FailureQueue/Resource',
+        'AwsSolutions-IAM5[Resource::*] at WithMail/Default/MailNotifier/Notifier/Role/DefaultPolicy/Resource',
       ].sort(),
     );
   });
@@ -92,11 +93,11 @@ describe('cdk-nag AWS Solutions checks', () => {
     const acknowledgements = acknowledgementsIn(app);
     expect(acknowledgements.map(({ path, id }) => `${id} at ${path}`).sort()).toEqual(
       [
-        'AwsSolutions-SMG4 at Test/WebhookVerifier/SigningSecret',
-        'AwsSolutions-APIG4 at Test/IngestApi/HttpApi/POST--webhooks--clerk',
+        'AwsSolutions-SMG4 at Test/Default/WebhookVerifier/SigningSecret',
+        'AwsSolutions-APIG4 at Test/Default/IngestApi/HttpApi/POST--webhooks--clerk',
         // X-Ray's two actions on "*" (tracing is Active); iam.test.ts proves nothing else is "*".
-        'AwsSolutions-IAM5[Resource::*] at Test/WebhookVerifier/Verifier/Role',
-        'AwsSolutions-IAM5[Resource::*] at Test/EventProcessor/Processor/Role',
+        'AwsSolutions-IAM5[Resource::*] at Test/Default/WebhookVerifier/Verifier/Role',
+        'AwsSolutions-IAM5[Resource::*] at Test/Default/EventProcessor/Processor/Role',
       ].sort(),
     );
     for (const { reason } of acknowledgements) expect(reason.length).toBeGreaterThan(60);

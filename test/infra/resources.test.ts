@@ -201,7 +201,7 @@ describe('functions', () => {
       SIGNING_SECRET_ARN: ref(signingSecret().id),
       MAX_BODY_BYTES: '262144',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-verifier',
-      POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync',
+      POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -218,7 +218,7 @@ describe('functions', () => {
       DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue().id),
       TOMBSTONE_TTL_DAYS: '30',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor',
-      POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync',
+      POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });

@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import {
-  ClerkWebhookSyncStack,
-  type ClerkWebhookSyncStackProps,
-  stackPropsFromContext,
-} from '../../lib/clerk-webhook-sync-stack';
+import { ClerkWebhookSyncStack, type ClerkWebhookSyncStackProps } from '../../lib/clerk-webhook-sync-stack';
+import { propsFromContext } from '../../lib/context-props';
 import { PROJECT_ROOT } from '../../lib/constructs/node-function';
 
 /** The feature flags `cdk synth` runs with, so the tests see the template the CLI would produce. */
@@ -31,7 +28,7 @@ export interface SynthResult {
 /** Builds the stack the way bin/clerk-webhook-sync.ts does (context first, explicit props win). */
 export function synthStack(props: ClerkWebhookSyncStackProps = {}, context: Record<string, unknown> = {}): SynthResult {
   const app = testApp(context);
-  const stack = new ClerkWebhookSyncStack(app, 'Test', { ...stackPropsFromContext(app), ...props });
+  const stack = new ClerkWebhookSyncStack(app, 'Test', { ...propsFromContext(app), ...props });
   return { app, stack, template: Template.fromStack(stack) };
 }
 

@@ -1,0 +1,272 @@
+import { Aws, CfnOutput, type Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { EventProcessor } from './constructs/event-processor';
+import { EventQueue } from './constructs/event-queue';
+import { IngestApi } from './constructs/ingest-api';
+import { type MailNotificationsProps, MailNotifier } from './constructs/mail-notifier';
+import { PipelineMonitoring } from './constructs/monitoring';
+import type { LogLevel } from './constructs/node-function';
+import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+import { SyncTable } from './constructs/sync-table';
+import { WebhookVerifier } from './constructs/webhook-verifier';
+import { PIPELINE_DEFAULTS } from './pipeline-defaults';
+
+export interface ClerkWebhookSyncProps {
+  /**
+   * Names this pipeline wherever a name must be unique in the account and region: the prefix of
+   * its alarm names, its dashboard, its metrics namespace (`ClerkWebhookSync/<name>`). Letters,
+   * digits, `-` and `_`, at most 200 characters.
+   * @default - the stack name and this construct's path in the stack, joined by `-` (`MyStack-Clerk`)
+   */
+  readonly name?: string;
+  /**
+   * Use this existing Secrets Manager secret (by name) for the signing secret.
+   * @default - a secret is created with a placeholder value
+   */
+  readonly existingSigningSecretName?: string;
+  /**
+   * Use this existing Secrets Manager secret (complete ARN) for the signing secret.
+   * @default - a secret is created with a placeholder value
+   */
+  readonly existingSigningSecretArn?: string;
+  /**
+   * Receives of a message before it moves to the DLQ.
+   * @default PIPELINE_DEFAULTS.maxReceiveCount
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Records per processor invocation.
+   * @default PIPELINE_DEFAULTS.batchSize
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source gathers a batch.
+   * @default PIPELINE_DEFAULTS.maxBatchingWindow
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent processor invocations (at least 2).
+   * @default PIPELINE_DEFAULTS.maxConcurrency
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * API steady-state rate limit, requests per second.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * API burst limit.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Removal policy of the table.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Deletion protection of the table.
+   * @default - true unless `tableRemovalPolicy` is DESTROY
+   */
+  readonly tableDeletionProtection?: boolean;
+  /**
+   * Retention of every log group of the pipeline.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Log level of the functions.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * E-mail address subscribed to the alarm topic.
+   * @default - no subscription; subscribe to the `AlarmTopicArn` output yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Age of the oldest queued event that raises the queue-age alarm.
+   * @default MONITORING_DEFAULTS.oldestMessageAgeThreshold (15 minutes)
+   */
+  readonly oldestMessageAgeAlarmThreshold?: Duration;
+  /**
+   * Signature rejections in 5 minutes that raise the forgery / wrong-secret alarm.
+   * @default MONITORING_DEFAULTS.signatureRejectionThreshold (20)
+   */
+  readonly signatureRejectionAlarmThreshold?: number;
+  /**
+   * Welcome and admin-welcome mails through SES, sent exactly once from the sync table's stream
+   * (docs/notifications.md). Absent, the feature is off and leaves nothing behind: no table stream,
+   * notifier, ledger, failure queue or alarms.
+   * @default - no mails
+   */
+  readonly mail?: MailNotificationsProps;
+  /**
+   * Stack outputs for the values an operator needs (webhook URL, secret, table, queues, alarm
+   * topic, dashboard). Their logical ids are derived from this construct's path, so several
+   * pipelines in one stack never clash.
+   * @default true
+   */
+  readonly outputs?: boolean;
+}
+
+/** Letters, digits, `-` and `_`: what a CloudWatch dashboard name allows, and safe in alarm names and namespaces. */
+const PIPELINE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
+
+/**
+ * The whole Clerk webhook sync pipeline, to drop into any CDK stack:
+ * Clerk/Svix → HTTP API → verifier → SQS (+ DLQ) → processor → DynamoDB, with monitoring, and
+ * optional mails (docs/architecture.md). Each concern is one construct in ./constructs; this class
+ * only wires them. Several instances can live in one stack: everything with an account-wide name
+ * (alarms, dashboard, metrics namespace) carries the pipeline's `name`.
+ */
+export class ClerkWebhookSync extends Construct {
+  /** Unique name of this pipeline (see the `name` prop). */
+  public readonly pipelineName: string;
+  /** CloudWatch namespace of the functions' own metrics: `ClerkWebhookSync/<name>`. */
+  public readonly metricsNamespace: string;
+  public readonly syncTable: SyncTable;
+  public readonly events: EventQueue;
+  public readonly verifier: WebhookVerifier;
+  public readonly api: IngestApi;
+  public readonly processor: EventProcessor;
+  public readonly monitoring: PipelineMonitoring;
+  /** Present when the `mail` prop is. */
+  public readonly mailNotifier?: MailNotifier;
+  /** The stack outputs, by their construct id (`WebhookUrl`, `TableName`…); empty with `outputs: false`. */
+  public readonly outputs: Readonly<Record<string, CfnOutput>>;
+
+  constructor(scope: Construct, id: string, props: ClerkWebhookSyncProps = {}) {
+    super(scope, id);
+    this.pipelineName = props.name ?? defaultPipelineName(this);
+    if (Token.isUnresolved(this.pipelineName) || !PIPELINE_NAME.test(this.pipelineName)) {
+      throw new Error(
+        `ClerkWebhookSync name must be 1 to 200 letters, digits, "-" or "_" known at synth time, got "${this.pipelineName}"`,
+      );
+    }
+    this.metricsNamespace = pipelineNamespace(this.pipelineName);
+    const metrics = new PipelineMetrics(this.metricsNamespace);
+    const functionSettings = {
+      logLevel: props.logLevel,
+      logRetention: props.logRetention,
+      metricsNamespace: this.metricsNamespace,
+    };
+
+    this.syncTable = new SyncTable(this, 'SyncTable', {
+      removalPolicy: props.tableRemovalPolicy,
+      deletionProtection: props.tableDeletionProtection,
+      stream: props.mail ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+    });
+
+    this.events = new EventQueue(this, 'Events', {
+      maxReceiveCount: props.maxReceiveCount,
+      consumerTimeout: PIPELINE_DEFAULTS.processorTimeout,
+    });
+
+    this.verifier = new WebhookVerifier(this, 'WebhookVerifier', {
+      ...functionSettings,
+      queue: this.events.queue,
+      existingSigningSecretName: props.existingSigningSecretName,
+      existingSigningSecretArn: props.existingSigningSecretArn,
+    });
+
+    this.api = new IngestApi(this, 'IngestApi', {
+      handler: this.verifier.function,
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
+      logRetention: props.logRetention,
+    });
+
+    this.processor = new EventProcessor(this, 'EventProcessor', {
+      ...functionSettings,
+      events: this.events,
+      table: this.syncTable.table,
+      timeout: PIPELINE_DEFAULTS.processorTimeout,
+      batchSize: props.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow,
+      maxConcurrency: props.maxConcurrency,
+    });
+
+    if (props.mail) {
+      this.mailNotifier = new MailNotifier(this, 'MailNotifier', {
+        ...functionSettings,
+        ...props.mail,
+        syncTable: this.syncTable,
+      });
+    }
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      pipelineName: this.pipelineName,
+      metrics,
+      api: this.api,
+      verifier: this.verifier.function,
+      processor: this.processor.function,
+      events: this.events,
+      table: this.syncTable.table,
+      alarmEmail: props.alarmEmail,
+      oldestMessageAgeThreshold: props.oldestMessageAgeAlarmThreshold,
+      signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
+      additionalAlarms: this.mailNotifier?.alarmSpecs(metrics),
+      additionalWidgets: this.mailNotifier?.dashboardWidgets(metrics),
+    });
+
+    this.outputs = props.outputs === false ? {} : this.createOutputs();
+  }
+
+  private createOutputs(): Record<string, CfnOutput> {
+    const outputs: Record<string, CfnOutput> = {};
+    const output = (id: string, value: string, description?: string): void => {
+      outputs[id] = new CfnOutput(this, id, { value, ...(description === undefined ? {} : { description }) });
+    };
+    output('WebhookUrl', this.api.webhookUrl, `${this.pipelineName}: paste into the Clerk dashboard (Webhooks > Add endpoint)`);
+    output(
+      'SigningSecretArn',
+      this.verifier.signingSecret.secretArn,
+      this.verifier.signingSecretCreated
+        ? 'Holds a placeholder: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string whsec_...'
+        : 'Existing secret the verifier reads the signing secret(s) from',
+    );
+    output('SigningSecretName', this.verifier.signingSecret.secretName);
+    output('TableName', this.syncTable.table.tableName);
+    output('QueueUrl', this.events.queue.queueUrl);
+    output(
+      'DeadLetterQueueUrl',
+      this.events.deadLetterQueue.queueUrl,
+      'Messages that failed maxReceiveCount times or were rejected as poison; redrive with npm run redrive or the SQS console',
+    );
+    output(
+      'AlarmTopicArn',
+      this.monitoring.topic.topicArn,
+      'Every alarm notifies this SNS topic when it fires and when it clears; subscribe e-mail, chat or paging to it',
+    );
+    const dashboardName = this.monitoring.dashboard.dashboardName;
+    output('DashboardName', dashboardName);
+    output(
+      'DashboardUrl',
+      `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`,
+      'CloudWatch dashboard of the pipeline (console of the aws partition)',
+    );
+    if (this.mailNotifier) {
+      output(
+        'LedgerTableName',
+        this.mailNotifier.ledger.tableName,
+        'Mail ledger: one item per welcome or admin welcome (sending or sent), keyed WELCOME#<userId> / ADMIN_WELCOME#<membershipId>',
+      );
+      output(
+        'MailFailureQueueUrl',
+        this.mailNotifier.failureQueue.queueUrl,
+        'Stream batches the notifier gave up on (shard and sequence range; their mails were not sent); alarmed',
+      );
+    }
+    return outputs;
+  }
+}
+
+/** `<stack name>-<path of this construct inside its stack>`: unique in the account and region when stack names are. */
+function defaultPipelineName(construct: Construct): string {
+  const stack = Stack.of(construct);
+  const inStack = construct.node.scopes.slice(stack.node.scopes.length).map((scope) => scope.node.id);
+  return [stack.stackName, ...inStack].join('-').replace(/[^A-Za-z0-9_-]/g, '-');
+}
