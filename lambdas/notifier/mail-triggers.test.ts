@@ -1,6 +1,6 @@
 import { streamRecord } from '../../test/support/stream-records';
 import { isOlderThan, mailTriggersFor, type TriggerConfig } from './mail-triggers';
-import { NOTIFIER_DEFAULTS } from './notifier-defaults';
+import { NOTIFIER_DEFAULTS } from './notifier-config';
 import { decodeStreamRecord } from './stream-change';
 
 const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'svix';
 import { ClerkSyncReader } from '../../client/clerk-sync-reader';
-import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import { adminWelcomeMail } from '../../lambdas/notifier/templates/admin-welcome';
 import { welcomeMail } from '../../lambdas/notifier/templates/welcome';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';

@@ -7,7 +7,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-handler';
 import type { MailSender, OutgoingMail } from '../../lambdas/notifier/mail-sender';
-import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import type { MailOutcome } from '../../lambdas/notifier/notifier-deps';
 import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
