@@ -52,7 +52,7 @@ export interface EventProcessorProps extends FunctionLoggingProps {
 
 /**
  * The DynamoDB calls of lambdas/processor: conditional Put/Update writes, the parent status Get,
- * and the cascade's Query (base table, `pk` + `begins_with(sk)`) and Delete.
+ * and the cascade's Query (on the base table: `queries` of lambdas/shared/table-schema) and Delete.
  */
 export const PROCESSOR_TABLE_ACTIONS = [
   'dynamodb:GetItem',
