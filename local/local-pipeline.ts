@@ -34,9 +34,9 @@ import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './w
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 
 /**
- * The whole pipeline on one machine (README, "Run it locally"): the same verifier and processor code as in
- * Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and an SQS
- * emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
+ * The whole pipeline on one machine (README, "Run it locally"): the same verifier and processor
+ * code as in Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and
+ * an SQS emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
  */
 
 export const WEBHOOK_ROUTE_KEY = `POST ${PIPELINE_DEFAULTS.webhookPath}` as const;

@@ -21,15 +21,16 @@ export interface MailboxMailSenderOptions {
   readonly now?: () => Date;
 }
 
-/** A domain with a dot, like every sender the notifier takes; `.local` never resolves to a real mail server. */
-export const LOCAL_MAIL_FROM = 'clerk-webhook-sync <no-reply@clerk-webhook-sync.local>';
+/** Local mail's own domain (`.local` never reaches a real mail server), with a dot like every sender the notifier takes. */
+const LOCAL_DOMAIN = 'clerk-webhook-sync.local';
+
+export const LOCAL_MAIL_FROM = `clerk-webhook-sync <no-reply@${LOCAL_DOMAIN}>`;
 
 const CRLF = '\r\n';
 /** RFC 5322: a line is at most 998 octets; longer body lines need quoted-printable. */
 const MAX_LINE_OCTETS = 998;
 /** RFC 2045: quoted-printable lines are at most 76 characters, the soft break's `=` included. */
 const QP_LINE = 76;
-const MESSAGE_ID_DOMAIN = 'clerk-webhook-sync.local';
 
 export function createMailboxMailSender(options: MailboxMailSenderOptions): MailSender {
   const directory = path.resolve(options.directory);
@@ -46,7 +47,7 @@ export function createMailboxMailSender(options: MailboxMailSenderOptions): Mail
       await ready;
       const date = now();
       const fileName = mailFileName(mail, date);
-      const message = formatMessage(mail, { from, date, messageId: `<${fileName.replace(/\.eml$/, '')}@${MESSAGE_ID_DOMAIN}>` });
+      const message = formatMessage(mail, { from, date, messageId: `<${fileName.replace(/\.eml$/, '')}@${LOCAL_DOMAIN}>` });
       // Hidden while incomplete: watchers and `ls *.eml` never see a half-written mail.
       const temporary = path.join(directory, `.${fileName}.tmp`);
       try {
