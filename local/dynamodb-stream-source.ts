@@ -11,7 +11,7 @@ import {
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { InvalidBatchResponseError } from './sqs-event-source';
 import { abortableSleep } from './abortable-sleep';

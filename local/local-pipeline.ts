@@ -9,13 +9,14 @@ import path from 'node:path';
 import { MAIL_DEFAULTS, PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
 import { createNotifierHandler } from '../lambdas/notifier/create-notifier-handler';
 import type { MailSender } from '../lambdas/notifier/mail-sender';
-import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import type { MailOutcome } from '../lambdas/notifier/notifier-deps';
 import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../lambdas/processor/record-outcome';
 import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
 import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
+import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
 import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
 import { type MailReport, type PipelineReporter, SILENT_REPORTER } from './console-reporter';
 import { type DiscardedStreamBatch, startDynamoDbStreamSource } from './dynamodb-stream-source';
@@ -33,12 +34,12 @@ import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './w
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 
 /**
- * The whole pipeline on one machine (SPEC §7): the same verifier and processor code as in
- * Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and an SQS
- * emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
+ * The whole pipeline on one machine (README, "Run it locally"): the same verifier and processor
+ * code as in Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and
+ * an SQS emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
  */
 
-export const WEBHOOK_ROUTE_KEY = 'POST /webhooks/clerk';
+export const WEBHOOK_ROUTE_KEY = `POST ${PIPELINE_DEFAULTS.webhookPath}` as const;
 
 export type ProcessorHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -136,7 +137,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const server = await startWebhookServer({
       port: options.port ?? LOCAL_DEFAULTS.port,
       routeKey: WEBHOOK_ROUTE_KEY,
-      maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
+      maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       isReady: () => ready,
       handler: (event) => handleWebhook!(event),
       onRouteResponse: (exchange) => reporter.received(describeExchange(exchange)),
@@ -163,7 +164,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       sqs,
       queueUrl: queues.queueUrl,
       secrets,
-      maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
+      maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       now: Date.now,
       logger: new Logger({ serviceName: SERVICE_NAMES.verifier, logLevel }),
     });

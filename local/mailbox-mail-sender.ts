@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { encodedWords } from '../lambdas/notifier/encoded-words';
+import { isPrintableAscii, parseMailAddress } from '../lambdas/notifier/mail-address';
 import type { MailSender, OutgoingMail, SentMail } from '../lambdas/notifier/mail-sender';
 
 /**
@@ -13,28 +15,27 @@ import type { MailSender, OutgoingMail, SentMail } from '../lambdas/notifier/mai
 export interface MailboxMailSenderOptions {
   /** Created when missing. */
   readonly directory: string;
-  /** The From header. @default LOCAL_MAIL_FROM */
+  /** The From header, as the notifier's parser reads it (lambdas/notifier/mail-address.ts). @default LOCAL_MAIL_FROM */
   readonly from?: string;
   /** @default the system clock */
   readonly now?: () => Date;
 }
 
-export const LOCAL_MAIL_FROM = 'clerk-webhook-sync <no-reply@localhost>';
+/** Local mail's own domain (`.local` never reaches a real mail server), with a dot like every sender the notifier takes. */
+const LOCAL_DOMAIN = 'clerk-webhook-sync.local';
+
+export const LOCAL_MAIL_FROM = `clerk-webhook-sync <no-reply@${LOCAL_DOMAIN}>`;
 
 const CRLF = '\r\n';
 /** RFC 5322: a line is at most 998 octets; longer body lines need quoted-printable. */
 const MAX_LINE_OCTETS = 998;
-/** RFC 2047: an encoded-word is at most 75 characters. */
-const MAX_ENCODED_WORD = 75;
-/** RFC 2047: a header line holding encoded-words is at most 76 characters. */
-const MAX_ENCODED_LINE = 76;
 /** RFC 2045: quoted-printable lines are at most 76 characters, the soft break's `=` included. */
 const QP_LINE = 76;
-const MESSAGE_ID_DOMAIN = 'clerk-webhook-sync.local';
 
 export function createMailboxMailSender(options: MailboxMailSenderOptions): MailSender {
   const directory = path.resolve(options.directory);
-  const from = options.from ?? LOCAL_MAIL_FROM;
+  // Parsed once: a sender the notifier would refuse fails here, not at the first mail.
+  const from = encodeSender(options.from ?? LOCAL_MAIL_FROM, 'From: '.length);
   const now = options.now ?? (() => new Date());
   let ready: Promise<unknown> | undefined;
 
@@ -46,7 +47,7 @@ export function createMailboxMailSender(options: MailboxMailSenderOptions): Mail
       await ready;
       const date = now();
       const fileName = mailFileName(mail, date);
-      const message = formatMessage(mail, { from, date, messageId: `<${fileName.replace(/\.eml$/, '')}@${MESSAGE_ID_DOMAIN}>` });
+      const message = formatMessage(mail, { from, date, messageId: `<${fileName.replace(/\.eml$/, '')}@${LOCAL_DOMAIN}>` });
       // Hidden while incomplete: watchers and `ls *.eml` never see a half-written mail.
       const temporary = path.join(directory, `.${fileName}.tmp`);
       try {
@@ -82,6 +83,7 @@ export function mailFileName(mail: OutgoingMail, date: Date): string {
 }
 
 interface Envelope {
+  /** The From header's value, already encoded (encodeSender). */
   readonly from: string;
   readonly date: Date;
   readonly messageId: string;
@@ -93,8 +95,9 @@ export function formatMessage(mail: OutgoingMail, envelope: Envelope): Buffer {
   const eightBitFits = lines.every((line) => Buffer.byteLength(line, 'utf8') <= MAX_LINE_OCTETS);
   const body = eightBitFits ? lines.join(CRLF) : encodeQuotedPrintable(lines);
   const headers = [
-    `From: ${encodeAddress(envelope.from, 'From: '.length)}`,
-    `To: ${encodeAddress(mail.to, 'To: '.length)}`,
+    `From: ${envelope.from}`,
+    // The user's primary e-mail as Clerk holds it: a bare address, never a display name.
+    `To: ${mail.to.trim()}`,
     `Subject: ${encodeHeaderText(mail.subject, 'Subject: '.length)}`,
     `Date: ${rfc5322Date(envelope.date)}`,
     `Message-ID: ${envelope.messageId}`,
@@ -112,44 +115,22 @@ export function rfc5322Date(date: Date): string {
 }
 
 /**
- * RFC 2047 `B` encoded-words for text that is not printable ASCII, split on character
- * boundaries (a UTF-8 sequence never spans two words) and folded so that no line passes 76
- * characters; `used` is what precedes the text on its first line (`Subject: `).
+ * RFC 2047 `B` encoded-words for text that is not printable ASCII, folded so that no line
+ * passes 76 characters; `used` is what precedes the text on its first line (`Subject: `).
  */
 export function encodeHeaderText(text: string, used = 0): string {
   const oneLine = text.replace(/[\r\n]+/g, ' ');
-  if (/^[\x20-\x7e]*$/.test(oneLine)) return oneLine;
-  const prefix = '=?UTF-8?B?';
-  const suffix = '?=';
-  // Every 3 bytes become 4 base64 characters; continuation lines start with one space.
-  const bytesFor = (lineUsed: number) =>
-    Math.floor((Math.min(MAX_ENCODED_WORD, MAX_ENCODED_LINE - lineUsed) - prefix.length - suffix.length) / 4) * 3;
-  const words: string[] = [];
-  let chunk = '';
-  let budget = bytesFor(used);
-  for (const char of oneLine) {
-    if (chunk && Buffer.byteLength(chunk + char, 'utf8') > budget) {
-      words.push(chunk);
-      chunk = '';
-      budget = bytesFor(1);
-    }
-    chunk += char;
-  }
-  if (chunk) words.push(chunk);
-  return words.map((word) => `${prefix}${Buffer.from(word, 'utf8').toString('base64')}${suffix}`).join(`${CRLF} `);
+  return isPrintableAscii(oneLine) ? oneLine : encodedWords(oneLine, { used, separator: `${CRLF} ` });
 }
 
-/** `Display Name <addr>` with a non-ASCII display name encoded; a bare address as it is. */
-function encodeAddress(address: string, used: number): string {
-  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(address);
-  if (!match) return address.trim();
-  const [, name = '', mailbox] = match;
-  if (!name) return `<${mailbox}>`;
-  const unquoted = name.replace(/^"(.*)"$/, '$1');
-  if (!/^[\x20-\x7e]*$/.test(unquoted)) return `${encodeHeaderText(unquoted, used)} <${mailbox}>`;
-  return /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/.test(unquoted)
-    ? `${unquoted} <${mailbox}>`
-    : `"${unquoted.replace(/(["\\])/g, '\\$1')}" <${mailbox}>`;
+/** `Display Name <address>` with a non-ASCII display name encoded, other names quoted when they must be; a bare address as it is. */
+export function encodeSender(from: string, used: number): string {
+  const { displayName, address } = parseMailAddress(from, 'the mailbox sender');
+  if (displayName === undefined) return from.trim();
+  if (!isPrintableAscii(displayName)) return `${encodeHeaderText(displayName, used)} <${address}>`;
+  return /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/.test(displayName)
+    ? `${displayName} <${address}>`
+    : `"${displayName.replace(/(["\\])/g, '\\$1')}" <${address}>`;
 }
 
 /** RFC 2045 §6.7 over UTF-8; hard line breaks stay CRLF, long lines get soft breaks. */

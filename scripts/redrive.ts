@@ -12,6 +12,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/processor/dead-letter';
+import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
+import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
 import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
 import { blankToUndefined, parseFlags, positiveInteger, switchFlag, url, valueFlag } from './cli/args';
 import { awsClientConfig, regionFromEnv, regionOfQueueUrl } from './cli/aws-client-config';
@@ -93,8 +95,9 @@ export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessE
   const flags = parseFlags(argv, REDRIVE_FLAGS, { usageError: RedriveUsageError });
   if (flags === 'help') return 'help';
   const { dryRun, local, copy, endpoint, max, maxRate } = flags;
-  const queueUrl = flags.queueUrl ?? blankToUndefined(env.QUEUE_URL);
-  const dlqUrl = flags.dlqUrl ?? blankToUndefined(env.DEAD_LETTER_QUEUE_URL);
+  // The variables the verifier and the processor read their queues from.
+  const queueUrl = flags.queueUrl ?? blankToUndefined(env[VERIFIER_ENV.queueUrl]);
+  const dlqUrl = flags.dlqUrl ?? blankToUndefined(env[PROCESSOR_ENV.deadLetterQueueUrl]);
   const region = flags.region ?? regionFromEnv(env);
 
   const common = { dryRun, max, maxRate, copy, wait: !flags.noWait };

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'svix';
 import { ClerkSyncReader } from '../../client/clerk-sync-reader';
-import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import { adminWelcomeMail } from '../../lambdas/notifier/templates/admin-welcome';
 import { welcomeMail } from '../../lambdas/notifier/templates/welcome';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -286,7 +286,7 @@ describe('npm start, end to end', () => {
     expect(stdout).not.toMatch(/(applied|skipped|ignored|failed)\S* +msg_forged_e2e/);
   });
 
-  it('ends with the same table as in-order delivery, whatever the order and duplicates over HTTP (SPEC §5)', async () => {
+  it('ends with the same table as in-order delivery, whatever the order and duplicates over HTTP (README, "Correctness")', async () => {
     let run = 0;
     const scenario = historyArbitrary({ minCommands: 10, maxCommands: 25 }).chain((history) =>
       fc.tuple(fc.constant(history), deliveriesArbitrary(history)),

@@ -1,44 +1,9 @@
-/**
- * The one module that owns the table's keys and item shapes (SPEC §6). The CDK table
- * construct, the local pipeline, the processor and the read module all take names from here.
- */
-
-export const TABLE_KEYS = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  ttlAttribute: 'ttl',
-} as const;
-
-export const keys = {
-  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
-  userEmailIndex: (email: string, userId: string) => ({
-    gsi1pk: `EMAIL#${email.toLowerCase()}`,
-    gsi1sk: `USER#${userId}`,
-  }),
-  session: (userId: string, sessionId: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sessionId}` }),
-  organization: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'PROFILE' }),
-  organizationSlugIndex: (slug: string, orgId: string) => ({ gsi1pk: `SLUG#${slug}`, gsi1sk: `ORG#${orgId}` }),
-  membership: (orgId: string, userId: string) => ({ pk: `ORG#${orgId}`, sk: `MEMBER#${userId}` }),
-  membershipUserIndex: (userId: string, orgId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORG#${orgId}` }),
-} as const;
-
-export const SORT_KEY_PREFIX = {
-  profile: 'PROFILE',
-  session: 'SESSION#',
-  member: 'MEMBER#',
-} as const;
-
-export const GSI1_PREFIX = {
-  email: 'EMAIL#',
-  slug: 'SLUG#',
-  user: 'USER#',
-  org: 'ORG#',
-} as const;
+/** The table's items as the processor writes them and readers find them (README, "The table (public contract)"). */
+import type { ItemKey } from './keys';
 
 /**
  * Attributes the processor keeps for ordering and idempotency. They are not part of the
- * public contract, and the correctness property (SPEC §5) ignores them.
+ * public contract, and the correctness property (README, "Correctness"; docs/consistency.md) ignores them.
  */
 export interface Bookkeeping {
   /** Ordering version, epoch ms: `updated_at`, else the envelope timestamp. */
@@ -49,6 +14,7 @@ export interface Bookkeeping {
   readonly ttl?: number;
 }
 
+/** Every bookkeeping attribute, on whichever items carry it: readers strip them. */
 export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds'] as const;
 
 /**
@@ -59,15 +25,10 @@ export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', '
  */
 export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
 
-interface ItemKeys {
-  readonly pk: string;
-  readonly sk: string;
-}
-
 export type SessionStatus = 'active' | 'ended' | 'removed' | 'revoked';
 export const TERMINAL_SESSION_STATUSES: readonly SessionStatus[] = ['ended', 'removed', 'revoked'];
 
-export interface UserItem extends ItemKeys, Bookkeeping {
+export interface UserItem extends ItemKey, Bookkeeping {
   readonly type: 'user';
   readonly id: string;
   readonly email?: string;
@@ -85,7 +46,7 @@ export interface UserItem extends ItemKeys, Bookkeeping {
   readonly memberOrgIds?: ReadonlySet<string>;
 }
 
-export interface UserTombstone extends ItemKeys, Bookkeeping {
+export interface UserTombstone extends ItemKey, Bookkeeping {
   readonly type: 'user';
   readonly id: string;
   readonly deleted: true;
@@ -93,7 +54,7 @@ export interface UserTombstone extends ItemKeys, Bookkeeping {
   readonly memberOrgIds?: ReadonlySet<string>;
 }
 
-export interface SessionItem extends ItemKeys, Bookkeeping {
+export interface SessionItem extends ItemKey, Bookkeeping {
   readonly type: 'session';
   readonly id: string;
   readonly userId: string;
@@ -103,7 +64,7 @@ export interface SessionItem extends ItemKeys, Bookkeeping {
   readonly endedAt?: string;
 }
 
-export interface OrganizationItem extends ItemKeys, Bookkeeping {
+export interface OrganizationItem extends ItemKey, Bookkeeping {
   readonly type: 'organization';
   readonly id: string;
   readonly name?: string;
@@ -116,14 +77,14 @@ export interface OrganizationItem extends ItemKeys, Bookkeeping {
   readonly gsi1sk?: string;
 }
 
-export interface OrganizationTombstone extends ItemKeys, Bookkeeping {
+export interface OrganizationTombstone extends ItemKey, Bookkeeping {
   readonly type: 'organization';
   readonly id: string;
   readonly deleted: true;
   readonly deletedAt: string;
 }
 
-export interface MembershipItem extends ItemKeys, Bookkeeping {
+export interface MembershipItem extends ItemKey, Bookkeeping {
   readonly type: 'membership';
   /** Membership id: a user who leaves and rejoins an organization gets a new one. */
   readonly id: string;
@@ -139,7 +100,7 @@ export interface MembershipItem extends ItemKeys, Bookkeeping {
   readonly generation?: string;
 }
 
-export interface MembershipTombstone extends ItemKeys, Bookkeeping {
+export interface MembershipTombstone extends ItemKey, Bookkeeping {
   readonly type: 'membership';
   readonly id: string;
   readonly deleted: true;
@@ -167,9 +128,3 @@ export function isoFromMillis(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/**
- * Days a tombstone outlives its deletion before DynamoDB's TTL may remove it: far beyond
- * Svix's ~28 h retry schedule. Lambda code reads it from here, not from lib/pipeline-defaults,
- * which imports aws-cdk-lib and would put the whole CDK library into the function bundle.
- */
-export const DEFAULT_TOMBSTONE_TTL_DAYS = 30;
