@@ -20,14 +20,14 @@ import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable,
 import { type MailReport, type PipelineReporter, SILENT_REPORTER } from './console-reporter';
 import { type DiscardedStreamBatch, startDynamoDbStreamSource } from './dynamodb-stream-source';
 import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
-import { createMailboxMailSender } from './mailbox-mail-sender';
+import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localEventQueueName,
   localLedgerTableName,
   localNotifierFailureQueueName,
-} from './local-names';
+} from '../lib/local-names';
 import { type SettledBatch, type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
 import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './webhook-server';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';

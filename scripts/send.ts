@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Webhook } from 'svix';
 import type { ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
 import { parseSigningSecrets } from '../lambdas/verifier/signing-secrets';
-import { SAMPLE_EVENT_TYPES, type SampleIds, sampleEvent } from '../local/sample-events';
+import { SAMPLE_EVENT_TYPES, type SampleIds, sampleEvent } from '../lambdas/shared/sample-events';
 import { failWith, parseFlags, url as checkedUrl, valueFlag } from './cli/args';
 import { type CliCommand, type LineIo, runMain } from './cli/run-main';
 

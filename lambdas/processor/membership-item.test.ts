@@ -1,5 +1,5 @@
 import type { ClerkOrganizationMembership } from '../shared/clerk-events';
-import { sampleMembership } from '../../local/sample-events';
+import { sampleMembership } from '../shared/sample-events';
 import { membershipGeneration, membershipItem, membershipTombstone } from './membership-item';
 
 const membership = (patch: Record<string, unknown> = {}) =>

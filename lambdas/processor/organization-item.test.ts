@@ -1,5 +1,5 @@
 import type { ClerkOrganization } from '../shared/clerk-events';
-import { sampleOrganization } from '../../local/sample-events';
+import { sampleOrganization } from '../shared/sample-events';
 import { organizationItem } from './organization-item';
 
 const organization = (patch: Record<string, unknown> = {}) =>

@@ -1,5 +1,5 @@
 import type { ClerkSession } from '../shared/clerk-events';
-import { sampleSession } from '../../local/sample-events';
+import { sampleSession } from '../shared/sample-events';
 import { sessionItem, sessionLastSeenAt } from './session-item';
 
 const session = (patch: Record<string, unknown> = {}) =>

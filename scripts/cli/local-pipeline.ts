@@ -9,7 +9,7 @@ export {
   localEventQueueName,
   localLedgerTableName,
   localNotifierFailureQueueName,
-} from '../../local/local-names';
+} from '../../lib/local-names';
 
 export function localTableName(env: NodeJS.ProcessEnv): string {
   return blankToUndefined(env.TABLE_NAME) ?? LOCAL_DEFAULTS.tableName;

@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createNotifierSesClient } from '../../lambdas/notifier/ses-client';
 import { createSesMailSender } from '../../lambdas/notifier/ses-mail-sender';
 import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
-import { createMailboxMailSender } from '../../local/mailbox-mail-sender';
+import { createMailboxMailSender } from '../../lambdas/notifier/mailbox-mail-sender';
 import { awsClientConfig } from '../cli/aws-client-config';
 import type { ReplayMailsClients } from './deps';
 import type { ReplayMailsOptions } from './options';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../local/local-config';
-import { LOCAL_MAIL_FROM } from '../../local/mailbox-mail-sender';
+import { LOCAL_MAIL_FROM } from '../../lambdas/notifier/mailbox-mail-sender';
 import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
 import {

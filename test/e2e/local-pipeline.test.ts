@@ -19,7 +19,7 @@ import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { MODELLED_EVENT_TYPES } from '../../lambdas/shared/clerk-events';
 import { createTable } from '../../local/create-resources';
 import { generateSigningSecret } from '../../local/local-config';
-import { sampleEvent, type SampleIds, sampleOrganization, withData } from '../../local/sample-events';
+import { sampleEvent, type SampleIds, sampleOrganization, withData } from '../../lambdas/shared/sample-events';
 import type { ReadyMessage } from '../../local/start';
 import {
   deliveriesArbitrary,

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { readComparableTable, sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
 

@@ -9,7 +9,7 @@ import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-ha
 import type { MailSender, OutgoingMail } from '../../lambdas/notifier/mail-sender';
 import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
 import type { MailOutcome } from '../../lambdas/notifier/notifier-deps';
-import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
+import { RecordingSender } from '../support/recording-sender';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import { toEpochMillis, type ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
@@ -20,7 +20,7 @@ import {
   startDynamoDbStreamSource,
   type StreamFailureMessage,
 } from '../../local/dynamodb-stream-source';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';

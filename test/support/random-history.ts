@@ -12,7 +12,7 @@ import {
   sampleSession,
   sampleUser,
   sampleEvent,
-} from '../../local/sample-events';
+} from '../../lambdas/shared/sample-events';
 
 /**
  * Random valid Clerk histories for the correctness property (SPEC §5): what Clerk could send

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { MailSender, OutgoingMail, SentMail } from '../lambdas/notifier/mail-sender';
+import type { MailSender, OutgoingMail, SentMail } from './mail-sender';
 
 /**
  * The local transport: every mail becomes one RFC 822 message (`.eml`) in a directory, which
