@@ -19,10 +19,11 @@ import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
 import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
 import { type MailReport, type PipelineReporter, SILENT_REPORTER } from './console-reporter';
 import { type DiscardedStreamBatch, startDynamoDbStreamSource } from './dynamodb-stream-source';
-import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
+import { generateSigningSecret, type LocalLogLevel } from './local-config';
 import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender';
 import {
   LOCAL_CREDENTIALS,
+  LOCAL_DEFAULTS,
   LOCAL_REGION,
   localEventQueueName,
   localLedgerTableName,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../local/local-config';
+import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../lib/local-names';
 import { LOCAL_MAIL_FROM } from '../../lambdas/notifier/mailbox-mail-sender';
 import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
@@ -92,7 +92,7 @@ export function readReplayMailsOptions(argv: readonly string[], env: NodeJS.Proc
     ...(flags.configurationSetName === undefined ? {} : { configurationSetName: flags.configurationSetName }),
   };
   if (flags.local) {
-    // The names and ports local/local-pipeline.ts and local/local-config.ts use.
+    // The names and ports of `npm start` (lib/local-names.ts).
     const table = flags.tableName ?? tableName(localTableName(env), 'TABLE_NAME', failWith(ReplayMailsUsageError));
     return {
       ...optional,
