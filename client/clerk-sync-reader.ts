@@ -16,7 +16,7 @@ import {
 import { ClerkSyncError } from '../lambdas/shared/errors';
 
 /**
- * Typed reads of the synced Clerk table (SPEC §6) for applications: the access patterns of the
+ * Typed reads of the synced Clerk table (docs/table.md) for applications: the access patterns of the
  * public contract, items without keys or bookkeeping, deleted entities (tombstones) hidden
  * unless asked for. Bring your own DynamoDBDocumentClient (credentials, region, retries).
  */

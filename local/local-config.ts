@@ -4,7 +4,7 @@ import { ConfigurationError, InvalidSigningSecretError } from '../lambdas/shared
 import { parseSigningSecrets, SIGNING_SECRET_PREFIX } from '../lambdas/verifier/signing-secrets';
 import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV, SIGNING_SECRET_ENV } from '../lib/local-names';
 
-/** `npm start`'s settings, from the command line and the environment (SPEC §7). */
+/** `npm start`'s settings, from the command line and the environment (README, "Run it locally"). */
 
 export interface LocalConfig {
   readonly port: number;

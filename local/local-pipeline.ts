@@ -34,7 +34,7 @@ import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './w
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 
 /**
- * The whole pipeline on one machine (SPEC §7): the same verifier and processor code as in
+ * The whole pipeline on one machine (README, "Run it locally"): the same verifier and processor code as in
  * Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and an SQS
  * emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
  */

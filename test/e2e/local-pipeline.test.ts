@@ -286,7 +286,7 @@ describe('npm start, end to end', () => {
     expect(stdout).not.toMatch(/(applied|skipped|ignored|failed)\S* +msg_forged_e2e/);
   });
 
-  it('ends with the same table as in-order delivery, whatever the order and duplicates over HTTP (SPEC §5)', async () => {
+  it('ends with the same table as in-order delivery, whatever the order and duplicates over HTTP (docs/consistency.md)', async () => {
     let run = 0;
     const scenario = historyArbitrary({ minCommands: 10, maxCommands: 25 }).chain((history) =>
       fc.tuple(fc.constant(history), deliveriesArbitrary(history)),

@@ -38,7 +38,8 @@ import {
  * source runs the real notifier on it (with a sender that records instead of mailing); then
  * the whole stream is replayed from TRIM_HORIZON through a second source. How the history
  * ends (read from the history, and checked against the table the processor ends with, which
- * SPEC §5's property test proves equal to in-order delivery) says what must have been mailed:
+ * the property test proves equal to in-order delivery; docs/consistency.md) says what must
+ * have been mailed:
  * - exactly one welcome per user that ends live with a primary email, sent by the live pass;
  * - exactly one admin welcome per membership that ends as a live admin membership of such a
  *   user, sent by the live pass;
