@@ -20,8 +20,8 @@ import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import type { QueuedEvent } from '../../lambdas/shared/queued-event';
 import { createQueues, createTable } from '../../local/create-resources';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
+import { formatAge } from '../../scripts/cli/format';
 import {
-  formatAge,
   readRedriveOptions,
   redrive,
   type RedriveOptions,
