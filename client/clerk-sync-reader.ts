@@ -18,8 +18,8 @@ import { ClerkSyncError } from '../lambdas/shared/errors';
 
 /**
  * Typed reads of the synced Clerk table for applications: the access patterns of the public
- * contract (README, "The table (public contract)"), as the table module's `queries` spell them;
- * items without keys or bookkeeping, deleted entities (tombstones) hidden unless asked for.
+ * contract (docs/table.md), as the table module's `queries` spell them; items without keys or
+ * bookkeeping, deleted entities (tombstones) hidden unless asked for.
  * Bring your own DynamoDBDocumentClient (credentials, region, retries).
  */
 

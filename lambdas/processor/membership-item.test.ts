@@ -1,5 +1,5 @@
 import type { ClerkOrganizationMembership } from '../shared/clerk-events';
-import { sampleMembership } from '../../local/sample-events';
+import { sampleMembership } from '../shared/sample-events';
 import { keys } from '../shared/table-schema';
 import { membershipGeneration, membershipItem, membershipTombstone } from './membership-item';
 

@@ -1,5 +1,5 @@
 import type { ClerkOrganization } from '../shared/clerk-events';
-import { sampleOrganization } from '../../local/sample-events';
+import { sampleOrganization } from '../shared/sample-events';
 import { keys } from '../shared/table-schema';
 import { organizationItem } from './organization-item';
 

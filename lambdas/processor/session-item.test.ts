@@ -1,5 +1,5 @@
 import type { ClerkSession } from '../shared/clerk-events';
-import { sampleSession } from '../../local/sample-events';
+import { sampleSession } from '../shared/sample-events';
 import { keys } from '../shared/table-schema';
 import { sessionItem, sessionLastSeenAt } from './session-item';
 

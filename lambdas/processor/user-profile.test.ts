@@ -1,5 +1,5 @@
 import type { ClerkUser } from '../shared/clerk-events';
-import { sampleUser } from '../../local/sample-events';
+import { sampleUser } from '../shared/sample-events';
 import { keys } from '../shared/table-schema';
 import { primaryEmail, userProfile } from './user-profile';
 

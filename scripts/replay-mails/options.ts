@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { parseAdminRoles, parseMailAddress } from '../../lambdas/notifier/notifier-config';
 import { ConfigurationError } from '../../lambdas/shared/errors';
-import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../local/local-config';
-import { LOCAL_MAIL_FROM } from '../../local/mailbox-mail-sender';
+import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../lib/local-names';
+import { LOCAL_MAIL_FROM } from '../../lambdas/notifier/mailbox-mail-sender';
 import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
 import {
@@ -100,7 +100,7 @@ export function readReplayMailsOptions(argv: readonly string[], env: NodeJS.Proc
     ...(flags.configurationSetName === undefined ? {} : { configurationSetName: flags.configurationSetName }),
   };
   if (flags.local) {
-    // The names and ports local/local-pipeline.ts and local/local-config.ts use.
+    // The names and ports of `npm start` (lib/local-names.ts).
     const table = flags.tableName ?? tableName(localTableName(env), 'TABLE_NAME', failWith(ReplayMailsUsageError));
     return {
       ...optional,

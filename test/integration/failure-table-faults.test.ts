@@ -11,7 +11,7 @@ import { createProcessorHandler } from '../../lambdas/processor/create-processor
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { KEY_PREFIX, keys } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { readComparableTable, sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
 

@@ -5,7 +5,7 @@ import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { type KeyQuery, keys, queries } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent, withData, type SampleIds } from '../../local/sample-events';
+import { sampleEvent, withData, type SampleIds } from '../../lambdas/shared/sample-events';
 import { freshIds } from '../support/fresh-ids';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';

@@ -5,7 +5,7 @@ import { createProcessorHandler } from '../../lambdas/processor/create-processor
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { KEY_PREFIX, keys, PROFILE_SORT_KEY, queries } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent, type SampleIds } from '../../local/sample-events';
+import { sampleEvent, type SampleIds } from '../../lambdas/shared/sample-events';
 import { freshIds } from '../support/fresh-ids';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';

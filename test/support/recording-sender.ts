@@ -1,5 +1,5 @@
-import { MailSendError } from '../../shared/errors';
-import type { MailSender, OutgoingMail, SentMail } from '../mail-sender';
+import { MailSendError } from '../../lambdas/shared/errors';
+import type { MailSender, OutgoingMail, SentMail } from '../../lambdas/notifier/mail-sender';
 
 type Behaviour =
   | { readonly kind: 'accept' }

@@ -1,4 +1,4 @@
-import { MODELLED_EVENT_TYPES, type ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
+import { MODELLED_EVENT_TYPES, type ClerkEventEnvelope } from './clerk-events';
 
 /**
  * Realistic Clerk webhook payloads, shaped like the ones Clerk sends (extra fields included,

@@ -2,14 +2,14 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { createProcessorHandler } from '../../processor/create-processor-handler';
-import type { ClerkEventEnvelope } from '../../shared/clerk-events';
-import { createLedgerTable, createQueues, createTable } from '../../../local/create-resources';
-import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../../../test/support/local-clients';
-import { sqsEventOf, sqsRecordOf } from '../../../test/support/random-history';
-import { streamRecord } from '../../../test/support/stream-records';
-import { createNotifierHandler } from '../create-notifier-handler';
-import type { MailOutcome, NotifierDeps } from '../notifier-deps';
+import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
+import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
+import { createLedgerTable, createQueues, createTable } from '../../local/create-resources';
+import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from './local-clients';
+import { sqsEventOf, sqsRecordOf } from './random-history';
+import { streamRecord } from './stream-records';
+import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-handler';
+import type { MailOutcome, NotifierDeps } from '../../lambdas/notifier/notifier-deps';
 
 type Key = { readonly pk: string; readonly sk: string };
 

@@ -6,7 +6,7 @@ import {
   type RunningWebhookServer,
   startWebhookServer,
   WebhookServerStartError,
-} from '../../local/webhook-server';
+} from './webhook-server';
 
 /** The local HTTP API stand-in, with a fake handler in place of the verifier. */
 

@@ -5,28 +5,15 @@ import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-ha
 import type { MailOutcome } from '../../lambdas/notifier/notifier-deps';
 import { describeError } from '../cli/format';
 import { resolveQueueUrl } from '../cli/sqs-queue';
-import { notifierLogger } from './clients';
-import type { ReplayMailsClients, ReplayMailsIo } from './deps';
+import { notifierLogger, type ReplayMailsClients, type ReplayMailsIo } from './clients';
 import { receive, release } from './failure-queue';
-import { formatOutcome, formatSummary } from './format';
+import { formatOutcome, formatSummary, type ReplaySummary } from './format';
 import { listFailures } from './list-failures';
 import type { ReplayMailsOptions } from './options';
 import { replayOne } from './replay-one';
 
 /** How long a message stays hidden while its range is replayed; a killed run leaves it hidden no longer. */
 const REPLAY_VISIBILITY_SECONDS = 300;
-
-export interface ReplaySummary {
-  messages: number;
-  replayed: number;
-  failed: number;
-  expired: number;
-  discarded: number;
-  malformed: number;
-  sent: number;
-  skipped: number;
-  mailsFailed: number;
-}
 
 /** Runs the command; resolves to the exit code. */
 export async function replayMails(clients: ReplayMailsClients, options: ReplayMailsOptions, io: ReplayMailsIo): Promise<number> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Webhook } from 'svix';
-import { ConfigurationError, InvalidSigningSecretError } from '../../lambdas/shared/errors';
-import { generateSigningSecret, type LocalConfig, readLocalCommand } from '../../local/local-config';
+import { ConfigurationError, InvalidSigningSecretError } from '../lambdas/shared/errors';
+import { generateSigningSecret, type LocalConfig, readLocalCommand } from './local-config';
 
 /** `npm start`'s settings from argv and the environment. */
 
@@ -15,7 +15,7 @@ const SECRET_A = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const SECRET_B = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
 describe('local config', () => {
-  it('defaults to the ports and table of SPEC §7, in memory, with a generated secret', () => {
+  it('defaults to the ports and table the README names, in memory, with a generated secret', () => {
     const defaults = config([]);
     expect(defaults).toEqual({
       port: 3000,

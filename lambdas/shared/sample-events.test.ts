@@ -1,5 +1,5 @@
-import { isModelledEventType } from '../lambdas/shared/clerk-events';
-import { parseClerkEvent } from '../lambdas/processor/parse-clerk-event';
+import { isModelledEventType } from './clerk-events';
+import { parseClerkEvent } from '../processor/parse-clerk-event';
 import { SAMPLE_EVENT_TYPES, sampleEvent } from './sample-events';
 
 describe('sampleEvent', () => {

@@ -3,8 +3,8 @@ import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dy
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { localDynamoDb, localSqs, uniqueName } from '../test/support/local-clients';
-import { createTable, latestStreamArn } from './create-resources';
+import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { createTable, latestStreamArn } from '../../local/create-resources';
 import {
   type DiscardedStreamBatch,
   type DynamoDbStreamSourceOptions,
@@ -14,7 +14,7 @@ import {
   startDynamoDbStreamSource,
   type StreamBatchHandler,
   type StreamFailureMessage,
-} from './dynamodb-stream-source';
+} from '../../local/dynamodb-stream-source';
 
 /**
  * The local stream event source against DynamoDB Local's real stream and the SQS emulator:

@@ -1,4 +1,4 @@
-import { createConsoleReporter } from '../../local/console-reporter';
+import { createConsoleReporter } from './console-reporter';
 
 /** The console lines of `npm start`: ids, types, statuses; reasons shortened to one line. */
 

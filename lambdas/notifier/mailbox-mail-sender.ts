@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { encodedWords } from '../lambdas/notifier/encoded-words';
-import { isPrintableAscii, parseMailAddress } from '../lambdas/notifier/mail-address';
-import type { MailSender, OutgoingMail, SentMail } from '../lambdas/notifier/mail-sender';
+import { encodedWords } from './encoded-words';
+import { isPrintableAscii, parseMailAddress } from './mail-address';
+import type { MailSender, OutgoingMail, SentMail } from './mail-sender';
 
 /**
  * The local transport: every mail becomes one RFC 822 message (`.eml`) in a directory, which

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OutgoingMail } from '../lambdas/notifier/mail-sender';
+import type { OutgoingMail } from './mail-sender';
 import { createMailboxMailSender, LOCAL_MAIL_FROM } from './mailbox-mail-sender';
 
 /** The local mailbox: each mail one complete RFC 822 file that a mail client (here: a small parser) reads back. */
