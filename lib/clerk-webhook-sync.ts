@@ -7,7 +7,7 @@ import { EventQueue } from './constructs/event-queue';
 import { IngestApi } from './constructs/ingest-api';
 import { type MailNotificationsProps, MailNotifier } from './constructs/mail-notifier';
 import { PipelineMonitoring } from './constructs/monitoring';
-import type { LogLevel } from './constructs/node-function';
+import type { LogLevel, SystemLogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
 import { SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
@@ -77,10 +77,23 @@ export interface ClerkWebhookSyncProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Log level of the functions.
-   * @default 'INFO'
+   * Application log level of the functions, applied by Lambda. `INFO` adds one line per event;
+   * warnings, errors and metrics are delivered at any level up to `WARN`.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.logLevel ('WARN')
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Level of Lambda's own records for the functions: `INFO` adds a start and a report record per
+   * invocation (durations, memory).
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.systemLogLevel ('WARN')
+   */
+  readonly systemLogLevel?: SystemLogLevel;
+  /**
+   * X-Ray active tracing of every function (the HTTP API itself cannot be traced). What it costs
+   * per million events is in BENCHMARKS.md; `-c tracing=true` turns it on for the app's stack.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.tracing (false)
+   */
+  readonly tracing?: boolean;
   /**
    * E-mail address subscribed to the alarm topic.
    * @default - no subscription; subscribe to the `AlarmTopicArn` output yourself
@@ -150,6 +163,8 @@ export class ClerkWebhookSync extends Construct {
     const metrics = new PipelineMetrics(this.metricsNamespace);
     const functionSettings = {
       logLevel: props.logLevel,
+      systemLogLevel: props.systemLogLevel,
+      tracing: props.tracing,
       logRetention: props.logRetention,
       metricsNamespace: this.metricsNamespace,
     };

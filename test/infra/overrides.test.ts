@@ -53,6 +53,8 @@ describe('props override the defaults', () => {
       tableRemovalPolicy: RemovalPolicy.DESTROY,
       logRetention: RetentionDays.ONE_WEEK,
       logLevel: 'DEBUG',
+      systemLogLevel: 'INFO',
+      tracing: true,
       alarmEmail: 'ops@example.com',
       oldestMessageAgeAlarmThreshold: Duration.minutes(5),
       signatureRejectionAlarmThreshold: 50,
@@ -87,12 +89,15 @@ describe('props override the defaults', () => {
     });
   });
 
-  it('log retention and log level apply to every function and log group', () => {
+  it('log retention, log levels and tracing apply to every function and log group', () => {
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(logGroup.Properties.RetentionInDays).toBe(7);
     }
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe('DEBUG');
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'INFO' });
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }
   });
 
@@ -179,6 +184,23 @@ describe('existing signing secret', () => {
       /either existingSigningSecretName or existingSigningSecretArn/,
     );
     expect(() => synthStack({}, { signingSecretName: 42 })).toThrow(/"signingSecretName" must be a non-empty string/);
+  });
+});
+
+describe('tracing from context', () => {
+  const tracingModes = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.TracingConfig?.Mode ?? 'off');
+
+  it('-c tracing=true (a string from the CLI, or true in cdk.json) turns on active tracing for every function', () => {
+    expect(tracingModes(synthStack({}, { tracing: 'true' }).template)).toEqual(['Active', 'Active']);
+    expect(tracingModes(synthStack({}, { tracing: true }).template)).toEqual(['Active', 'Active']);
+    expect(tracingModes(synthStack({}, { tracing: 'false' }).template)).toEqual(['off', 'off']);
+    // An explicit prop wins over the context value.
+    expect(tracingModes(synthStack({ tracing: false }, { tracing: 'true' }).template)).toEqual(['off', 'off']);
+  });
+
+  it('refuses anything but true or false', () => {
+    expect(() => synthStack({}, { tracing: 'yes' })).toThrow(/"tracing" must be true or false, got "yes"/);
   });
 });
 
