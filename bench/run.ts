@@ -89,7 +89,7 @@ function costLevers(inputs: CostInputs, deployed: DeployedRunsResult, processor:
     verifier: withoutInfo(inputs.verifier, deployed.verifierLogBytesPerEventByKind),
     processor: withoutInfo(inputs.processor, deployed.processorLogBytesPerEventByKind),
   };
-  const keysOnlyIndex = { writeUnitsPerEvent: processor.mix.oursKeysOnlyIndex.writeUnitsPerEvent };
+  const keysOnlyIndex = { writeUnitsPerEvent: processor.mix.oursAllProjection.writeUnitsPerEvent };
   const functionUrl = { httpRequestsPerEvent: 0, accessLogBytesPerRequest: 0 };
   const variants: [string, CostInputs][] = [
     ['X-Ray active tracing off', { ...inputs, ...noTracing }],

@@ -9,7 +9,7 @@ import { type MailNotificationsProps, MailNotifier } from './constructs/mail-not
 import { PipelineMonitoring } from './constructs/monitoring';
 import type { LogLevel, SystemLogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
-import { SyncTable } from './constructs/sync-table';
+import { type Gsi1Projection, SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 
@@ -71,6 +71,12 @@ export interface ClerkWebhookSyncProps {
    * @default - true unless `tableRemovalPolicy` is DESTROY
    */
   readonly tableDeletionProtection?: boolean;
+  /**
+   * What the table's gsi1 index projects: `public` (its public attributes, without `lastSeenAt`
+   * and bookkeeping) or `all` (what deployments before it had). Changing it rebuilds the index.
+   * @default 'public'
+   */
+  readonly gsi1Projection?: Gsi1Projection;
   /**
    * Retention of every log group of the pipeline.
    * @default RetentionDays.ONE_MONTH
@@ -172,6 +178,7 @@ export class ClerkWebhookSync extends Construct {
     this.syncTable = new SyncTable(this, 'SyncTable', {
       removalPolicy: props.tableRemovalPolicy,
       deletionProtection: props.tableDeletionProtection,
+      gsi1Projection: props.gsi1Projection,
       stream: props.mail ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
 

@@ -21,9 +21,9 @@ export {
   type SystemLogLevel,
 } from './constructs/node-function';
 export { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
-export { SyncTable, type SyncTableProps } from './constructs/sync-table';
+export { type Gsi1Projection, SyncTable, type SyncTableProps } from './constructs/sync-table';
 export { WebhookVerifier, type WebhookVerifierProps } from './constructs/webhook-verifier';
-export { TABLE_KEYS } from '../lambdas/shared/table-schema';
+export { GSI1_PROJECTED_ATTRIBUTES, TABLE_KEYS } from '../lambdas/shared/table-schema';
 export type {
   MembershipItem,
   MembershipTombstone,

@@ -51,6 +51,7 @@ describe('props override the defaults', () => {
       throttlingRateLimit: 10,
       throttlingBurstLimit: 20,
       tableRemovalPolicy: RemovalPolicy.DESTROY,
+      gsi1Projection: 'all',
       logRetention: RetentionDays.ONE_WEEK,
       logLevel: 'DEBUG',
       systemLogLevel: 'INFO',
@@ -80,6 +81,11 @@ describe('props override the defaults', () => {
       ThrottlingRateLimit: 10,
       ThrottlingBurstLimit: 20,
     });
+  });
+
+  it("gsi1Projection 'all' keeps the index a deployment made before the lean projection has", () => {
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    expect((resource.Properties!.GlobalSecondaryIndexes as { Projection: unknown }[])[0]!.Projection).toEqual({ ProjectionType: 'ALL' });
   });
 
   it('a DESTROY table is deleted with the stack and not deletion-protected', () => {

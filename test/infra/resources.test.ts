@@ -35,7 +35,14 @@ describe('sync table (docs/table.md)', () => {
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          // The public attributes the index's access patterns return: no lastSeenAt, no bookkeeping.
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [
+              'type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt',
+              'updatedAt', 'lastSignInAt', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions',
+            ],
+          },
         },
       ],
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
