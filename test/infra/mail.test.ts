@@ -194,7 +194,6 @@ describe('the notifier function', () => {
       APP_NAME: 'our app',
       POWERTOOLS_SERVICE_NAME: NOTIFIER_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

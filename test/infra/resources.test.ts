@@ -213,7 +213,6 @@ describe('functions', () => {
       MAX_BODY_BYTES: '262144',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-verifier',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
-      NODE_OPTIONS: '--enable-source-maps',
     });
     expect(logGroupRetentionOf(resource)).toBe(30);
   });
@@ -229,7 +228,6 @@ describe('functions', () => {
       TOMBSTONE_TTL_DAYS: '30',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
-      NODE_OPTIONS: '--enable-source-maps',
     });
     expect(logGroupRetentionOf(resource)).toBe(30);
   });
