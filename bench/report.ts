@@ -220,7 +220,8 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     '',
     'What each setting would cost if turned up from the default, priced from the same measured counts',
-    '(the INFO log bytes come from the deployed bundles run again at application log level INFO):',
+    '(the INFO log bytes come from the deployed bundles run again at application log level INFO;',
+    'a negative figure saves):',
     '',
     table(
       ['setting', 'total USD per million', 'adds'],

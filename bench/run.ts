@@ -136,7 +136,16 @@ function costLevers(
     verifier: { ...systemInfo.verifier, logBytesPerEvent: atInfo.verifierLogBytesPerEvent, activeTracing: true },
     processor: { ...systemInfo.processor, logBytesPerEvent: atInfo.processorLogBytesPerEvent, activeTracing: true },
   };
-  return [...variants, ['all of the above (the previous defaults)', everything] as [string, CostInputs]].map(([change, variant]) => {
+  // Not a setting of the stack (its users deploy the HTTP API, which stays): what the API costs.
+  const functionUrl: CostInputs = { ...inputs, httpRequestsPerEvent: 0, accessLogBytesPerRequest: 0 };
+  return [
+    ...variants,
+    ['all of the above (the previous defaults)', everything] as [string, CostInputs],
+    ['for comparison, not offered: a Lambda function URL instead of the HTTP API (no API Gateway request or access log)', functionUrl] as [
+      string,
+      CostInputs,
+    ],
+  ].map(([change, variant]) => {
     const usd = costPerMillion(variant).totalUsd;
     return { change, totalUsd: usd, addsUsd: usd - totalUsd };
   });
