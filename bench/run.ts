@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     });
 
     step('deployed bundles, warm: durations and log bytes');
-    const deployed = await benchDeployedRuns({
+    const deployedRunOptions = {
       verifier: functions.verifier,
       processor: functions.processor,
       workDir,
@@ -242,23 +242,14 @@ async function main(): Promise<void> {
       verifierEvents: s.verifierEvents,
       processorBatches: s.processorBatches,
       batchSize: PIPELINE_DEFAULTS.batchSize,
-    });
+    };
+    const deployed = await benchDeployedRuns(deployedRunOptions);
 
     step('deployed bundles, warm, at application log level INFO (what turning it up costs)');
     const deployedAtInfo = await benchDeployedRuns({
-      verifier: functions.verifier,
-      processor: functions.processor,
-      workDir,
-      queueUrl: queues.queueUrl,
-      deadLetterQueueUrl: queues.deadLetterQueueUrl,
-      tableName: deployedTable,
-      sqsEndpoint: sqsEngine.endpoint,
-      dynamoDbEndpoint: dynamoDb.endpoint,
-      secretsManagerEndpoint: stub.endpoint,
-      signingSecret,
+      ...deployedRunOptions,
       verifierEvents: Math.ceil(s.verifierEvents / 2),
       processorBatches: Math.ceil(s.processorBatches / 2),
-      batchSize: PIPELINE_DEFAULTS.batchSize,
       applicationLogLevel: 'INFO',
     });
 

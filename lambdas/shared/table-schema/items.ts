@@ -25,6 +25,19 @@ export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', '
  */
 export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
 
+/** A user's profile attributes: what a user event owns (each set when present, removed when absent). */
+export const USER_PROFILE_ATTRIBUTES = [
+  'email',
+  'firstName',
+  'lastName',
+  'username',
+  'imageUrl',
+  'externalId',
+  'createdAt',
+  'updatedAt',
+  'lastSignInAt',
+] as const satisfies readonly (keyof UserItem)[];
+
 /**
  * What gsi1 holds of an item besides the keys (`pk`, `sk`, `gsi1pk`, `gsi1sk`, always projected):
  * the public attributes of the items it indexes (users, organizations, memberships), which is
@@ -35,15 +48,7 @@ export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
 export const GSI1_PROJECTED_ATTRIBUTES = [
   'type',
   'id',
-  'email',
-  'firstName',
-  'lastName',
-  'username',
-  'imageUrl',
-  'externalId',
-  'createdAt',
-  'updatedAt',
-  'lastSignInAt',
+  ...USER_PROFILE_ATTRIBUTES,
   'name',
   'slug',
   'createdBy',
