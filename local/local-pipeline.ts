@@ -23,6 +23,7 @@ import { createProcessorHandler } from '../lambdas/processor/create-processor-ha
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
+import { verifierSqsClient } from '../lambdas/verifier/verifier-clients';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
 import { describeDiscarded, describeExchange, describeMail, describeOutcome, messageOf, reportUnreported } from './console-lines';
 import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
@@ -56,6 +57,8 @@ export interface LocalPipelineOptions {
   readonly queueName?: string;
   /** One or more `whsec_…`; default: a freshly generated one (see `secret` of the result). */
   readonly signingSecrets?: readonly string[];
+  /** Clerk instances whose events are queued (the stack's `allowedInstanceIds`); default: any. */
+  readonly allowedInstanceIds?: readonly string[];
   /** Level of the functions' Powertools JSON logs. Default WARN. */
   readonly logLevel?: LocalLogLevel;
   readonly reporter?: PipelineReporter;
@@ -149,9 +152,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const engines = await startEngines(options, stoppers);
     const dynamoDb = new DynamoDBClient({ endpoint: engines.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const sqs = new SQSClient({ endpoint: engines.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    // The verifier's own client, with the function's timeouts (the shared one long-polls for 20 s).
+    const verifierSqs = verifierSqsClient({ endpoint: engines.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stoppers.push(async () => {
       dynamoDb.destroy();
       sqs.destroy();
+      verifierSqs.destroy();
     });
 
     const mailOptions = options.mail === false ? undefined : (options.mail ?? {});
@@ -162,10 +168,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const logLevel = options.logLevel ?? LOCAL_DEFAULTS.logLevel;
     handleWebhook = createVerifierHandler({
-      sqs,
+      sqs: verifierSqs,
       queueUrl: queues.queueUrl,
       secrets,
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
+      allowedInstanceIds: options.allowedInstanceIds,
       now: Date.now,
       logger: new Logger({ serviceName: SERVICE_NAMES.verifier, logLevel }),
     });

@@ -5,6 +5,7 @@ import { Webhook } from 'svix';
 import { ClerkSyncReader } from '../../client/clerk-sync-reader';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { QUEUED_EVENT_ATTRIBUTES, type QueuedEvent } from '../../lambdas/shared/queued-event';
+import { queuedMessageBody } from '../../lambdas/verifier/enqueue-event';
 import { createConsoleReporter } from '../../local/console-reporter';
 import { generateSigningSecret } from '../../local/local-config';
 import { type ProcessorHandler, type RunningLocalPipeline, startLocalPipeline } from '../../local/local-pipeline';
@@ -145,19 +146,21 @@ describe('local pipeline (in-process)', () => {
       new SendMessageBatchCommand({
         QueueUrl: pipeline.queueUrl,
         Entries: users.map((user, index) => {
-          const queued: QueuedEvent = {
-            version: 1,
+          const raw = Buffer.from(JSON.stringify(sampleEvent('user.created', user)));
+          const delivery = {
             svixId: svixIds[index]!,
             svixTimestamp: Math.floor(Date.now() / 1000),
             receivedAt: new Date().toISOString(),
-            event: sampleEvent('user.created', user),
+            raw,
+            text: raw.toString('utf8'),
+            eventType: 'user.created',
           };
           return {
             Id: String(index),
-            MessageBody: JSON.stringify(queued),
+            MessageBody: queuedMessageBody(delivery),
             MessageAttributes: {
-              [QUEUED_EVENT_ATTRIBUTES.svixId]: { DataType: 'String', StringValue: queued.svixId },
-              [QUEUED_EVENT_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: queued.event.type },
+              [QUEUED_EVENT_ATTRIBUTES.svixId]: { DataType: 'String', StringValue: delivery.svixId },
+              [QUEUED_EVENT_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: delivery.eventType },
             },
           };
         }),
