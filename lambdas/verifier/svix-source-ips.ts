@@ -4,9 +4,9 @@
  * date) from the sources below; `allowedSourceIps: 'svix'` allows every range listed here, since
  * nothing tells which region delivers a given Clerk instance's webhooks.
  *
- * Svix notes that static source addresses are "not guaranteed for all pricing tiers"; README
- * ("Flooding and the source allow-list") says how to check that deliveries come from them
- * before relying on the list.
+ * Svix notes that static source addresses are "not guaranteed for all pricing tiers"; README,
+ * "Flooding the endpoint", says how to check that deliveries come from them before relying on
+ * the list.
  */
 export const SVIX_SOURCE_IPS = {
   sources: [

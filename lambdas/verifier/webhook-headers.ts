@@ -47,8 +47,12 @@ const PADDING = 0x3d; // '='
  */
 const BASE64_CHAR = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 const LAST_DIGEST_CHAR = charTable('AEIMQUYcgkosw048');
-/** What a message id may contain: Svix's base62 ids with their `msg_` prefix, and the UUIDs and separators Standard Webhooks senders use. */
-const ID_CHAR = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.:');
+/**
+ * A message id: Svix's base62 ids with their `msg_` prefix, and the UUIDs and separators Standard
+ * Webhooks senders use. A regular expression here: V8 compiles it to a loop faster than one in
+ * JavaScript over a lookup table.
+ */
+const MESSAGE_ID = new RegExp(`^[A-Za-z0-9_.:-]{1,${MAX_ID_LENGTH}}$`);
 
 function charTable(chars: string): Uint8Array {
   const table = new Uint8Array(128);
@@ -59,13 +63,13 @@ function charTable(chars: string): Uint8Array {
 /**
  * Reads the Svix headers, or their Standard Webhooks (`webhook-*`) equivalents. HTTP API v2
  * lower-cases header names. Each field prefers the `svix-` name, as Svix's own library does.
- * The id is checked first: it is the one header value the verifier logs, and it is logged from
- * here on, before the request is authenticated.
+ * The id is checked first (stricter than Svix's library, which takes any id): it is the one header
+ * value the verifier logs, and it is logged from here on, before the request is authenticated.
  */
 export function readWebhookHeaders(headers: HeaderMap): SignedHeaders {
   const idHeader = pickName(headers, HEADER_NAMES.id);
   const id = requirePresent(idHeader, headers[idHeader], HEADER_NAMES.id);
-  if (!isMessageId(id)) {
+  if (!MESSAGE_ID.test(id)) {
     throw new MalformedHeaderError(`${idHeader} must be 1 to ${MAX_ID_LENGTH} letters, digits, "_", "-", "." or ":"`);
   }
   const timestampHeader = pickName(headers, HEADER_NAMES.timestamp);
@@ -87,16 +91,6 @@ export function readWebhookHeaders(headers: HeaderMap): SignedHeaders {
 
 function pickName(headers: HeaderMap, [svixName, webhookName]: readonly [string, string]): string {
   return headers[svixName] !== undefined ? svixName : webhookName;
-}
-
-/** Stricter than Svix's library, which signs and logs any id: ours is bounded before anything logs it. */
-function isMessageId(id: string): boolean {
-  if (id.length > MAX_ID_LENGTH) return false;
-  for (let index = 0; index < id.length; index += 1) {
-    const code = id.charCodeAt(index);
-    if (code > 127 || ID_CHAR[code] === 0) return false;
-  }
-  return true;
 }
 
 function requirePresent(name: string, value: string | undefined, [svixName, webhookName]: readonly [string, string]): string {

@@ -228,7 +228,7 @@ export class PipelineMonitoring extends Construct {
         description:
           `The webhook endpoint answered 4xx ${clientErrorThreshold} or more times in each of ${clientErrorPeriods} 5-minute periods in a row. ` +
           "Either the stage's rate limit is throttling (429: a flood, or a real burst larger than the limit; Svix retries throttled deliveries later, for up to 28 hours), or requests are being refused (by the verifier: signature, source address, headers; by the gateway: unknown routes). " +
-          `First: on the dashboard, "Answers other than 2xx" splits the gateway's own 4xx (429, 404) from the verifier's ${VERIFIER_METRICS.rejected}, and "Rejections by reason" says why; the API access log has status and source address of every request.`,
+          `First: on the dashboard, "Answers other than 2xx" splits the gateway's own 4xx (429, 404) from the verifier's ${VERIFIER_METRICS.rejected}, and "Rejections (4xx) by reason" says why; the API access log has status and source address of every request.`,
       }),
 
       signatureRejections: this.alarm('SignatureRejections', {
