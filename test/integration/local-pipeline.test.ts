@@ -106,6 +106,30 @@ describe('local pipeline (in-process)', () => {
     expect(console).not.toMatch(/Grace|Hopper/i);
   });
 
+  it('with allowedInstanceIds (CLERK_INSTANCE_IDS), acknowledges events of other instances and applies only its own', async () => {
+    pipeline = await startLocalPipeline({
+      port: 0,
+      engines: engines(),
+      mail: false,
+      tableName: uniqueName('local-instances'),
+      signingSecrets: [secret],
+      allowedInstanceIds: ['ins_2mine'],
+      pollWaitTimeSeconds: 1,
+      logLevel: 'SILENT',
+    });
+    const [theirs, mine] = [ids(), ids()];
+    // Sample events come from the sample instance, not ins_2mine.
+    const foreign = await post(pipeline.webhookUrl, sampleEvent('user.created', theirs), 'msg_theirs');
+    const own = await post(pipeline.webhookUrl, { ...sampleEvent('user.created', mine), instance_id: 'ins_2mine' }, 'msg_mine');
+    await settled(pipeline.queueUrl);
+
+    expect([foreign.status, own.status]).toEqual([200, 200]);
+    expect(await foreign.json()).toEqual({ received: true, queued: false, reason: 'instance not allowed' });
+    const reader = new ClerkSyncReader(documentClient, pipeline.tableName);
+    expect(await reader.getUser(theirs.userId, { consistentRead: true })).toBeUndefined();
+    expect(await reader.getUser(mine.userId, { consistentRead: true })).toEqual(expect.objectContaining({ id: mine.userId }));
+  });
+
   it('sends a message that keeps failing to the DLQ after maxReceiveCount, and processes the rest of its batch', async () => {
     const lines: string[] = [];
     const batches: SQSEvent[] = [];
