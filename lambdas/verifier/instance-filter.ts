@@ -11,6 +11,9 @@ export interface InstanceFilter {
   accepts(instanceId: unknown): boolean;
 }
 
+/** How the warning names events whose `instance_id` is absent or not an instance id. */
+export const NO_INSTANCE_ID = '(none)';
+
 /**
  * With an allow-list, only its instances' events are accepted; an event without a readable
  * `instance_id` is not (Clerk puts one in every event, so its absence proves nothing about where
@@ -18,9 +21,6 @@ export interface InstanceFilter {
  * instance seen since the cold start logs a warning naming it, so an operator can tell whose
  * events arrive and set the list.
  */
-/** How the warning names events whose `instance_id` is absent or not an instance id. */
-export const NO_INSTANCE_ID = '(none)';
-
 export function createInstanceFilter(allowed: readonly string[] | undefined, logger: Logger): InstanceFilter {
   if (allowed !== undefined) {
     const ids = new Set(allowed);

@@ -247,6 +247,17 @@ describe(`at the stack's default log level (${DEFAULT_LEVEL}), after Lambda's fi
 
   it('a successful event costs its metrics and nothing else: no line per event', async () => {
     const quiet = coldStartAt(DEFAULT_LEVEL);
+    // Without an instance allow-list, the first event of each instance since the cold start warns
+    // once, naming it (README, Security); every later event of that instance is silent.
+    const first = await captureOutput(() =>
+      quiet.verifier(signedRequest({ secrets: [SECRET], body: userCreatedBody('user_2first', EMAIL), svixId: `msg_${uniqueName('first').replace(/-/g, '')}`, at: Date.now() }), lambdaContext('verifier')),
+    );
+    expect(first.result.statusCode).toBe(200);
+    expect(delivered(first, DEFAULT_LEVEL).logs).toEqual([
+      expect.objectContaining({ level: 'WARN', message: 'events of this Clerk instance are accepted: no instance allow-list is set', instanceId: 'ins_1' }),
+    ]);
+    await captureOutput(async () => quiet.processor({ Records: asRecords(await receiveAll(queueUrl)) }, processorContext));
+
     const svixId = `msg_${uniqueName('quiet').replace(/-/g, '')}`;
     const verified = await captureOutput(() =>
       quiet.verifier(signedRequest({ secrets: [SECRET], body: userCreatedBody('user_2quiet', EMAIL), svixId, at: Date.now() }), lambdaContext('verifier')),
