@@ -6,7 +6,7 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/lambdas', '<rootDir>/lib', '<rootDir>/test', '<rootDir>/local', '<rootDir>/client'],
+  roots: ['<rootDir>/lambdas', '<rootDir>/lib', '<rootDir>/test', '<rootDir>/local', '<rootDir>/client', '<rootDir>/scripts'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs' }, diagnostics: false }],

@@ -46,7 +46,17 @@ export function describeClerkFailure(error: unknown): ClerkFailure {
         .map((entry: { code?: unknown; message?: unknown }) => [entry?.code, entry?.message].filter((part) => typeof part === 'string').join(': '))
         .filter((text) => text !== '')
     : [];
-  const detail = codes.length > 0 ? codes.join('; ') : typeof facts.message === 'string' && facts.message !== '' ? facts.message : String(error);
+  // The SDK's own message is a multi-line dump; its error list (or the status) says it better.
+  const detail =
+    codes.length > 0
+      ? codes.join('; ')
+      : Array.isArray(facts.errors)
+        ? status === undefined
+          ? 'no answer'
+          : `HTTP ${status}`
+        : typeof facts.message === 'string' && facts.message !== ''
+          ? facts.message
+          : String(error);
   const withStatus = status === undefined ? {} : { status };
   if (status === 429) {
     const retryAfterMs = typeof facts.retryAfter === 'number' && facts.retryAfter >= 0 ? facts.retryAfter * 1000 : undefined;

@@ -61,7 +61,8 @@ export interface SweepDeps {
 export async function runSweep(deps: SweepDeps, settings: SweepSettings, from: SweepCheckpoint): Promise<SweepCheckpoint> {
   const stop = deps.shouldStop ?? (() => false);
   let checkpoint = from;
-  while (checkpoint.phase !== 'done' && !stop()) {
+  // At least one page per run, whatever `shouldStop` says: a loop of runs always gets somewhere.
+  for (let first = true; checkpoint.phase !== 'done' && (first || !stop()); first = false) {
     if (checkpoint.phase === 'prune' && !settings.prune) {
       // Resumed without --prune: the lists are done, so is this sweep.
       checkpoint = { ...checkpoint, phase: 'done', cursor: null };
