@@ -9,6 +9,7 @@ import { type MailNotificationsProps, MailNotifier } from './constructs/mail-not
 import { PipelineMonitoring } from './constructs/monitoring';
 import type { LogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+import { type ReconcileProps, ScheduledReconciliation } from './constructs/reconciliation';
 import { SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
@@ -104,6 +105,13 @@ export interface ClerkWebhookSyncProps {
    */
   readonly mail?: MailNotificationsProps;
   /**
+   * Scheduled reconciliation (README, "Backfill and reconciliation"): a sweep of Clerk's users,
+   * organizations and memberships into the table, daily by default, with prune, drift metrics
+   * and alarms. Absent, nothing of it is created.
+   * @default - no scheduled reconciliation
+   */
+  readonly reconcile?: ReconcileProps;
+  /**
    * Stack outputs for the values an operator needs (webhook URL, secret, table, queues, alarm
    * topic, dashboard). Their logical ids are derived from this construct's path, so several
    * pipelines in one stack never clash.
@@ -135,6 +143,8 @@ export class ClerkWebhookSync extends Construct {
   public readonly monitoring: PipelineMonitoring;
   /** Present when the `mail` prop is. */
   public readonly mailNotifier?: MailNotifier;
+  /** Present when the `reconcile` prop is. */
+  public readonly reconciliation?: ScheduledReconciliation;
   /** The stack outputs, by their construct id (`WebhookUrl`, `TableName`…); empty with `outputs: false`. */
   public readonly outputs: Readonly<Record<string, CfnOutput>>;
 
@@ -197,6 +207,14 @@ export class ClerkWebhookSync extends Construct {
       });
     }
 
+    if (props.reconcile) {
+      this.reconciliation = new ScheduledReconciliation(this, 'Reconciliation', {
+        ...functionSettings,
+        ...props.reconcile,
+        table: this.syncTable.table,
+      });
+    }
+
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       pipelineName: this.pipelineName,
       metrics,
@@ -208,8 +226,8 @@ export class ClerkWebhookSync extends Construct {
       alarmEmail: props.alarmEmail,
       oldestMessageAgeThreshold: props.oldestMessageAgeAlarmThreshold,
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
-      additionalAlarms: this.mailNotifier?.alarmSpecs(metrics),
-      additionalWidgets: this.mailNotifier?.dashboardWidgets(metrics),
+      additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
+      additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
     });
 
     this.outputs = props.outputs === false ? {} : this.createOutputs();
@@ -258,6 +276,13 @@ export class ClerkWebhookSync extends Construct {
         'MailFailureQueueUrl',
         this.mailNotifier.failureQueue.queueUrl,
         'Stream batches the notifier gave up on (shard and sequence range; their mails were not sent); alarmed',
+      );
+    }
+    if (this.reconciliation) {
+      output(
+        'ReconcileStateMachineArn',
+        this.reconciliation.stateMachine.stateMachineArn,
+        'The scheduled reconciliation sweep; start an execution by hand to sweep now',
       );
     }
     return outputs;

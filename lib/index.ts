@@ -14,6 +14,7 @@ export { type MailNotificationsProps, MailNotifier, type MailNotifierProps } fro
 export { type AlarmSpec, MONITORING_DEFAULTS, type PipelineAlarms, PipelineMonitoring, type PipelineMonitoringProps } from './constructs/monitoring';
 export { type LogLevel, NodeFunction, type NodeFunctionProps } from './constructs/node-function';
 export { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+export { RECONCILE_DEFAULTS, type ReconcileProps, ScheduledReconciliation, type ScheduledReconciliationProps } from './constructs/reconciliation';
 export { SyncTable, type SyncTableProps } from './constructs/sync-table';
 export { WebhookVerifier, type WebhookVerifierProps } from './constructs/webhook-verifier';
 export { TABLE_KEYS } from '../lambdas/shared/table-schema';

@@ -28,7 +28,7 @@ let clerk: Promise<ClerkSource> | undefined;
 /** The secret key is read once per environment; a failed read is tried again by the next invocation. */
 function clerkSource(): Promise<ClerkSource> {
   clerk ??= (async () => {
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretKeySecretArn }));
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretKeySecretId }));
     const secretKey = SecretString?.trim();
     if (!secretKey) throw new ConfigurationError('the Clerk secret key secret has no value: put the instance\'s sk_live_… key into it');
     return clerkSourceFor(

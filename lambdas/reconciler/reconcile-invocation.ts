@@ -3,7 +3,7 @@ import type { MetricsPublisher } from '../shared/metric-groups';
 import { RECONCILER_DEFAULTS } from './reconciler-config';
 import { runSweep, type SweepDeps, type SweepSettings } from './run-sweep';
 import { newSweep, subtractCounts, type SweepCheckpoint } from './sweep-checkpoint';
-import { sweepMetricGroups } from './sweep-metrics';
+import { driftOf, sweepMetricGroups } from './sweep-metrics';
 import type { SweepStateTable } from './sweep-state-table';
 import type { Clock } from './token-bucket';
 
@@ -53,6 +53,7 @@ export async function reconcileInvocation(deps: ReconcileDeps, input: ReconcileI
   logger.info(lease.checkpoint === undefined ? 'sweep started' : 'sweep resumed', { sweepId: start.sweepId, phase: start.phase, counts: start.counts });
 
   let saved: SweepCheckpoint = start;
+  let completed: SweepCheckpoint | undefined;
   try {
     const sweep = await deps.sweepDeps();
     const final = await runSweep(
@@ -70,14 +71,15 @@ export async function reconcileInvocation(deps: ReconcileDeps, input: ReconcileI
     );
     if (final.phase === 'done') {
       await deps.state.finish(input.owner, final);
-      logger.info('sweep done', { sweepId: final.sweepId, counts: final.counts });
+      completed = final;
+      logger.info('sweep done', { sweepId: final.sweepId, counts: final.counts, drift: driftOf(final.counts) });
       return { done: true };
     }
     logger.info('sweep continues in the next invocation', { sweepId: final.sweepId, phase: final.phase, counts: final.counts });
     return { done: false, phase: final.phase };
   } finally {
     try {
-      deps.metrics.publish(sweepMetricGroups(subtractCounts(saved.counts, start.counts)));
+      deps.metrics.publish(sweepMetricGroups(subtractCounts(saved.counts, start.counts), completed?.counts));
     } catch (error) {
       logger.warn('metrics not published', { error });
     }

@@ -5,14 +5,14 @@ describe('reconciler configuration', () => {
   const required = {
     [RECONCILER_ENV.tableName]: 'sync',
     [RECONCILER_ENV.stateTableName]: 'state',
-    [RECONCILER_ENV.secretKeySecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-AbCdEf',
+    [RECONCILER_ENV.secretKeySecretId]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-AbCdEf',
   };
 
   it('reads what the construct sets, with defaults for the rest', () => {
     expect(readReconcilerConfig(required)).toEqual({
       tableName: 'sync',
       stateTableName: 'state',
-      secretKeySecretArn: required[RECONCILER_ENV.secretKeySecretArn],
+      secretKeySecretId: required[RECONCILER_ENV.secretKeySecretId],
       clerkApiUrl: RECONCILER_DEFAULTS.clerkApiUrl,
       prune: true,
       tombstoneTtlDays: 30,

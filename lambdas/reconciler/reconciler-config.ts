@@ -14,8 +14,8 @@ export const RECONCILER_ENV = {
   tableName: 'TABLE_NAME',
   /** The reconciliation state table: the checkpoint and the lease. */
   stateTableName: 'STATE_TABLE_NAME',
-  /** ARN of the Secrets Manager secret whose value is the Clerk secret key (`sk_live_…`). */
-  secretKeySecretArn: 'CLERK_SECRET_KEY_SECRET_ARN',
+  /** Name (or complete ARN) of the Secrets Manager secret whose value is the Clerk secret key (`sk_live_…`). */
+  secretKeySecretId: 'CLERK_SECRET_KEY_SECRET_ID',
   /** Optional; default RECONCILER_DEFAULTS.clerkApiUrl. */
   clerkApiUrl: 'CLERK_API_URL',
   /** Optional positive number; default: 80% of the limit of the key's instance (clerk-rate-limits.ts). */
@@ -44,7 +44,7 @@ export const RECONCILER_DEFAULTS = {
 export interface ReconcilerConfig {
   readonly tableName: string;
   readonly stateTableName: string;
-  readonly secretKeySecretArn: string;
+  readonly secretKeySecretId: string;
   readonly clerkApiUrl: string;
   readonly requestsPerSecond?: number;
   readonly prune: boolean;
@@ -62,7 +62,7 @@ export function readReconcilerConfig(env: NodeJS.ProcessEnv = process.env): Reco
   return {
     tableName: requireEnv(RECONCILER_ENV.tableName, env),
     stateTableName: requireEnv(RECONCILER_ENV.stateTableName, env),
-    secretKeySecretArn: requireEnv(RECONCILER_ENV.secretKeySecretArn, env),
+    secretKeySecretId: requireEnv(RECONCILER_ENV.secretKeySecretId, env),
     clerkApiUrl: env[RECONCILER_ENV.clerkApiUrl]?.trim() || RECONCILER_DEFAULTS.clerkApiUrl,
     ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
     prune: prune === undefined || prune === '' ? RECONCILER_DEFAULTS.prune : prune === 'true',

@@ -89,4 +89,6 @@ export const RECONCILER_METRICS = {
   skipped: 'EntitiesSkipped',
   /** Entities a sweep could not apply (malformed, refused by DynamoDB). */
   failed: 'EntitiesFailed',
+  /** Once per completed sweep: its entities created + updated + pruned. The drift alarm watches it. */
+  sweepDrift: 'SweepDrift',
 } as const;

@@ -117,6 +117,8 @@ it('continues across invocations from the checkpoint until the sweep is done, an
   expect(metrics[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'ClerkWebhookSync/Test', Dimensions: [['service']] });
   expect(metricSum(metrics, RECONCILER_METRICS.created)).toBe(ENTITIES);
   expect(metricSum(metrics, RECONCILER_METRICS.updated) + metricSum(metrics, RECONCILER_METRICS.pruned)).toBe(0);
+  // The whole sweep's drift, once, from the invocation that completed it: what the alarm watches.
+  expect(metrics.map((document) => document[RECONCILER_METRICS.sweepDrift])).toEqual([...outputs.slice(1).map(() => undefined), ENTITIES]);
 
   const { Item } = await documentClient.send(new GetCommand({ TableName: stateTableName, Key: { [STATE_TABLE_KEY]: 'sweep' } }));
   expect(Item).not.toHaveProperty('checkpoint');
@@ -128,6 +130,7 @@ it('continues across invocations from the checkpoint until the sweep is done, an
   expect(next.outputs.at(-1)).toEqual({ done: true });
   expect(metricSum(next.metrics, RECONCILER_METRICS.created)).toBe(0);
   expect(metricSum(next.metrics, RECONCILER_METRICS.unchanged)).toBe(ENTITIES);
+  expect(next.metrics.at(-1)![RECONCILER_METRICS.sweepDrift]).toBe(0);
 });
 
 it('never runs two sweeps at once: a second execution ends at once, and resumes the first one\'s work once its lease has expired', async () => {
@@ -162,7 +165,7 @@ it('runs as the Lambda entry point: configuration from the environment, the key 
     Object.assign(process.env, {
       [RECONCILER_ENV.tableName]: tableName,
       [RECONCILER_ENV.stateTableName]: stateTableName,
-      [RECONCILER_ENV.secretKeySecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-secret-key-AbCdEf',
+      [RECONCILER_ENV.secretKeySecretId]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-secret-key-AbCdEf',
       [RECONCILER_ENV.clerkApiUrl]: server.url,
       [RECONCILER_ENV.prune]: 'true',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.reconciler,
