@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
 import { type DeployedFunction, lambdaEnvironment, runBundle } from './deployed-functions';
 import { clerkBodyOfSize, newSvixId, signDelivery } from './payloads';
 import { type Spread, spreadOf } from './stats';
@@ -58,8 +59,8 @@ async function oursOnce(
     verifier,
     eventsPath,
     lambdaEnvironment(verifier, {
-      QUEUE_URL: options.queueUrl,
-      SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:clerk-webhook-signing-secret-AbCdEf',
+      [VERIFIER_ENV.queueUrl]: options.queueUrl,
+      [VERIFIER_ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:clerk-webhook-signing-secret-AbCdEf',
       // The emulator's queue URLs name their own host; sent elsewhere, the SDK warns on every message.
       AWS_ENDPOINT_URL_SQS: new URL(options.queueUrl).origin,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,

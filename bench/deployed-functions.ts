@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
+import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
+import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
 
 /**
  * The functions exactly as `cdk deploy` would ship them: `cdk synth` bundles them into cdk.out,
@@ -82,7 +84,7 @@ export function readDeployedStack(): DeployedStack {
     if (resource.Type === 'AWS::ApiGatewayV2::Stage' && typeof format === 'string') accessLogFormat = format;
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = resource.Properties.Environment?.Variables ?? {};
-    const role: FunctionRole | undefined = 'QUEUE_URL' in variables ? 'verifier' : 'TABLE_NAME' in variables ? 'processor' : undefined;
+    const role: FunctionRole | undefined = VERIFIER_ENV.queueUrl in variables ? 'verifier' : PROCESSOR_ENV.tableName in variables ? 'processor' : undefined;
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (role === undefined || typeof assetPath !== 'string') continue;
     const assetDir = path.join(CDK_OUT, assetPath);

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
+import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
 import { type DeployedFunction, type InvocationResult, lambdaEnvironment, runBundle } from './deployed-functions';
 import { clerkBodyOfSize, newSvixId, signDelivery } from './payloads';
 import { type Spread, spreadOf } from './stats';
@@ -60,8 +62,8 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
     options.verifier,
     verifierEventsPath,
     lambdaEnvironment(options.verifier, {
-      QUEUE_URL: options.queueUrl,
-      SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:clerk-webhook-signing-secret-AbCdEf',
+      [VERIFIER_ENV.queueUrl]: options.queueUrl,
+      [VERIFIER_ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:clerk-webhook-signing-secret-AbCdEf',
       // The emulator's queue URLs name their own host; sent elsewhere, the SDK warns on every message.
       AWS_ENDPOINT_URL_SQS: new URL(options.queueUrl).origin,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
@@ -76,8 +78,8 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
     options.processor,
     processorEventsPath,
     lambdaEnvironment(options.processor, {
-      TABLE_NAME: options.tableName,
-      DEAD_LETTER_QUEUE_URL: options.deadLetterQueueUrl,
+      [PROCESSOR_ENV.tableName]: options.tableName,
+      [PROCESSOR_ENV.deadLetterQueueUrl]: options.deadLetterQueueUrl,
       // The emulator's queue URLs name their own host; sent elsewhere, the SDK warns on every message.
       AWS_ENDPOINT_URL_SQS: new URL(options.queueUrl).origin,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,

@@ -27,7 +27,7 @@ import { generateWorkload, sqsEvent, type WorkloadEvent } from './workload';
  *   has returned, so the item is readable);
  * - events per second: distinct events over the time from the first POST to the last outcome;
  * - lost: events with no outcome when the queue has drained; and the final table is compared
- *   with the table that applying the same history once, in order, produces (SPEC §5).
+ *   with the table that applying the same history once, in order, produces (docs/consistency.md).
  */
 
 export interface E2eOptions {
@@ -160,7 +160,7 @@ async function round(options: E2eOptions, index: number, eventCount: number): Pr
   }
 }
 
-/** SPEC §5: the table after concurrent, duplicated delivery equals the table after one in-order delivery. */
+/** The correctness property (docs/consistency.md): the table after concurrent, duplicated delivery equals the table after one in-order delivery. */
 async function matchesInOrder(options: E2eOptions, events: readonly WorkloadEvent[], tableName: string): Promise<boolean> {
   const client = new DynamoDBClient({ endpoint: options.dynamoDbEndpoint, region: options.region, credentials: CREDENTIALS });
   const sqs = new SQSClient({ endpoint: options.sqsEndpoint, region: options.region, credentials: CREDENTIALS });

@@ -5,8 +5,8 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import type { ProcessorDeps } from '../lambdas/processor/create-processor-handler';
 import { processRecord } from '../lambdas/processor/process-record';
+import { PROCESSOR_DEFAULTS } from '../lambdas/processor/processor-config';
 import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
-import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../lambdas/shared/table-schema';
 
 /**
  * The obvious alternative to idempotency in the table itself: a generic idempotency layer, done
@@ -46,7 +46,7 @@ export class IdempotencyAlreadyInProgressError extends Error {
 export function createIdempotencyRecordProcessorHandler(
   deps: ProcessorDeps & { readonly idempotencyTableName: string; readonly functionName: string },
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const recordDeps = { ...deps, tombstoneTtlDays: deps.tombstoneTtlDays ?? DEFAULT_TOMBSTONE_TTL_DAYS };
+  const recordDeps = { ...deps, tombstoneTtlDays: deps.tombstoneTtlDays ?? PROCESSOR_DEFAULTS.tombstoneTtlDays };
   const { documentClient: client, idempotencyTableName: TableName } = deps;
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {

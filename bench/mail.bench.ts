@@ -10,8 +10,8 @@ import type { MailSender } from '../lambdas/notifier/mail-sender';
 import type { LedgerEntry } from '../lambdas/shared/mail-ledger-schema';
 import type { MailReport, OutcomeReport, PipelineReporter } from '../local/console-reporter';
 import { startLocalPipeline } from '../local/local-pipeline';
-import { createMailboxMailSender } from '../local/mailbox-mail-sender';
-import { sampleEvent } from '../local/sample-events';
+import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender';
+import { sampleEvent } from '../lambdas/shared/sample-events';
 import { newSigningSecret, newSvixId } from './payloads';
 import { quantile, type Spread, spreadOf } from './stats';
 import { nowMs, seededRandom, sleep } from './timing';
@@ -99,7 +99,7 @@ export const LOCAL_STREAM_POLL_INTERVAL_MS = 250;
 const DRAIN_TIMEOUT_MS = 60_000;
 /** After the last mail, a late second mail would show within a few polls of the stream. */
 const SETTLE_MS = 4 * LOCAL_STREAM_POLL_INTERVAL_MS + 500;
-/** `<time>_welcome_<userId>_<6 hex>.eml` (local/mailbox-mail-sender.ts); user ids keep their underscores. */
+/** `<time>_welcome_<userId>_<6 hex>.eml` (lambdas/notifier/mailbox-mail-sender.ts); user ids keep their underscores. */
 const WELCOME_FILE = /^[^_]+_welcome_(.+)_[0-9a-f]{6}\.eml$/;
 
 interface User {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
-import { SAMPLE_EVENT_TYPES, sampleEvent } from '../local/sample-events';
+import { SAMPLE_EVENT_TYPES, sampleEvent } from '../lambdas/shared/sample-events';
 
 /** A fresh random Svix-format signing secret. */
 export function newSigningSecret(): string {

@@ -7,7 +7,7 @@ import { createProcessorHandler, type ProcessorDeps } from '../lambdas/processor
 import type { RecordOutcome } from '../lambdas/processor/record-outcome';
 import { MODELLED_EVENT_TYPES } from '../lambdas/shared/clerk-events';
 import { createQueues, createTable } from '../local/create-resources';
-import { type SampleIds, sampleEvent } from '../local/sample-events';
+import { type SampleIds, sampleEvent } from '../lambdas/shared/sample-events';
 import { addTallies, type CapacityTally, emptyTally, meterCapacity, totalRequests } from './capacity-meter';
 import { createIdempotencyRecordProcessorHandler, createIdempotencyTable } from './idempotency-record';
 import { type LogMeter, MeteredLogger } from './metered-logger';

@@ -41,7 +41,7 @@ const EVENTS_PER_MONTH = 10_000_000;
 const GOALS = { vsSvix: 4.5, vsFloor: 0.8, coldStartVsExpress: 0.5, costPerMillionUsd: 3 } as const;
 /** Types whose event writes its own item and nothing else needs: the goal's "upserts" (every modelled type but the deletions). */
 const UPSERTS = MODELLED_EVENT_TYPES.filter((type) => !type.endsWith('.deleted'));
-/** Writes that are the event's own effect on entity items (SPEC §4): session.created also raises the user's lastSeenAt. */
+/** Writes that are the event's own effect on entity items (docs/table.md): session.created also raises the user's lastSeenAt. */
 const ENTITY_WRITES: Readonly<Record<string, number>> = { 'session.created': 2 };
 
 function settings(quick: boolean) {

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createVerifierHandler, type VerifierHandler } from '../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
-import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-defaults';
+import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
+import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { type LogMeter, MeteredLogger } from './metered-logger';
 import { clerkBodyOfSize, newSigningSecret, newSvixId, signDelivery } from './payloads';
 import { type Spread, spreadOf } from './stats';
@@ -121,7 +122,7 @@ export async function benchVerifierHandler(options: { rounds: number; sliceMs: n
       secrets: staticSecretSource([secret]),
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       now: Date.now,
-      logger: new MeteredLogger(logs, { serviceName: VERIFIER_DEFAULTS.serviceName, logLevel: 'INFO' }),
+      logger: new MeteredLogger(logs, { serviceName: SERVICE_NAMES.verifier, logLevel: 'INFO' }),
     });
   const handlers = { stub: handlerWith(stubClient()), sdk: handlerWith(noOpSdkClient()) };
   let next = 0;

@@ -3,7 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
 import { QUEUED_EVENT_ATTRIBUTES, type QueuedEvent } from '../lambdas/shared/queued-event';
 import { toSqsSafeJson } from '../lambdas/verifier/sqs-safe-json';
-import { type SampleIds, sampleEvent } from '../local/sample-events';
+import { type SampleIds, sampleEvent } from '../lambdas/shared/sample-events';
 import { newSvixId } from './payloads';
 
 /**

@@ -1,14 +1,15 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BOOKKEEPING_ATTRIBUTES,
-  GSI1_PREFIX,
+  type ItemKey,
+  type KeyQuery,
   keys,
   type MembershipItem,
   type MembershipTombstone,
   type OrganizationItem,
   type OrganizationTombstone,
+  queries,
   type SessionItem,
-  SORT_KEY_PREFIX,
   TABLE_KEYS,
   type UserItem,
   type UserTombstone,
@@ -16,12 +17,18 @@ import {
 import { ClerkSyncError } from '../lambdas/shared/errors';
 
 /**
- * Typed reads of the synced Clerk table (SPEC §6) for applications: the access patterns of the
- * public contract, items without keys or bookkeeping, deleted entities (tombstones) hidden
- * unless asked for. Bring your own DynamoDBDocumentClient (credentials, region, retries).
+ * Typed reads of the synced Clerk table for applications: the access patterns of the public
+ * contract (docs/table.md), as the table module's `queries` spell them; items without keys or
+ * bookkeeping, deleted entities (tombstones) hidden unless asked for.
+ * Bring your own DynamoDBDocumentClient (credentials, region, retries).
  */
 
-type StorageAttribute = 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | (typeof BOOKKEEPING_ATTRIBUTES)[number];
+type StorageAttribute =
+  | typeof TABLE_KEYS.partitionKey
+  | typeof TABLE_KEYS.sortKey
+  | typeof TABLE_KEYS.gsi1.partitionKey
+  | typeof TABLE_KEYS.gsi1.sortKey
+  | (typeof BOOKKEEPING_ATTRIBUTES)[number];
 /** Distributes over unions, so each tombstone/live variant keeps its own fields. */
 type Public<T> = T extends unknown ? Omit<T, StorageAttribute> : never;
 
@@ -85,8 +92,7 @@ export class ClerkSyncReader {
    * eventually consistent; deleted users are never found (their tombstones hold no email).
    */
   async getUserByEmail(email: string): Promise<User | undefined> {
-    const { gsi1pk } = keys.userEmailIndex(email, '');
-    const [item] = await this.queryIndexAll(gsi1pk, GSI1_PREFIX.user, {});
+    const [item] = await this.queryIndexAll(queries.userByEmail(email));
     return item as User | undefined;
   }
 
@@ -96,7 +102,7 @@ export class ClerkSyncReader {
   }
 
   async pageSessions(userId: string, options: PageOptions = {}): Promise<Page<Session>> {
-    return this.queryTablePage(keys.user(userId).pk, SORT_KEY_PREFIX.session, options) as Promise<Page<Session>>;
+    return this.queryTablePage(queries.userSessions(userId), options) as Promise<Page<Session>>;
   }
 
   /** An organization by Clerk id; a deleted one only with `includeDeleted`. */
@@ -109,8 +115,7 @@ export class ClerkSyncReader {
 
   /** The organization with this slug, through the gsi1 index (eventually consistent). */
   async getOrganizationBySlug(slug: string): Promise<Organization | undefined> {
-    const { gsi1pk } = keys.organizationSlugIndex(slug, '');
-    const [item] = await this.queryIndexAll(gsi1pk, GSI1_PREFIX.org, {});
+    const [item] = await this.queryIndexAll(queries.organizationBySlug(slug));
     return item as Organization | undefined;
   }
 
@@ -125,7 +130,7 @@ export class ClerkSyncReader {
   }
 
   async pageOrganizationMembers(orgId: string, options: PageOptions = {}): Promise<Page<Membership | DeletedMembership>> {
-    return this.queryTablePage(keys.organization(orgId).pk, SORT_KEY_PREFIX.member, options) as Promise<Page<Membership | DeletedMembership>>;
+    return this.queryTablePage(queries.organizationMembers(orgId), options) as Promise<Page<Membership | DeletedMembership>>;
   }
 
   /**
@@ -137,11 +142,10 @@ export class ClerkSyncReader {
   }
 
   async pageUserOrganizations(userId: string, options: Omit<PageOptions, 'consistentRead' | 'includeDeleted'> = {}): Promise<Page<Membership>> {
-    const { gsi1pk } = keys.membershipUserIndex(userId, '');
-    return this.queryIndexPage(gsi1pk, GSI1_PREFIX.org, options) as Promise<Page<Membership>>;
+    return this.queryIndexPage(queries.userOrganizations(userId), options) as Promise<Page<Membership>>;
   }
 
-  private async getItem(key: { pk: string; sk: string }, options: ReadOptions | undefined): Promise<unknown> {
+  private async getItem(key: ItemKey, options: ReadOptions | undefined): Promise<unknown> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: options?.consistentRead ?? false }),
     );
@@ -149,39 +153,20 @@ export class ClerkSyncReader {
     return withoutStorageAttributes(Item);
   }
 
-  private queryTablePage(pk: string, sortKeyPrefix: string, options: PageOptions): Promise<Page<unknown>> {
-    return this.queryPage(
-      {
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': sortKeyPrefix },
-        ConsistentRead: options.consistentRead ?? false,
-      },
-      options,
-    );
+  private queryTablePage(query: KeyQuery, options: PageOptions): Promise<Page<unknown>> {
+    return this.queryPage({ ...query, ConsistentRead: options.consistentRead ?? false }, options);
   }
 
-  private queryIndexPage(gsi1pk: string, sortKeyPrefix: string, options: PageOptions): Promise<Page<unknown>> {
-    return this.queryPage(
-      {
-        IndexName: TABLE_KEYS.gsi1.indexName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey, '#sk': TABLE_KEYS.gsi1.sortKey },
-        ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': sortKeyPrefix },
-      },
-      // Tombstones carry no gsi1 keys, so the index holds live items only.
-      { ...options, includeDeleted: false },
-    );
+  private queryIndexPage(query: KeyQuery, options: PageOptions): Promise<Page<unknown>> {
+    // Tombstones carry no gsi1 keys, so the index holds live items only.
+    return this.queryPage(query, { ...options, includeDeleted: false });
   }
 
-  private async queryIndexAll(gsi1pk: string, sortKeyPrefix: string, options: PageOptions): Promise<unknown[]> {
-    return this.all((cursor) => this.queryIndexPage(gsi1pk, sortKeyPrefix, { ...options, cursor }));
+  private async queryIndexAll(query: KeyQuery): Promise<unknown[]> {
+    return this.all((cursor) => this.queryIndexPage(query, { cursor }));
   }
 
-  private async queryPage(
-    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
-    options: PageOptions,
-  ): Promise<Page<unknown>> {
+  private async queryPage(input: KeyQuery & { readonly ConsistentRead?: boolean }, options: PageOptions): Promise<Page<unknown>> {
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         ...input,

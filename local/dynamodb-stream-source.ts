@@ -1,6 +1,4 @@
 import {
-  type _Record as SdkStreamRecord,
-  type AttributeValue as SdkAttributeValue,
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   ExpiredIteratorException,
@@ -9,9 +7,10 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
+import { toLambdaRecord } from '../lambdas/notifier/lambda-stream-record';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { InvalidBatchResponseError } from './sqs-event-source';
 import { abortableSleep } from './abortable-sleep';
@@ -394,52 +393,6 @@ function countExpired(records: readonly DynamoDBRecord[], cutoffSeconds: number)
   let count = 0;
   while (count < records.length && (records[count]!.dynamodb?.ApproximateCreationDateTime ?? Infinity) < cutoffSeconds) count += 1;
   return count;
-}
-
-/** The record shape Lambda's DynamoDB event source delivers (times in epoch seconds, binaries base64). */
-export function toLambdaRecord(
-  record: SdkStreamRecord,
-  source: Pick<DynamoDbStreamSourceOptions, 'streamArn' | 'awsRegion'>,
-): DynamoDBRecord {
-  const stream = record.dynamodb ?? {};
-  const created = stream.ApproximateCreationDateTime;
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventVersion: record.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: source.awsRegion,
-    dynamodb: {
-      ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
-      ...(stream.Keys ? { Keys: toLambdaImage(stream.Keys) } : {}),
-      ...(stream.NewImage ? { NewImage: toLambdaImage(stream.NewImage) } : {}),
-      ...(stream.OldImage ? { OldImage: toLambdaImage(stream.OldImage) } : {}),
-      SequenceNumber: stream.SequenceNumber,
-      SizeBytes: stream.SizeBytes,
-      StreamViewType: stream.StreamViewType,
-    },
-    eventSourceARN: source.streamArn,
-    // TTL deletions carry the DynamoDB service as the identity.
-    ...(record.userIdentity ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
-  };
-}
-
-function toLambdaImage(image: Record<string, SdkAttributeValue>): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaAttribute(value)]));
-}
-
-function toLambdaAttribute(value: SdkAttributeValue): AttributeValue {
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-  if (value.BS !== undefined) return { BS: value.BS.map((bytes) => Buffer.from(bytes).toString('base64')) };
-  if (value.L !== undefined) return { L: value.L.map(toLambdaAttribute) };
-  if (value.M !== undefined) return { M: toLambdaImage(value.M) };
-  if (value.S !== undefined) return { S: value.S };
-  if (value.N !== undefined) return { N: value.N };
-  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
-  if (value.NULL !== undefined) return { NULL: value.NULL };
-  if (value.SS !== undefined) return { SS: value.SS };
-  if (value.NS !== undefined) return { NS: value.NS };
-  throw new Error(`unsupported attribute value: ${Object.keys(value).join(', ')}`);
 }
 
 /** `2024-06-05T18:21:49Z`, as Lambda writes the arrival times. */

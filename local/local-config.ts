@@ -2,22 +2,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConfigurationError, InvalidSigningSecretError } from '../lambdas/shared/errors';
 import { parseSigningSecrets, SIGNING_SECRET_PREFIX } from '../lambdas/verifier/signing-secrets';
+import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV, SIGNING_SECRET_ENV } from '../lib/local-names';
 
-/** `npm start`'s settings, from the command line and the environment (SPEC §7). */
-
-export const SIGNING_SECRET_ENV = 'CLERK_WEBHOOK_SIGNING_SECRET';
-export const MAILBOX_DIR_ENV = 'MAILBOX_DIR';
-
-export const LOCAL_DEFAULTS = {
-  port: 3000,
-  dynamoDbPort: 8000,
-  sqsPort: 9324,
-  tableName: 'clerk-sync',
-  /** The Lambda JSON logs stay quiet locally so the event lines remain readable. */
-  logLevel: 'WARN',
-  /** Relative to the working directory. */
-  mailboxDir: '.local/mailbox',
-} as const;
+/** `npm start`'s settings, from the command line and the environment (README, "Run it locally"). */
 
 export interface LocalConfig {
   readonly port: number;

@@ -3,42 +3,44 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MAIL_DEFAULTS, PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
-import { createNotifierHandler } from '../lambdas/notifier/create-notifier-handler';
-import type { MailSender } from '../lambdas/notifier/mail-sender';
-import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-defaults';
-import type { MailOutcome } from '../lambdas/notifier/notifier-deps';
-import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
-import type { RecordOutcome } from '../lambdas/processor/record-outcome';
-import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
-import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
-import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
-import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
-import { type MailReport, type PipelineReporter, SILENT_REPORTER } from './console-reporter';
-import { type DiscardedStreamBatch, startDynamoDbStreamSource } from './dynamodb-stream-source';
-import { generateSigningSecret, LOCAL_DEFAULTS, type LocalLogLevel } from './local-config';
-import { createMailboxMailSender } from './mailbox-mail-sender';
 import {
   LOCAL_CREDENTIALS,
+  LOCAL_DEFAULTS,
   LOCAL_REGION,
   localEventQueueName,
   localLedgerTableName,
   localNotifierFailureQueueName,
-} from './local-names';
-import { type SettledBatch, type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
-import { type HttpApiHandler, type RouteExchange, startWebhookServer } from './webhook-server';
+} from '../lib/local-names';
+import { createNotifierHandler } from '../lambdas/notifier/create-notifier-handler';
+import type { MailSender } from '../lambdas/notifier/mail-sender';
+import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
+import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
+import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
+import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
+import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
+import { describeDiscarded, describeExchange, describeMail, describeOutcome, messageOf, reportUnreported } from './console-lines';
+import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
+import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
+import { startDynamoDbStreamSource } from './dynamodb-stream-source';
+import { generateSigningSecret, type LocalLogLevel } from './local-config';
+import { type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
+import { type HttpApiHandler, startWebhookServer } from './webhook-server';
 
 /**
- * The whole pipeline on one machine (SPEC §7): the same verifier and processor code as in
- * Lambda, behind a local HTTP API and a local SQS event source, on DynamoDB Local and an SQS
- * emulator. `npm start` is a thin CLI around this; tests start their own instances on port 0.
+ * The whole pipeline on one machine (README, "Run it locally"): the same verifier, processor
+ * and notifier code as in Lambda, behind a local HTTP API and local SQS and stream event
+ * sources, on DynamoDB Local and an SQS emulator. This file only wires them; what reaches the
+ * console is shaped in console-lines.ts. `npm start` is a thin CLI around this; tests start
+ * their own instances on port 0.
  */
 
-export const WEBHOOK_ROUTE_KEY = 'POST /webhooks/clerk';
+export const WEBHOOK_ROUTE_KEY = `POST ${PIPELINE_DEFAULTS.webhookPath}` as const;
 
 export type ProcessorHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -136,7 +138,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const server = await startWebhookServer({
       port: options.port ?? LOCAL_DEFAULTS.port,
       routeKey: WEBHOOK_ROUTE_KEY,
-      maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
+      maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       isReady: () => ready,
       handler: (event) => handleWebhook!(event),
       onRouteResponse: (exchange) => reporter.received(describeExchange(exchange)),
@@ -163,7 +165,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       sqs,
       queueUrl: queues.queueUrl,
       secrets,
-      maxBodyBytes: PIPELINE_DEFAULTS.maxBodyBytes,
+      maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       now: Date.now,
       logger: new Logger({ serviceName: SERVICE_NAMES.verifier, logLevel }),
     });
@@ -337,30 +339,6 @@ async function ensureStream(client: DynamoDBClient, tableName: string): Promise<
   return latestStreamArn(client, tableName);
 }
 
-function describeMail(outcome: MailOutcome, mailboxDir: string | undefined): MailReport {
-  return {
-    kind: outcome.kind,
-    result: outcome.result,
-    userId: outcome.userId,
-    ...(outcome.membershipId ? { membershipId: outcome.membershipId } : {}),
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
-    ...(outcome.messageId && mailboxDir !== undefined ? { file: path.join(mailboxDir, outcome.messageId) } : {}),
-  };
-}
-
-function describeDiscarded(discarded: DiscardedStreamBatch, queueUrl: string): string {
-  const { requestContext, DDBStreamBatchInfo } = discarded.message;
-  const records = `${DDBStreamBatchInfo.batchSize} stream record(s)`;
-  const what =
-    requestContext.condition === 'RecordAgeExceeded'
-      ? `notifier skipped ${records} older than ${NOTIFIER_DEFAULTS.maxRecordAgeSeconds} s`
-      : `notifier gave up on ${records} after ${requestContext.approximateInvokeCount} attempt(s)`;
-  const where = discarded.delivered
-    ? `their stream position is in ${queueUrl}; fix the cause, then npm run replay-mails -- --local`
-    : 'the failure queue did not take their position before the stop; the next start reads them again';
-  return `${what}: no mail for them; ${where}`;
-}
-
 interface Engines {
   readonly dynamoDbEndpoint: string;
   readonly sqsEndpoint: string;
@@ -388,77 +366,4 @@ async function startEngines(options: LocalPipelineOptions, stoppers: Stopper[]):
   if (sqs.status === 'rejected') throw sqs.reason;
   if (dynamoDb.status === 'rejected') throw dynamoDb.reason;
   return { dynamoDbEndpoint: dynamoDb.value.endpoint, sqsEndpoint: sqs.value.endpoint, dynamoDbPid: dynamoDb.value.pid };
-}
-
-function describeExchange(exchange: RouteExchange): Parameters<PipelineReporter['received']>[0] {
-  const svixId = exchange.headers['svix-id'] ?? exchange.headers['webhook-id'];
-  const accepted = exchange.statusCode >= 200 && exchange.statusCode < 300;
-  const base = { statusCode: exchange.statusCode, ...(svixId ? { svixId } : {}) };
-  if (accepted) {
-    const eventType = eventTypeOf(exchange.body);
-    return { ...base, ...(eventType ? { eventType } : {}) };
-  }
-  const error = errorTextOf(exchange.responseBody);
-  return { ...base, ...(error ? { error } : {}) };
-}
-
-function describeOutcome(outcome: RecordOutcome, attempt: number | undefined, maxAttempts: number): Parameters<PipelineReporter['outcome']>[0] {
-  return {
-    result: outcome.result,
-    ...(outcome.svixId ? { svixId: outcome.svixId } : {}),
-    ...(outcome.eventType ? { eventType: outcome.eventType } : {}),
-    ...(outcome.entityId ? { entityId: outcome.entityId } : {}),
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
-    ...(attempt === undefined ? {} : { attempt, maxAttempts }),
-  };
-}
-
-/** Records retried without an outcome of their own (the invocation crashed, or a wrapper failed them) still get a line. */
-function reportUnreported(batch: SettledBatch, reported: ReadonlySet<string>, reporter: PipelineReporter, maxAttempts: number): void {
-  if (batch.handlerError !== undefined) {
-    reporter.problem(`processor invocation failed, its ${batch.records.length} record(s) will be retried: ${messageOf(batch.handlerError)}`);
-  }
-  for (const record of batch.records) {
-    if (!batch.retained.includes(record.messageId) || reported.has(record.messageId)) continue;
-    reporter.outcome({
-      result: 'failed',
-      ...labelsOf(record),
-      reason: batch.handlerError === undefined ? 'reported as a batch item failure' : 'the invocation failed',
-      attempt: Number(record.attributes.ApproximateReceiveCount),
-      maxAttempts,
-    });
-  }
-}
-
-/** The verifier labels every message with its svix id and event type, so nothing needs to parse the body. */
-function labelsOf(record: SQSRecord): { svixId?: string; eventType?: string } {
-  const svixId = record.messageAttributes[QUEUED_EVENT_ATTRIBUTES.svixId]?.stringValue;
-  const eventType = record.messageAttributes[QUEUED_EVENT_ATTRIBUTES.eventType]?.stringValue;
-  return { ...(svixId ? { svixId } : {}), ...(eventType ? { eventType } : {}) };
-}
-
-function eventTypeOf(body: Buffer): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
-    return typeof type === 'string' ? type : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function errorTextOf(responseBody: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(responseBody);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { error, message } = parsed as { error?: unknown; message?: unknown };
-    const text = typeof error === 'string' ? error : message;
-    return typeof text === 'string' ? text : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

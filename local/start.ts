@@ -1,5 +1,6 @@
+import { SIGNING_SECRET_ENV } from '../lib/local-names';
 import { createConsoleReporter } from './console-reporter';
-import { type LocalConfig, readLocalCommand, SIGNING_SECRET_ENV, USAGE } from './local-config';
+import { type LocalConfig, readLocalCommand, USAGE } from './local-config';
 import { type RunningLocalPipeline, startLocalPipeline } from './local-pipeline';
 
 /**

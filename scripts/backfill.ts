@@ -1,7 +1,7 @@
 import { type CliCommand, runMain } from './cli/run-main';
 import { type BackfillClients, backfillClientsFor, closeBackfillClients } from './backfill/clients';
 import { type BackfillOptions, readBackfillOptions } from './backfill/options';
-import { backfill } from './backfill/run-backfill';
+import { backfill } from './backfill/run';
 import { BACKFILL_USAGE } from './backfill/usage';
 
 /**
@@ -13,7 +13,7 @@ import { BACKFILL_USAGE } from './backfill/usage';
 
 export { type BackfillClients, backfillClientsFor } from './backfill/clients';
 export { type BackfillOptions, BackfillUsageError, readBackfillOptions } from './backfill/options';
-export { backfill } from './backfill/run-backfill';
+export { backfill } from './backfill/run';
 
 export const BACKFILL_COMMAND: CliCommand<BackfillOptions, BackfillClients> = {
   name: 'backfill',

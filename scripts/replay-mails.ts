@@ -1,8 +1,7 @@
 import { type CliCommand, runMain } from './cli/run-main';
-import { closeReplayMailsClients, replayMailsClientsFor } from './replay-mails/clients';
-import type { ReplayMailsClients } from './replay-mails/deps';
+import { closeReplayMailsClients, type ReplayMailsClients, replayMailsClientsFor } from './replay-mails/clients';
 import { readReplayMailsOptions, type ReplayMailsOptions } from './replay-mails/options';
-import { replayMails } from './replay-mails/replay-failure-queue';
+import { replayMails } from './replay-mails/run';
 import { REPLAY_MAILS_USAGE } from './replay-mails/usage';
 
 /**
@@ -17,10 +16,10 @@ import { REPLAY_MAILS_USAGE } from './replay-mails/usage';
  * deleted only once its whole range was handled without a failing record.
  */
 
-export type { ReplayMailsClients } from './replay-mails/deps';
+export type { ReplayMailsClients, ReplayMailsIo } from './replay-mails/clients';
 export { parseFailureMessage } from './replay-mails/failure-message';
 export { readReplayMailsOptions, type ReplayMailsOptions, ReplayMailsUsageError } from './replay-mails/options';
-export { replayMails } from './replay-mails/replay-failure-queue';
+export { replayMails } from './replay-mails/run';
 
 export const REPLAY_MAILS_COMMAND: CliCommand<ReplayMailsOptions, ReplayMailsClients> = {
   name: 'replay-mails',

@@ -2,7 +2,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Webhook } from 'svix';
 import type { ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
 import { parseSigningSecrets } from '../lambdas/verifier/signing-secrets';
-import { SAMPLE_EVENT_TYPES, type SampleIds, sampleEvent } from '../local/sample-events';
+import { SAMPLE_EVENT_TYPES, type SampleIds, sampleEvent } from '../lambdas/shared/sample-events';
+import { SIGNING_SECRET_ENV } from '../lib/local-names';
 import { failWith, parseFlags, url as checkedUrl, valueFlag } from './cli/args';
 import { type CliCommand, type LineIo, runMain } from './cli/run-main';
 
@@ -11,7 +12,6 @@ import { type CliCommand, type LineIo, runMain } from './cli/run-main';
  * Clerk events the way Svix does and posts them, to try the local pipeline or a deployed stack.
  */
 
-const SIGNING_SECRET_ENV = 'CLERK_WEBHOOK_SIGNING_SECRET';
 const ALL = 'all';
 
 export const SEND_USAGE = `Usage: npm run send -- <event-type|all> [--count N] [--url URL] [--secret whsec_…]

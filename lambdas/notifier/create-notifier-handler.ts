@@ -4,7 +4,7 @@ import { describeFailure } from './describe-failure';
 import { handleAdminWelcome, handleWelcome, type TriggerContext } from './handle-triggers';
 import { MailOutcomeReporter } from './mail-outcomes';
 import { mailTriggersFor, type MailTrigger, type TriggerConfig } from './mail-triggers';
-import { NOTIFIER_DEFAULTS } from './notifier-defaults';
+import { NOTIFIER_DEFAULTS } from './notifier-config';
 import type { NotifierDeps } from './notifier-deps';
 import { recordLog } from './record-log';
 import { decodeStreamRecord } from './stream-change';

@@ -1,4 +1,4 @@
-import { SORT_KEY_PREFIX } from '../shared/table-schema';
+import { KEY_PREFIX, keys, PROFILE_SORT_KEY } from '../shared/table-schema';
 import type { Image } from './stream-change';
 
 /*
@@ -25,9 +25,9 @@ export interface MembershipView {
 }
 
 export function userView(image: Image | undefined): UserView | undefined {
-  if (image === undefined || image.type !== 'user' || image.sk !== SORT_KEY_PREFIX.profile) return undefined;
+  if (image === undefined || image.type !== 'user' || image.sk !== PROFILE_SORT_KEY) return undefined;
   const userId = stringOf(image.id);
-  if (userId === undefined || image.pk !== `USER#${userId}`) return undefined;
+  if (userId === undefined || image.pk !== keys.user(userId).pk) return undefined;
   return {
     userId,
     deleted: image.deleted === true,
@@ -37,7 +37,7 @@ export function userView(image: Image | undefined): UserView | undefined {
 }
 
 export function membershipView(image: Image | undefined): MembershipView | undefined {
-  if (image === undefined || image.type !== 'membership' || !String(image.sk).startsWith(SORT_KEY_PREFIX.member)) {
+  if (image === undefined || image.type !== 'membership' || !String(image.sk).startsWith(KEY_PREFIX.member)) {
     return undefined;
   }
   const membershipId = stringOf(image.id);

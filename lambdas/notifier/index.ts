@@ -6,8 +6,7 @@ import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups'
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { createNotifierHandler } from './create-notifier-handler';
 import { mailOutcomeMetricGroups } from './mail-outcome-metrics';
-import { readNotifierConfig } from './notifier-config';
-import { NOTIFIER_DEFAULTS } from './notifier-defaults';
+import { NOTIFIER_DEFAULTS, readNotifierConfig } from './notifier-config';
 import type { MailOutcome, NotifierDeps } from './notifier-deps';
 import { createNotifierSesClient } from './ses-client';
 import { createSesMailSender } from './ses-mail-sender';

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { captureEmf } from '../shared/__test-support__/capture-emf';
+import { captureEmf } from '../../test/support/capture-emf';
 import { createEmfPublisher } from '../shared/metric-groups';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../shared/metrics-contract';
 import { MAIL_OUTCOME_METRICS, mailOutcomeMetricGroups } from './mail-outcome-metrics';

@@ -1,7 +1,7 @@
 /**
  * What the notifier hands to a transport. SES in Lambda (ses-mail-sender.ts), `.eml` files
- * in a local mailbox under `npm start` (local/mailbox-mail-sender.ts); tests plug in failing
- * or recording senders. Replacing the transport means implementing this one interface.
+ * in a local mailbox under `npm start` (mailbox-mail-sender.ts); tests plug in failing or
+ * recording senders. Replacing the transport means implementing this one interface.
  */
 import type { MailKind } from '../shared/mail-ledger-schema';
 

@@ -1,6 +1,7 @@
 import { streamRecord } from '../../test/support/stream-records';
+import { keys } from '../shared/table-schema';
 import { isOlderThan, mailTriggersFor, type TriggerConfig } from './mail-triggers';
-import { NOTIFIER_DEFAULTS } from './notifier-defaults';
+import { NOTIFIER_DEFAULTS } from './notifier-config';
 import { decodeStreamRecord } from './stream-change';
 
 const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -12,8 +13,7 @@ type Item = Record<string, unknown>;
 
 /** Items as the processor writes them (lambdas/processor). */
 const partialUser = (userId = 'user_2a'): Item => ({
-  pk: `USER#${userId}`,
-  sk: 'PROFILE',
+  ...keys.user(userId),
   type: 'user',
   id: userId,
   lastSeenAt: iso(NOW - 1_000),
@@ -29,8 +29,7 @@ const user = (overrides: Item = {}, userId = 'user_2a'): Item => ({
   ...overrides,
 });
 const userTombstone = (userId = 'user_2a'): Item => ({
-  pk: `USER#${userId}`,
-  sk: 'PROFILE',
+  ...keys.user(userId),
   type: 'user',
   id: userId,
   deleted: true,
@@ -39,10 +38,8 @@ const userTombstone = (userId = 'user_2a'): Item => ({
   ttl: 1_720_000_000,
 });
 const membership = (overrides: Item = {}): Item => ({
-  pk: 'ORG#org_2o',
-  sk: 'MEMBER#user_2a',
-  gsi1pk: 'USER#user_2a',
-  gsi1sk: 'ORG#org_2o',
+  ...keys.membership('org_2o', 'user_2a'),
+  ...keys.membershipUserIndex('user_2a', 'org_2o'),
   type: 'membership',
   id: 'orgmem_2m1',
   orgId: 'org_2o',
@@ -56,8 +53,7 @@ const membership = (overrides: Item = {}): Item => ({
   ...overrides,
 });
 const membershipTombstone = (overrides: Item = {}): Item => ({
-  pk: 'ORG#org_2o',
-  sk: 'MEMBER#user_2a',
+  ...keys.membership('org_2o', 'user_2a'),
   type: 'membership',
   id: 'orgmem_2m1',
   orgId: 'org_2o',
@@ -129,13 +125,13 @@ describe('welcome trigger', () => {
   });
 
   it('ignores items of other types and shapes', () => {
-    const session = { pk: 'USER#user_2a', sk: 'SESSION#sess_1', type: 'session', id: 'sess_1', userId: 'user_2a', status: 'active', version: NOW };
-    const organization = { pk: 'ORG#org_2o', sk: 'PROFILE', type: 'organization', id: 'org_2o', name: 'Acme', version: NOW };
+    const session = { ...keys.session('user_2a', 'sess_1'), type: 'session', id: 'sess_1', userId: 'user_2a', status: 'active', version: NOW };
+    const organization = { ...keys.organization('org_2o'), type: 'organization', id: 'org_2o', name: 'Acme', version: NOW };
     expect(triggers('INSERT', session)).toEqual([]);
     expect(triggers('INSERT', organization)).toEqual([]);
     // A user-typed item whose key is not the user's profile is not a user.
-    expect(triggers('INSERT', user({ sk: 'SESSION#x' }))).toEqual([]);
-    expect(triggers('INSERT', user({ pk: 'USER#someone_else' }))).toEqual([]);
+    expect(triggers('INSERT', user({ sk: keys.session('user_2a', 'x').sk }))).toEqual([]);
+    expect(triggers('INSERT', user({ pk: keys.user('someone_else').pk }))).toEqual([]);
   });
 });
 

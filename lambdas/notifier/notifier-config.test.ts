@@ -40,6 +40,12 @@ describe('readNotifierConfig', () => {
     expect(() => readNotifierConfig(env)).toThrow(new ConfigurationError(`environment variable ${name} is required but not set`));
   });
 
+  it('rejects a MAIL_FROM that SES could never send from, at cold start', () => {
+    expect(() => readNotifierConfig({ ...required, MAIL_FROM: 'Acme welcome@acme.example' })).toThrow(
+      'environment variable MAIL_FROM must be one e-mail address, optionally with a display name',
+    );
+  });
+
   it('rejects a WELCOME_MAX_AGE_DAYS that is not a positive integer', () => {
     expect(() => readNotifierConfig({ ...required, WELCOME_MAX_AGE_DAYS: '0' })).toThrow(ConfigurationError);
   });
@@ -59,5 +65,18 @@ describe('parseAdminRoles', () => {
   it.each(['org:admin,', ',org:admin', 'org:admin,,admin', 'org:admin, ,admin'])('rejects the empty entry in "%s"', (raw) => {
     expect(() => parseAdminRoles(raw)).toThrow(ConfigurationError);
     expect(() => parseAdminRoles(raw)).toThrow('ADMIN_ROLES has an empty entry');
+  });
+
+  it("takes the construct's list form by the same rules, naming the prop", () => {
+    expect(parseAdminRoles(['org:owner', 'org:admin', 'org:owner'], 'mail adminRoles')).toEqual(['org:owner', 'org:admin']);
+    expect(() => parseAdminRoles([], 'mail adminRoles')).toThrow('mail adminRoles must be one or more role keys without spaces or commas, got []');
+    expect(() => parseAdminRoles(['org:admin,org:owner'], 'mail adminRoles')).toThrow(ConfigurationError);
+    expect(() => parseAdminRoles([''], 'mail adminRoles')).toThrow(ConfigurationError);
+  });
+
+  // The stack always refused a role with a space; the variable and replay-mails' flag took one.
+  it.each(['org: admin', 'org:admin, org owner'])('rejects a role key with a space in "%s"', (raw) => {
+    expect(() => parseAdminRoles(raw)).toThrow('ADMIN_ROLES must be one or more role keys without spaces or commas');
+    expect(() => parseAdminRoles(raw.split(','), 'mail adminRoles')).toThrow(ConfigurationError);
   });
 });

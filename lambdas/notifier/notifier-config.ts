@@ -1,8 +1,58 @@
 import { ConfigurationError } from '../shared/errors';
-import { optionalIntEnv, requireEnv } from '../shared/require-env';
-import { NOTIFIER_DEFAULTS, NOTIFIER_ENV } from './notifier-defaults';
+import { optionalIntEnv, optionalString, requireEnv } from '../shared/require-env';
+import { parseMailAddress } from './mail-address';
 
-/** What the Lambda reads from its environment (set by lib/constructs/mail-notifier.ts). */
+/**
+ * The notifier's configuration: the environment variables lib/constructs/mail-notifier sets, the
+ * defaults of its settings and how they are read and checked. The construct, the function, the
+ * local pipeline and `npm run replay-mails` all take them from here. Plain values only: the
+ * function bundles this module, and aws-cdk-lib would add tens of MB (lib/pipeline-defaults.ts
+ * wraps the durations for the stack).
+ */
+
+export { type MailAddress, parseMailAddress } from './mail-address';
+
+/** Environment variables of the notifier function. */
+export const NOTIFIER_ENV = {
+  tableName: 'TABLE_NAME',
+  ledgerTableName: 'LEDGER_TABLE_NAME',
+  /** Sender address, optionally with a display name: `Acme <welcome@acme.example>`. */
+  mailFrom: 'MAIL_FROM',
+  /** Optional SES configuration set for the sends. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Optional; default NOTIFIER_DEFAULTS.appName. */
+  appName: 'APP_NAME',
+  /** Optional, comma-separated; default NOTIFIER_DEFAULTS.adminRoles. */
+  adminRoles: 'ADMIN_ROLES',
+  /** Optional positive integer; default NOTIFIER_DEFAULTS.welcomeMaxAgeDays. */
+  welcomeMaxAgeDays: 'WELCOME_MAX_AGE_DAYS',
+} as const;
+
+export const NOTIFIER_DEFAULTS = {
+  /** Function timeout, seconds: room to wait out a crashed attempt's lease and still send. */
+  timeoutSeconds: 60,
+  /**
+   * How long a `sending` claim in the ledger is honoured. A live attempt never holds it longer:
+   * its send is aborted `sendMarginMs` before the lease ends.
+   */
+  leaseMs: 20_000,
+  /** The send is aborted this long before the lease ends, so the attempt can still release it. */
+  sendMarginMs: 3_000,
+  /** Stream records per invocation. */
+  batchSize: 10,
+  /** Retries of a failing batch by the event source before it goes to the on-failure queue. */
+  retryAttempts: 5,
+  /** Records older than this go to the on-failure queue instead of being retried (seconds). */
+  maxRecordAgeSeconds: 6 * 60 * 60,
+  /** A user (or membership) created longer ago than this when first seen is a backfill: no mail. */
+  welcomeMaxAgeDays: 7,
+  /** Clerk's built-in admin role key, and the key of instances created before custom roles. */
+  adminRoles: ['org:admin', 'admin'] as readonly string[],
+  /** Shown in the mail templates when no app name is configured. */
+  appName: 'our app',
+} as const;
+
+/** What the Lambda reads from its environment. */
 export interface NotifierConfig {
   readonly tableName: string;
   readonly ledgerTableName: string;
@@ -15,11 +65,16 @@ export interface NotifierConfig {
 
 /** Throws a ConfigurationError on anything missing or malformed: a bad deployment fails at cold start. */
 export function readNotifierConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
+  const tableName = requireEnv(NOTIFIER_ENV.tableName, env);
+  const ledgerTableName = requireEnv(NOTIFIER_ENV.ledgerTableName, env);
+  const mailFrom = requireEnv(NOTIFIER_ENV.mailFrom, env).trim();
+  // Checked here, so a sender SES could never take fails at cold start rather than at every send.
+  parseMailAddress(mailFrom, `environment variable ${NOTIFIER_ENV.mailFrom}`);
   const configurationSetName = optionalString(env[NOTIFIER_ENV.sesConfigurationSet]);
   return {
-    tableName: requireEnv(NOTIFIER_ENV.tableName, env),
-    ledgerTableName: requireEnv(NOTIFIER_ENV.ledgerTableName, env),
-    mailFrom: requireEnv(NOTIFIER_ENV.mailFrom, env).trim(),
+    tableName,
+    ledgerTableName,
+    mailFrom,
     ...(configurationSetName === undefined ? {} : { configurationSetName }),
     appName: optionalString(env[NOTIFIER_ENV.appName]) ?? NOTIFIER_DEFAULTS.appName,
     adminRoles: parseAdminRoles(env[NOTIFIER_ENV.adminRoles]),
@@ -28,19 +83,26 @@ export function readNotifierConfig(env: NodeJS.ProcessEnv = process.env): Notifi
 }
 
 /**
- * `org:admin,admin` → both roles; unset or blank → the defaults. An empty entry (`org:admin,,`)
- * is a typo that would silently match nothing, so it is rejected.
+ * The one parser of admin roles: a list (the construct's prop) or its comma-separated form (the
+ * function's variable, the scripts' flag), `org:admin, admin` → both roles, duplicates dropped;
+ * unset or blank → the defaults. Every role is a Clerk role key without spaces or commas (the
+ * list travels as one comma-separated variable), and there is at least one. An empty entry
+ * (`org:admin,,`) is a typo that would silently match nothing, so it is rejected.
  */
-export function parseAdminRoles(raw: string | undefined): readonly string[] {
-  if (raw === undefined || raw.trim() === '') return NOTIFIER_DEFAULTS.adminRoles;
-  const roles = raw.split(',').map((role) => role.trim());
-  if (roles.some((role) => role === '')) {
-    throw new ConfigurationError(`environment variable ${NOTIFIER_ENV.adminRoles} has an empty entry: "${raw}"`);
+export function parseAdminRoles(
+  raw: string | readonly string[] | undefined,
+  source: string = `environment variable ${NOTIFIER_ENV.adminRoles}`,
+): readonly string[] {
+  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return NOTIFIER_DEFAULTS.adminRoles;
+  let roles: readonly string[];
+  if (typeof raw === 'string') {
+    roles = raw.split(',').map((role) => role.trim());
+    if (roles.some((role) => role === '')) throw new ConfigurationError(`${source} has an empty entry: "${raw}"`);
+  } else {
+    roles = raw;
+  }
+  if (roles.length === 0 || roles.some((role) => !/^[^\s,]+$/.test(role))) {
+    throw new ConfigurationError(`${source} must be one or more role keys without spaces or commas, got ${JSON.stringify(roles)}`);
   }
   return [...new Set(roles)];
-}
-
-function optionalString(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }

@@ -1,9 +1,9 @@
 import { streamRecord } from '../../test/support/stream-records';
+import { keys } from '../shared/table-schema';
 import { decodeStreamRecord } from './stream-change';
 
 const user = {
-  pk: 'USER#user_2a',
-  sk: 'PROFILE',
+  ...keys.user('user_2a'),
   type: 'user',
   id: 'user_2a',
   email: 'ada@example.com',

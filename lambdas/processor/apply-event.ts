@@ -8,7 +8,7 @@ import { applyUserDeleted } from './apply-user-deleted';
 import { applyUserUpsert } from './apply-user-upsert';
 import type { ParsedModelledEvent } from './parse-clerk-event';
 
-/** Applies one modelled event to the table (SPEC §4), idempotently and order-independently (SPEC §5). */
+/** Applies one modelled event to the table (docs/table.md), idempotently and order-independently (docs/consistency.md). */
 export async function applyEvent(context: ApplyContext, parsed: ParsedModelledEvent): Promise<ApplyResult> {
   const { event, version, occurredAt } = parsed;
   switch (event.type) {

@@ -5,7 +5,7 @@ import type { ApplyContext, ApplyResult } from './apply-context';
 import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
 import { conditionalWrite, type WriteOutcome } from '../shared/conditional-write';
-import { deletedName, IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
+import { deletedName, IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
 import { membershipItem, membershipRef, membershipTombstone } from './membership-item';
 import { profileStatus, registerMembershipWithUser } from './parent-status';
 import { tombstoneTtl } from './tombstone-ttl';
@@ -30,7 +30,7 @@ export async function applyMembershipUpsert(
         TableName: context.tableName,
         Item: item,
         ConditionExpression:
-          'attribute_not_exists(pk) OR #generation < :generation OR ' +
+          `${ITEM_ABSENT} OR #generation < :generation OR ` +
           `(#generation = :generation AND attribute_not_exists(#deleted) AND ${IS_OLDER_THAN_EVENT})`,
         ExpressionAttributeNames: { ...orderingNames, ...deletedName, '#generation': 'generation' },
         ExpressionAttributeValues: { ...orderingValues(version, context.svixId), ':generation': item.generation },
@@ -56,7 +56,7 @@ export async function applyMembershipDeleted(
         TableName: context.tableName,
         Item: tombstone,
         ConditionExpression:
-          'attribute_not_exists(pk) OR #generation < :generation OR ' +
+          `${ITEM_ABSENT} OR #generation < :generation OR ` +
           '(#generation = :generation AND attribute_not_exists(#deleted))',
         ExpressionAttributeNames: { ...deletedName, '#generation': 'generation' },
         ExpressionAttributeValues: { ':generation': tombstone.generation },

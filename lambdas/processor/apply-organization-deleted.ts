@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isoFromMillis, keys, SORT_KEY_PREFIX, type OrganizationTombstone } from '../shared/table-schema';
+import { isoFromMillis, keys, type OrganizationTombstone, queries } from '../shared/table-schema';
 import { resultOfWrite, type ApplyContext, type ApplyResult } from './apply-context';
 import { deleteChildren } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
@@ -38,6 +38,6 @@ export async function applyOrganizationDeleted(
       }),
     ),
   );
-  await deleteChildren(context, tombstone.pk, SORT_KEY_PREFIX.member);
+  await deleteChildren(context, queries.organizationMembers(orgId));
   return resultOfWrite(outcome, context.svixId);
 }

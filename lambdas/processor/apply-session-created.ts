@@ -4,7 +4,7 @@ import type { ApplyContext, ApplyResult } from './apply-context';
 import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
-import { IS_OLDER_THAN_EVENT, orderingNames, orderingValues } from './conditions';
+import { IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
 import { raiseLastSeenAt } from './parent-status';
 import { sessionItem, sessionLastSeenAt } from './session-item';
 
@@ -26,7 +26,7 @@ export async function applySessionCreated(
       new PutCommand({
         TableName: context.tableName,
         Item: item,
-        ConditionExpression: `attribute_not_exists(pk) OR (#status = :active AND ${IS_OLDER_THAN_EVENT})`,
+        ConditionExpression: `${ITEM_ABSENT} OR (#status = :active AND ${IS_OLDER_THAN_EVENT})`,
         ExpressionAttributeNames: { ...orderingNames, '#status': 'status' },
         ExpressionAttributeValues: { ...orderingValues(version, context.svixId), ':active': 'active' },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isoFromMillis, keys, MEMBER_ORG_IDS_ATTRIBUTE, SORT_KEY_PREFIX } from '../shared/table-schema';
+import { isoFromMillis, keys, MEMBER_ORG_IDS_ATTRIBUTE, queries, TABLE_KEYS } from '../shared/table-schema';
 import { resultOfWrite, type ApplyContext, type ApplyResult } from './apply-context';
 import { deleteChildren, deleteItem } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
@@ -8,7 +8,7 @@ import { tombstoneTtl } from './tombstone-ttl';
 import { USER_PROFILE_ATTRIBUTES } from './user-profile';
 
 // Everything that is personal data or an index entry goes; type, id and bookkeeping stay.
-const REMOVED_ON_DELETION = [...USER_PROFILE_ATTRIBUTES, 'lastSeenAt', 'gsi1pk', 'gsi1sk'] as const;
+const REMOVED_ON_DELETION = [...USER_PROFILE_ATTRIBUTES, 'lastSeenAt', TABLE_KEYS.gsi1.partitionKey, TABLE_KEYS.gsi1.sortKey] as const;
 
 /**
  * user.deleted: tombstone the profile (terminal), then delete the user's sessions and
@@ -27,7 +27,7 @@ export async function applyUserDeleted(
     '#type': 'type',
     '#id': 'id',
     '#deletedAt': 'deletedAt',
-    '#ttl': 'ttl',
+    '#ttl': TABLE_KEYS.ttlAttribute,
   };
   for (const name of REMOVED_ON_DELETION) names[`#${name}`] = name;
   const outcome = await conditionalWrite(() =>
@@ -59,7 +59,7 @@ export async function applyUserDeleted(
   const orgIds =
     memberOrgIds instanceof Set ? [...memberOrgIds].filter((id): id is string => typeof id === 'string') : [];
 
-  await deleteChildren(context, keys.user(userId).pk, SORT_KEY_PREFIX.session);
+  await deleteChildren(context, queries.userSessions(userId));
   await Promise.all(orgIds.map((orgId) => deleteItem(context, keys.membership(orgId, userId))));
   if (orgIds.length > 0) await forgetMemberships(context, userId);
 

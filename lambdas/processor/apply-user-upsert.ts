@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClerkUser } from '../shared/clerk-events';
-import { keys } from '../shared/table-schema';
+import { keys, TABLE_KEYS } from '../shared/table-schema';
 import type { ApplyContext, ApplyResult } from './apply-context';
 import { conditionalWrite } from '../shared/conditional-write';
 import {
@@ -31,8 +31,8 @@ export async function applyUserUpsert(context: ApplyContext, user: ClerkUser, ve
 
   const owned: [string, string | undefined][] = [
     ...USER_PROFILE_ATTRIBUTES.map((name): [string, string | undefined] => [name, profile.attributes[name]]),
-    ['gsi1pk', profile.emailIndex?.gsi1pk],
-    ['gsi1sk', profile.emailIndex?.gsi1sk],
+    [TABLE_KEYS.gsi1.partitionKey, profile.emailIndex?.gsi1pk],
+    [TABLE_KEYS.gsi1.sortKey, profile.emailIndex?.gsi1sk],
   ];
   for (const [name, value] of owned) {
     names[`#${name}`] = name;

@@ -4,6 +4,10 @@
  * versions the higher svix id wins, so every delivery order converges on one winner.
  * The fragments use the placeholders from `orderingNames`, `orderingValues` and `deletedName`.
  */
+import { TABLE_KEYS } from '../shared/table-schema';
+
+/** No item under the key yet: every item has its partition key. */
+export const ITEM_ABSENT = `attribute_not_exists(${TABLE_KEYS.partitionKey})`;
 
 /** The item holds no state yet, or an older one than the incoming event's. */
 export const IS_OLDER_THAN_EVENT =

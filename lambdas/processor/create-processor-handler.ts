@@ -3,8 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../shared/table-schema';
 import { processRecord } from './process-record';
+import { PROCESSOR_DEFAULTS } from './processor-config';
 import type { RecordOutcome } from './record-outcome';
 
 export interface ProcessorDeps {
@@ -15,6 +15,7 @@ export interface ProcessorDeps {
   /** Epoch ms. */
   readonly now: () => number;
   readonly logger: Logger;
+  /** @default PROCESSOR_DEFAULTS.tombstoneTtlDays */
   readonly tombstoneTtlDays?: number;
   /** Called once per record with what happened to it. */
   readonly onOutcome?: (outcome: RecordOutcome) => void;
@@ -26,7 +27,7 @@ export interface ProcessorDeps {
  * as batch item failures. Malformed records are dead-lettered by hand and acknowledged.
  */
 export function createProcessorHandler(deps: ProcessorDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const recordDeps = { ...deps, tombstoneTtlDays: deps.tombstoneTtlDays ?? DEFAULT_TOMBSTONE_TTL_DAYS };
+  const recordDeps = { ...deps, tombstoneTtlDays: deps.tombstoneTtlDays ?? PROCESSOR_DEFAULTS.tombstoneTtlDays };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const { outcome, retryError } = await processRecord(record, recordDeps);

@@ -1,5 +1,5 @@
 import { MalformedMessageError } from '../shared/errors';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../shared/sample-events';
 import { decodeQueuedEvent, identifiersOf } from './decode-queued-event';
 
 const valid = {

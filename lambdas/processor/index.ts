@@ -5,13 +5,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
 import { SERVICE_NAMES } from '../shared/metrics-contract';
-import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../shared/table-schema';
-import { optionalIntEnv, requireEnv } from '../shared/require-env';
 import { createProcessorHandler, type ProcessorDeps } from './create-processor-handler';
 import { outcomeMetricGroups } from './outcome-metrics';
+import { readProcessorConfig } from './processor-config';
 import type { RecordOutcome } from './record-outcome';
 
 // Configuration is read at cold start so a bad deployment fails loudly before any batch.
+const config = readProcessorConfig();
 const settings = powertoolsSettings(SERVICE_NAMES.processor);
 const logger = new Logger({ serviceName: settings.serviceName });
 const metrics = createEmfPublisher(settings);
@@ -22,9 +22,9 @@ const deps: ProcessorDeps = {
     marshallOptions: { removeUndefinedValues: true },
   }),
   sqs: new SQSClient({}),
-  tableName: requireEnv('TABLE_NAME'),
-  deadLetterQueueUrl: requireEnv('DEAD_LETTER_QUEUE_URL'),
-  tombstoneTtlDays: optionalIntEnv('TOMBSTONE_TTL_DAYS', DEFAULT_TOMBSTONE_TTL_DAYS),
+  tableName: config.tableName,
+  deadLetterQueueUrl: config.deadLetterQueueUrl,
+  tombstoneTtlDays: config.tombstoneTtlDays,
   now: Date.now,
   logger,
 };

@@ -1,5 +1,6 @@
 import type { ClerkOrganizationMembership } from '../shared/clerk-events';
-import { sampleMembership } from '../../local/sample-events';
+import { sampleMembership } from '../shared/sample-events';
+import { keys } from '../shared/table-schema';
 import { membershipGeneration, membershipItem, membershipTombstone } from './membership-item';
 
 const membership = (patch: Record<string, unknown> = {}) =>
@@ -18,10 +19,8 @@ describe('membershipGeneration', () => {
 describe('membershipItem', () => {
   it('holds role, permissions, times and the "user\'s organizations" index entry', () => {
     expect(membershipItem(membership(), { version: 1_717_000_005_000, lastEventId: 'msg_1' })).toEqual({
-      pk: 'ORG#org_1',
-      sk: 'MEMBER#user_1',
-      gsi1pk: 'USER#user_1',
-      gsi1sk: 'ORG#org_1',
+      ...keys.membership('org_1', 'user_1'),
+      ...keys.membershipUserIndex('user_1', 'org_1'),
       type: 'membership',
       id: 'orgmem_1',
       orgId: 'org_1',
@@ -47,8 +46,7 @@ describe('membershipTombstone', () => {
   it('has no index entry and no role, and keeps its generation', () => {
     const tombstone = membershipTombstone(membership(), { version: 5, lastEventId: 'msg_2' }, 1_717_000_009_000, 99);
     expect(tombstone).toEqual({
-      pk: 'ORG#org_1',
-      sk: 'MEMBER#user_1',
+      ...keys.membership('org_1', 'user_1'),
       type: 'membership',
       id: 'orgmem_1',
       orgId: 'org_1',

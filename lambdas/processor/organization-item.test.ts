@@ -1,5 +1,6 @@
 import type { ClerkOrganization } from '../shared/clerk-events';
-import { sampleOrganization } from '../../local/sample-events';
+import { sampleOrganization } from '../shared/sample-events';
+import { keys } from '../shared/table-schema';
 import { organizationItem } from './organization-item';
 
 const organization = (patch: Record<string, unknown> = {}) =>
@@ -8,10 +9,8 @@ const organization = (patch: Record<string, unknown> = {}) =>
 describe('organizationItem', () => {
   it('is findable by slug', () => {
     expect(organizationItem(organization({ slug: 'acme' }), { version: 1, lastEventId: 'msg_1' })).toEqual({
-      pk: 'ORG#org_1',
-      sk: 'PROFILE',
-      gsi1pk: 'SLUG#acme',
-      gsi1sk: 'ORG#org_1',
+      ...keys.organization('org_1'),
+      ...keys.organizationSlugIndex('acme', 'org_1'),
       type: 'organization',
       id: 'org_1',
       name: 'Acme org_1',

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { MODELLED_EVENT_TYPES } from '../shared/clerk-events';
-import { captureEmf } from '../shared/__test-support__/capture-emf';
+import { captureEmf } from '../../test/support/capture-emf';
 import { createEmfPublisher } from '../shared/metric-groups';
 import { METRICS_NAMESPACE, PROCESSOR_METRICS, SERVICE_NAMES } from '../shared/metrics-contract';
 import { eventTypeDimension, OTHER_EVENT_TYPE, OUTCOME_METRICS, outcomeMetricGroups } from './outcome-metrics';

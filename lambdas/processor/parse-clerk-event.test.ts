@@ -1,5 +1,5 @@
 import { MalformedEventError } from '../shared/errors';
-import { sampleEvent, withData } from '../../local/sample-events';
+import { sampleEvent, withData } from '../shared/sample-events';
 import { parseClerkEvent } from './parse-clerk-event';
 
 describe('parseClerkEvent', () => {

@@ -1,5 +1,6 @@
 import type { ClerkSession } from '../shared/clerk-events';
-import { sampleSession } from '../../local/sample-events';
+import { sampleSession } from '../shared/sample-events';
+import { keys } from '../shared/table-schema';
 import { sessionItem, sessionLastSeenAt } from './session-item';
 
 const session = (patch: Record<string, unknown> = {}) =>
@@ -11,8 +12,7 @@ const session = (patch: Record<string, unknown> = {}) =>
 describe('sessionItem', () => {
   it('is active without endedAt', () => {
     expect(sessionItem(session(), 'active', { version: 1_717_000_060_000, lastEventId: 'msg_1' })).toEqual({
-      pk: 'USER#user_1',
-      sk: 'SESSION#sess_1',
+      ...keys.session('user_1', 'sess_1'),
       type: 'session',
       id: 'sess_1',
       userId: 'user_1',

@@ -1,5 +1,6 @@
 import type { ClerkUser } from '../shared/clerk-events';
-import { sampleUser } from '../../local/sample-events';
+import { sampleUser } from '../shared/sample-events';
+import { keys } from '../shared/table-schema';
 import { primaryEmail, userProfile } from './user-profile';
 
 const user = (patch: Record<string, unknown> = {}): ClerkUser =>
@@ -33,7 +34,7 @@ describe('userProfile', () => {
         updatedAt: '2024-05-29T16:26:40.000Z',
         lastSignInAt: '2024-05-29T16:26:40.000Z',
       },
-      emailIndex: { gsi1pk: 'EMAIL#ada.lovelace@example.com', gsi1sk: 'USER#user_2abc' },
+      emailIndex: keys.userEmailIndex('Ada.Lovelace@Example.com', 'user_2abc'),
     });
   });
 

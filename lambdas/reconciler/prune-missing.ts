@@ -5,7 +5,7 @@ import { applyOrganizationDeleted } from '../processor/apply-organization-delete
 import { applyUserDeleted } from '../processor/apply-user-deleted';
 import { describeFailure, isPermanentFailure } from '../processor/is-permanent-failure';
 import type { ClerkOrganizationMembership } from '../shared/clerk-events';
-import { isoFromMillis, TABLE_KEYS } from '../shared/table-schema';
+import { scans, TABLE_KEYS } from '../shared/table-schema';
 import type { SweepFailure, SweepTable } from './apply-snapshots';
 import { type ClerkSource, IDS_PER_REQUEST } from './clerk-source';
 import { applyDeletionToCompletion } from './deletion-to-completion';
@@ -60,24 +60,7 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
       TableName: deps.table.tableName,
       Limit: SCAN_PAGE_ITEMS,
       ...(cursor.startKey === undefined ? {} : { ExclusiveStartKey: { ...cursor.startKey } }),
-      FilterExpression: '#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND #createdAt < :startedAt',
-      ProjectionExpression: '#type, #id, #orgId, #userId, #role, #generation, #createdAt',
-      ExpressionAttributeNames: {
-        '#type': 'type',
-        '#deleted': 'deleted',
-        '#createdAt': 'createdAt',
-        '#id': 'id',
-        '#orgId': 'orgId',
-        '#userId': 'userId',
-        '#role': 'role',
-        '#generation': 'generation',
-      },
-      ExpressionAttributeValues: {
-        ':user': 'user',
-        ':organization': 'organization',
-        ':membership': 'membership',
-        ':startedAt': isoFromMillis(deps.sweepStartedAt),
-      },
+      ...scans.liveEntitiesCreatedBefore(deps.sweepStartedAt),
     }),
   );
   const items = (page.Items ?? []) as LiveItem[];

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../shared/errors';
 import { optionalIntEnv, requireEnv } from '../shared/require-env';
-import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../shared/table-schema';
+import { PROCESSOR_DEFAULTS } from '../processor/processor-config';
 
 /**
  * The reconciler's configuration: the environment variables lib/constructs/reconciliation sets,
@@ -22,7 +22,7 @@ export const RECONCILER_ENV = {
   requestsPerSecond: 'REQUESTS_PER_SECOND',
   /** `true` or `false`. */
   prune: 'PRUNE',
-  /** Optional positive integer; default DEFAULT_TOMBSTONE_TTL_DAYS. */
+  /** Optional positive integer; default PROCESSOR_DEFAULTS.tombstoneTtlDays, as the processor's. */
   tombstoneTtlDays: 'TOMBSTONE_TTL_DAYS',
 } as const;
 
@@ -66,7 +66,7 @@ export function readReconcilerConfig(env: NodeJS.ProcessEnv = process.env): Reco
     clerkApiUrl: env[RECONCILER_ENV.clerkApiUrl]?.trim() || RECONCILER_DEFAULTS.clerkApiUrl,
     ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
     prune: prune === undefined || prune === '' ? RECONCILER_DEFAULTS.prune : prune === 'true',
-    tombstoneTtlDays: optionalIntEnv(RECONCILER_ENV.tombstoneTtlDays, DEFAULT_TOMBSTONE_TTL_DAYS, env),
+    tombstoneTtlDays: optionalIntEnv(RECONCILER_ENV.tombstoneTtlDays, PROCESSOR_DEFAULTS.tombstoneTtlDays, env),
   };
 }
 

@@ -2,8 +2,8 @@
  * The mail ledger: the one module that owns the keys and item shapes of the notifier's own
  * table. It records, per real first occurrence, that a mail is being sent or was sent, so a
  * replayed or duplicated stream record never mails twice. A separate table (not items in the
- * sync table): the sync table's contract stays exactly SPEC §6, and turning mails off removes
- * the ledger with the rest of the feature.
+ * sync table): the sync table's contract (docs/table.md) stays as it is, and turning mails off
+ * removes the ledger with the rest of the feature.
  */
 
 export const LEDGER_KEYS = {

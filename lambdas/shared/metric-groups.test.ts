@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { captureEmf } from './__test-support__/capture-emf';
+import { captureEmf } from '../../test/support/capture-emf';
 import { createEmfPublisher, powertoolsSettings } from './metric-groups';
 import { METRICS_NAMESPACE } from './metrics-contract';
 

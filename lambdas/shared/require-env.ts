@@ -13,9 +13,26 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
 export function optionalIntEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
+  return positiveInteger(raw, `environment variable ${name}`);
+}
+
+/**
+ * The rule of every count-like setting (bytes, seconds, days): a whole number from 1. The same
+ * check for an environment variable (a string) and for a construct prop (a number), so the
+ * stack refuses at synth what the function would refuse at cold start. `source` names the setting.
+ */
+export function positiveInteger(raw: string | number, source: string): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`environment variable ${name} must be a positive integer, got "${raw}"`);
-  }
+  if (!isPositiveInteger(value)) throw new ConfigurationError(`${source} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+export function isPositiveInteger(value: number): boolean {
+  return Number.isInteger(value) && value > 0;
+}
+
+/** A blank value counts as unset. */
+export function optionalString(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }

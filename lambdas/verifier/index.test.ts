@@ -1,4 +1,4 @@
-import { coldStart, thrownBy } from '../shared/__test-support__/cold-start';
+import { coldStart, thrownBy } from '../../test/support/cold-start';
 
 /** index.ts reads its configuration at import: a bad deployment fails at cold start, before any request. */
 describe('verifier index', () => {

@@ -4,18 +4,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
 import { SERVICE_NAMES } from '../shared/metrics-contract';
-import { optionalIntEnv, requireEnv } from '../shared/require-env';
 import { createVerifierHandler } from './create-verifier-handler';
 import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
+import { readVerifierConfig } from './verifier-config';
 import { webhookMetricGroups } from './verifier-metrics';
-import { VERIFIER_DEFAULTS } from './verifier-defaults';
 import type { WebhookOutcome } from './webhook-outcome';
 
 // Configuration is read at cold start so a bad deployment fails loudly before any request.
-const queueUrl = requireEnv('QUEUE_URL');
-const signingSecretArn = requireEnv('SIGNING_SECRET_ARN');
-const maxBodyBytes = optionalIntEnv('MAX_BODY_BYTES', VERIFIER_DEFAULTS.maxBodyBytes);
-const secretCacheTtlSeconds = optionalIntEnv('SECRET_CACHE_TTL_SECONDS', VERIFIER_DEFAULTS.secretCacheTtlSeconds);
+const config = readVerifierConfig();
 
 const settings = powertoolsSettings(SERVICE_NAMES.verifier);
 const logger = new Logger({ serviceName: settings.serviceName });
@@ -35,15 +31,15 @@ function publishMetrics(outcome: WebhookOutcome): void {
 // Module scope: clients and the secret cache live as long as the Lambda environment.
 const verify = createVerifierHandler({
   sqs: new SQSClient({}),
-  queueUrl,
+  queueUrl: config.queueUrl,
   secrets: createSecretsManagerSecretSource({
     client: new SecretsManagerClient({}),
-    secretId: signingSecretArn,
-    ttlMs: secretCacheTtlSeconds * 1000,
+    secretId: config.signingSecretArn,
+    ttlMs: config.secretCacheTtlSeconds * 1000,
     now,
     logger,
   }),
-  maxBodyBytes,
+  maxBodyBytes: config.maxBodyBytes,
   now,
   logger,
   onOutcome: publishMetrics,

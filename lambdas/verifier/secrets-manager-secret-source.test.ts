@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidSigningSecretError, SigningSecretUnavailableError } from '../shared/errors';
-import { CapturingLogger } from './__test-support__/capturing-logger';
+import { CapturingLogger } from '../../test/support/capturing-logger';
 import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
 
 const OLD = 'whsec_' + Buffer.alloc(24, 1).toString('base64');

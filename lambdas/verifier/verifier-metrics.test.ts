@@ -12,7 +12,7 @@ import {
   SigningSecretUnavailableError,
   TimestampOutOfRangeError,
 } from '../shared/errors';
-import { captureEmf } from '../shared/__test-support__/capture-emf';
+import { captureEmf } from '../../test/support/capture-emf';
 import { createEmfPublisher } from '../shared/metric-groups';
 import { METRICS_NAMESPACE, REJECTION_REASONS, SERVICE_NAMES } from '../shared/metrics-contract';
 import { classifyError } from './http-responses';

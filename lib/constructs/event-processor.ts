@@ -1,11 +1,13 @@
 import * as path from 'node:path';
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { PROCESSOR_DEFAULTS, PROCESSOR_ENV } from '../../lambdas/processor/processor-config';
 import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
+import { positiveInteger } from '../../lambdas/shared/require-env';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
 import type { EventQueue } from './event-queue';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
@@ -38,7 +40,7 @@ export interface EventProcessorProps extends FunctionLoggingProps {
   readonly maxConcurrency?: number;
   /**
    * Days a tombstone lives before DynamoDB's TTL removes it.
-   * @default PIPELINE_DEFAULTS.tombstoneTtlDays
+   * @default PROCESSOR_DEFAULTS.tombstoneTtlDays (30)
    */
   readonly tombstoneTtlDays?: number;
   /**
@@ -50,7 +52,7 @@ export interface EventProcessorProps extends FunctionLoggingProps {
 
 /**
  * The DynamoDB calls of lambdas/processor: conditional Put/Update writes, the parent status Get,
- * and the cascade's Query (base table, `pk` + `begins_with(sk)`) and Delete.
+ * and the cascade's Query (on the base table: `queries` of lambdas/shared/table-schema) and Delete.
  */
 export const PROCESSOR_TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -76,6 +78,9 @@ export class EventProcessor extends Construct {
           `${PIPELINE_DEFAULTS.visibilityTimeoutFactor}x the processor timeout (${minimumVisibility} s)`,
       );
     }
+    const tombstoneTtlDays = props.tombstoneTtlDays ?? PROCESSOR_DEFAULTS.tombstoneTtlDays;
+    // The function's own rule, so what it would refuse at cold start fails the synth instead.
+    if (!Token.isUnresolved(tombstoneTtlDays)) positiveInteger(tombstoneTtlDays, 'tombstoneTtlDays');
     const maxConcurrency = props.maxConcurrency ?? PIPELINE_DEFAULTS.maxConcurrency;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
       throw new Error(`maxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`);
@@ -92,9 +97,9 @@ export class EventProcessor extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
       metricsNamespace: props.metricsNamespace,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        DEAD_LETTER_QUEUE_URL: props.events.deadLetterQueue.queueUrl,
-        TOMBSTONE_TTL_DAYS: String(props.tombstoneTtlDays ?? PIPELINE_DEFAULTS.tombstoneTtlDays),
+        [PROCESSOR_ENV.tableName]: props.table.tableName,
+        [PROCESSOR_ENV.deadLetterQueueUrl]: props.events.deadLetterQueue.queueUrl,
+        [PROCESSOR_ENV.tombstoneTtlDays]: String(tombstoneTtlDays),
       },
     });
     this.function = this.nodeFunction.function;

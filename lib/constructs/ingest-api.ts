@@ -62,7 +62,8 @@ export const ACCESS_LOG_FIELDS = {
  * Two hardening items HTTP APIs cannot do, and where they are handled instead:
  * - Request body cap: an HTTP API has a fixed 10 MB payload limit and no configurable body size
  *   or request validation. The verifier checks the body size first thing, before reading the
- *   secret or computing an HMAC, and answers 413 above `PIPELINE_DEFAULTS.maxBodyBytes`.
+ *   secret or computing an HMAC, and answers 413 above its `maxBodyBytes`
+ *   (lambdas/verifier/verifier-config.ts).
  * - Tracing: HTTP APIs do not support X-Ray (only REST APIs do), so traces start at the
  *   verifier function (active tracing, see NodeFunction); the access log's `requestId` ties a
  *   request to the gateway side.

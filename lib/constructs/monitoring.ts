@@ -102,7 +102,7 @@ export interface AlarmSpec {
 }
 
 /**
- * Alarms and a dashboard for the whole pipeline (SPEC §1: "CloudWatch for monitoring").
+ * Alarms and a dashboard for the whole pipeline (README, "Monitoring" and "Operating").
  *
  * Every alarm notifies the topic when it fires and when it clears, and treats missing data as
  * not breaching: each metric here is only published while something happens (a request, an

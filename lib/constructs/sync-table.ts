@@ -32,7 +32,7 @@ export interface SyncTableProps {
 }
 
 /**
- * The single table of SPEC §6: keys, index and TTL attribute named by `TABLE_KEYS`, on-demand,
+ * The single table of the public contract (docs/table.md): keys, index and TTL attribute named by `TABLE_KEYS`, on-demand,
  * point-in-time recovery, encrypted with the AWS-managed key.
  */
 export class SyncTable extends Construct {

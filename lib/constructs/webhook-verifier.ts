@@ -1,11 +1,13 @@
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
+import { positiveInteger } from '../../lambdas/shared/require-env';
+import { VERIFIER_DEFAULTS, VERIFIER_ENV } from '../../lambdas/verifier/verifier-config';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
 
@@ -24,7 +26,7 @@ export interface WebhookVerifierProps extends FunctionLoggingProps {
   readonly existingSigningSecretArn?: string;
   /**
    * Largest webhook body accepted, in bytes.
-   * @default PIPELINE_DEFAULTS.maxBodyBytes
+   * @default VERIFIER_DEFAULTS.maxBodyBytes (256 KiB)
    */
   readonly maxBodyBytes?: number;
   /**
@@ -54,6 +56,9 @@ export class WebhookVerifier extends Construct {
       throw new Error('give either existingSigningSecretName or existingSigningSecretArn, not both');
     }
     this.signingSecretCreated = name === undefined && arn === undefined;
+    const maxBodyBytes = props.maxBodyBytes ?? VERIFIER_DEFAULTS.maxBodyBytes;
+    // The function's own rule, so what it would refuse at cold start fails the synth instead.
+    if (!Token.isUnresolved(maxBodyBytes)) positiveInteger(maxBodyBytes, 'maxBodyBytes');
     if (arn !== undefined) {
       this.signingSecret = Secret.fromSecretCompleteArn(this, 'SigningSecret', arn);
     } else if (name !== undefined) {
@@ -83,9 +88,9 @@ export class WebhookVerifier extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
       metricsNamespace: props.metricsNamespace,
       environment: {
-        QUEUE_URL: props.queue.queueUrl,
-        SIGNING_SECRET_ARN: this.signingSecret.secretArn,
-        MAX_BODY_BYTES: String(props.maxBodyBytes ?? PIPELINE_DEFAULTS.maxBodyBytes),
+        [VERIFIER_ENV.queueUrl]: props.queue.queueUrl,
+        [VERIFIER_ENV.signingSecretArn]: this.signingSecret.secretArn,
+        [VERIFIER_ENV.maxBodyBytes]: String(maxBodyBytes),
       },
     });
     this.function = this.nodeFunction.function;

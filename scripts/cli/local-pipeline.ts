@@ -1,7 +1,7 @@
-import { LOCAL_DEFAULTS } from '../../local/local-config';
+import { LOCAL_DEFAULTS } from '../../lib/local-names';
 import { blankToUndefined } from './args';
 
-/** Where `npm start` (local/local-pipeline.ts, local/local-config.ts) puts things, for the scripts' --local. */
+/** Where `npm start` puts things (lib/local-names.ts), with the environment overrides it reads, for the scripts' --local. */
 
 export {
   LOCAL_CREDENTIALS,
@@ -9,12 +9,11 @@ export {
   localEventQueueName,
   localLedgerTableName,
   localNotifierFailureQueueName,
-} from '../../local/local-names';
+} from '../../lib/local-names';
 
 export function localTableName(env: NodeJS.ProcessEnv): string {
   return blankToUndefined(env.TABLE_NAME) ?? LOCAL_DEFAULTS.tableName;
 }
-
 
 export function localSqsEndpoint(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${blankToUndefined(env.SQS_PORT) ?? LOCAL_DEFAULTS.sqsPort}`;

@@ -2,13 +2,25 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { MailSender } from '../../lambdas/notifier/mail-sender';
+import { createMailboxMailSender } from '../../lambdas/notifier/mailbox-mail-sender';
 import { createNotifierSesClient } from '../../lambdas/notifier/ses-client';
 import { createSesMailSender } from '../../lambdas/notifier/ses-mail-sender';
 import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
-import { createMailboxMailSender } from '../../local/mailbox-mail-sender';
 import { awsClientConfig } from '../cli/aws-client-config';
-import type { ReplayMailsClients } from './deps';
+import type { LineIo } from '../cli/run-main';
 import type { ReplayMailsOptions } from './options';
+import type { RangeReadOptions } from './read-failed-range';
+
+/** What a replay is given: the clients the options describe (closed by the caller) and, below, where it writes. */
+export interface ReplayMailsClients {
+  readonly sqs: SQSClient;
+  readonly dynamoDb: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
+  readonly sender: MailSender;
+  /** The notifier's log. @default Powertools at ERROR (INFO with --verbose) */
+  readonly logger?: Logger;
+}
 
 export function notifierLogger(options: ReplayMailsOptions): Logger {
   return new Logger({ serviceName: SERVICE_NAMES.notifier, logLevel: options.verbose ? 'INFO' : 'ERROR' });
@@ -37,4 +49,11 @@ export function closeReplayMailsClients(clients: ReplayMailsClients): void {
   clients.sqs.destroy();
   clients.dynamoDb.destroy();
   clients.streams.destroy();
+}
+
+export interface ReplayMailsIo extends LineIo, RangeReadOptions {
+  /** Epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** Long poll of each receive. @default 2 */
+  readonly waitTimeSeconds?: number;
 }

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describeError } from '../cli/format';
-import type { ReplayMailsIo } from './deps';
+import type { ReplayMailsIo } from './clients';
 
 /* The failure queue's messages: received hidden for a while, released, or deleted once replayed. */
 

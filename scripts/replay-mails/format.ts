@@ -1,7 +1,19 @@
 import type { MailOutcome } from '../../lambdas/notifier/notifier-deps';
 import { formatAge } from '../cli/format';
 import type { FailedBatch } from './failure-message';
-import type { ReplaySummary } from './replay-failure-queue';
+
+/** What a run did, counted per failure message and per mail. */
+export interface ReplaySummary {
+  messages: number;
+  replayed: number;
+  failed: number;
+  expired: number;
+  discarded: number;
+  malformed: number;
+  sent: number;
+  skipped: number;
+  mailsFailed: number;
+}
 
 /** `RetryAttemptsExhausted at …; shard …, sequence … to …, 3 record(s) written from … (5h02m ago)` */
 export function describeBatch(batch: FailedBatch, now: number): string {

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { describeError } from '../cli/format';
-import type { ReplayMailsClients, ReplayMailsIo } from './deps';
+import type { ReplayMailsClients, ReplayMailsIo } from './clients';
 import { type FailedBatch, parseFailureMessage } from './failure-message';
 import { receive, release } from './failure-queue';
 import { describeBatch } from './format';

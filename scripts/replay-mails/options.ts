@@ -1,6 +1,8 @@
 import path from 'node:path';
-import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../local/local-config';
-import { LOCAL_MAIL_FROM } from '../../local/mailbox-mail-sender';
+import { parseAdminRoles, parseMailAddress } from '../../lambdas/notifier/notifier-config';
+import { ConfigurationError } from '../../lambdas/shared/errors';
+import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../lib/local-names';
+import { LOCAL_MAIL_FROM } from '../../lambdas/notifier/mailbox-mail-sender';
 import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
 import {
@@ -40,25 +42,31 @@ export interface ReplayMailsOptions {
 }
 
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-const ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+$/;
 
 function tableName(raw: string, flag: string, fail: Fail): string {
   if (!TABLE_NAME_PATTERN.test(raw)) fail(`${flag} must be a table name (3 to 255 letters, digits, "_", "-" or "."), got "${raw}"`);
   return raw;
 }
 
-/** The value is never echoed: the rule says no addresses in the output. */
-function fromAddress(raw: string, _flag: string, fail: Fail): string {
-  const named = /^[^<>]*<([^<>]+)>$/.exec(raw);
-  if (!ADDRESS.test(named?.[1]?.trim() ?? raw)) fail('--from must be an address, name@domain or "Name <name@domain>"');
+/** The notifier's own rule (lambdas/notifier/mail-address.ts); the value is never echoed: the rule says no addresses in the output. */
+function fromAddress(raw: string, flag: string, fail: Fail): string {
+  try {
+    parseMailAddress(raw, flag);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    fail(`${flag} must be an address, name@domain or "Name <name@domain>"`);
+  }
   return raw;
 }
 
-function adminRoles(raw: string, _flag: string, fail: Fail): readonly string[] {
-  const roles = raw.split(',').map((role) => role.trim());
-  // An empty entry (`org:admin,,`) is a typo that would silently match nothing.
-  if (roles.some((role) => role === '')) fail(`--admin-roles has an empty entry: "${raw}"`);
-  return [...new Set(roles)];
+/** The notifier's own parser: what the stack would refuse, the script refuses too. */
+function adminRoles(raw: string, flag: string, fail: Fail): readonly string[] {
+  try {
+    return parseAdminRoles(raw, flag);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    return fail(error.message);
+  }
 }
 
 const REPLAY_MAILS_FLAGS = {
@@ -92,7 +100,7 @@ export function readReplayMailsOptions(argv: readonly string[], env: NodeJS.Proc
     ...(flags.configurationSetName === undefined ? {} : { configurationSetName: flags.configurationSetName }),
   };
   if (flags.local) {
-    // The names and ports local/local-pipeline.ts and local/local-config.ts use.
+    // The names and ports of `npm start` (lib/local-names.ts).
     const table = flags.tableName ?? tableName(localTableName(env), 'TABLE_NAME', failWith(ReplayMailsUsageError));
     return {
       ...optional,

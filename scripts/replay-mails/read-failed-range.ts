@@ -8,7 +8,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { toLambdaRecord } from '../../local/dynamodb-stream-source';
+import { toLambdaRecord } from '../../lambdas/notifier/lambda-stream-record';
 import type { FailedBatch } from './failure-message';
 
 export type RangeRead =

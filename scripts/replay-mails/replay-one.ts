@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { createNotifierHandler } from '../../lambdas/notifier/create-notifier-handler';
 import { describeError } from '../cli/format';
-import type { ReplayMailsClients, ReplayMailsIo } from './deps';
+import type { ReplayMailsClients, ReplayMailsIo } from './clients';
 import { type FailedBatch, parseFailureMessage } from './failure-message';
 import { deleteMessage } from './failure-queue';
 import { describeBatch } from './format';

@@ -1,3 +1,5 @@
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
+
 export const REPLAY_MAILS_USAGE = `Usage: npm run replay-mails -- --failure-queue-url URL --table NAME --ledger-table NAME --from ADDRESS [options]
        npm run replay-mails -- --local [options]
 
@@ -11,9 +13,9 @@ once its whole range was replayed; otherwise it stays in the queue.
   --ledger-table NAME       the mail ledger (stack output LedgerTableName)
   --from ADDRESS            the sender, as the stack's mailFrom: welcome@acme.example or
                             "Acme <welcome@acme.example>" (a verified SES identity)
-  --app-name NAME           shown in the mails, as the stack's appName (default: "our app")
-  --admin-roles a,b         roles that get an admin welcome (default: org:admin,admin)
-  --welcome-max-age-days N  older users/memberships are a backfill, not mailed (default: 7)
+  --app-name NAME           shown in the mails, as the stack's appName (default: "${NOTIFIER_DEFAULTS.appName}")
+  --admin-roles a,b         roles that get an admin welcome (default: ${NOTIFIER_DEFAULTS.adminRoles.join(',')})
+  --welcome-max-age-days N  older users/memberships are a backfill, not mailed (default: ${NOTIFIER_DEFAULTS.welcomeMaxAgeDays})
   --configuration-set NAME  SES configuration set for the sends
   --mailbox-dir DIR         write .eml files to DIR instead of sending through SES
   --dry-run                 list the failure messages (shard, range, batch size, condition,

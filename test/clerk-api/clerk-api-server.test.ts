@@ -1,5 +1,5 @@
 import { createClerkClient } from '@clerk/backend';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { startClerkApiServer, type ClerkApiServer } from './clerk-api-server';
 import { ClerkStore } from './clerk-store';
 import { seededHistory } from './seeded-history';

@@ -1,5 +1,5 @@
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
-import { clerkEnvelope, sampleMembership, sampleOrganization, sampleUser } from '../../local/sample-events';
+import { clerkEnvelope, sampleMembership, sampleOrganization, sampleUser } from '../../lambdas/shared/sample-events';
 
 /** One webhook of a history: its svix id and its envelope (test/support/random-history.ts uses the same shape). */
 export interface SeededEvent {

@@ -7,7 +7,7 @@ import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { createConsoleReporter } from '../../local/console-reporter';
 import { generateSigningSecret } from '../../local/local-config';
 import { type RunningLocalPipeline, startLocalPipeline } from '../../local/local-pipeline';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 /**

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'svix';
 import { ClerkSyncReader } from '../../client/clerk-sync-reader';
-import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import { adminWelcomeMail } from '../../lambdas/notifier/templates/admin-welcome';
 import { welcomeMail } from '../../lambdas/notifier/templates/welcome';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -19,7 +19,7 @@ import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { MODELLED_EVENT_TYPES } from '../../lambdas/shared/clerk-events';
 import { createTable } from '../../local/create-resources';
 import { generateSigningSecret } from '../../local/local-config';
-import { sampleEvent, type SampleIds, sampleOrganization, withData } from '../../local/sample-events';
+import { sampleEvent, type SampleIds, sampleOrganization, withData } from '../../lambdas/shared/sample-events';
 import type { ReadyMessage } from '../../local/start';
 import {
   deliveriesArbitrary,
@@ -286,7 +286,7 @@ describe('npm start, end to end', () => {
     expect(stdout).not.toMatch(/(applied|skipped|ignored|failed)\S* +msg_forged_e2e/);
   });
 
-  it('ends with the same table as in-order delivery, whatever the order and duplicates over HTTP (SPEC §5)', async () => {
+  it('ends with the same table as in-order delivery, whatever the order and duplicates over HTTP (docs/consistency.md)', async () => {
     let run = 0;
     const scenario = historyArbitrary({ minCommands: 10, maxCommands: 25 }).chain((history) =>
       fc.tuple(fc.constant(history), deliveriesArbitrary(history)),

@@ -231,8 +231,7 @@ describe('the notifier function', () => {
     const sourcesUnder = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
         const file = path.join(dir, entry.name);
-        // Test fixtures seed the tables with calls the function never makes.
-        if (entry.isDirectory()) return entry.name === '__test-support__' ? [] : sourcesUnder(file);
+        if (entry.isDirectory()) return sourcesUnder(file);
         return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [readFileSync(file, 'utf8')] : [];
       });
     const used = new Set<string>();

@@ -5,6 +5,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventProcessor } from '../../lib/constructs/event-processor';
 import { EventQueue } from '../../lib/constructs/event-queue';
 import { esbuildTarget, NODE_RUNTIME } from '../../lib/constructs/node-function';
+import { WebhookVerifier } from '../../lib/constructs/webhook-verifier';
 import { permissionsOfRole } from './iam-permissions';
 import { onlyResource, ref, synthStack, testApp } from './synth-stack';
 
@@ -206,6 +207,18 @@ describe('invalid settings fail at synth, not at deploy', () => {
     const table = new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
     expect(() => new EventProcessor(stack, 'Processor', { events, table, timeout: Duration.seconds(31) })).toThrow(
       /visibility timeout \(180 s\) must be at least 6x the processor timeout \(186 s\)/,
+    );
+  });
+
+  it("a setting the function would refuse at cold start, by the function's own rule", () => {
+    const stack = new Stack(testApp(), 'Probe');
+    const events = new EventQueue(stack, 'Events');
+    const table = new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    expect(() => new EventProcessor(stack, 'Processor', { events, table, tombstoneTtlDays: 0.5 })).toThrow(
+      'tombstoneTtlDays must be a positive integer, got "0.5"',
+    );
+    expect(() => new WebhookVerifier(stack, 'Verifier', { queue: events.queue, maxBodyBytes: 0 })).toThrow(
+      'maxBodyBytes must be a positive integer, got "0"',
     );
   });
 });

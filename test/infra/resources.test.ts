@@ -20,7 +20,7 @@ const deadLetterQueue = () => onlyResource(template, 'AWS::SQS::Queue', { Redriv
 const signingSecret = () => onlyResource(template, 'AWS::SecretsManager::Secret');
 const httpApi = () => onlyResource(template, 'AWS::ApiGatewayV2::Api');
 
-describe('sync table (SPEC §6)', () => {
+describe('sync table (docs/table.md)', () => {
   it('has pk/sk string keys, the gsi1 index with all attributes, and the ttl attribute', () => {
     const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
     expect(resource.Properties).toMatchObject({

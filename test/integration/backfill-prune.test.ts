@@ -1,5 +1,5 @@
-import { keys, SORT_KEY_PREFIX } from '../../lambdas/shared/table-schema';
-import { clerkEnvelope, sampleEvent, sampleUser } from '../../local/sample-events';
+import { keys, queries } from '../../lambdas/shared/table-schema';
+import { clerkEnvelope, sampleEvent, sampleUser } from '../../lambdas/shared/sample-events';
 import { createQueues } from '../../local/create-resources';
 import { meterCapacity } from '../../bench/capacity-meter';
 import { PRUNE_EVENT_ID } from '../../lambdas/reconciler/sweep-event-ids';
@@ -7,7 +7,7 @@ import { seededHistory } from '../clerk-api/seeded-history';
 import { clerkFor, deliverInOrder, inOrderTable, storeOf, sweep } from '../support/backfill-fixture';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { type HistoryEvent, readComparableTable } from '../support/random-history';
-import { readItem, readPartition } from '../support/table-reads';
+import { readItem, readQuery } from '../support/table-reads';
 
 /*
  * Prune: what the table holds live and Clerk no longer has (its *.deleted webhook was missed)
@@ -48,7 +48,7 @@ it('deletes what Clerk no longer has, with the cascades its deletion webhooks wo
   try {
     const tableName = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, delivered);
     const expectedTable = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, [...delivered, ...missed]);
-    const organizationMembers = (await readPartition(documentClient, tableName, keys.organization(org(2)).pk, SORT_KEY_PREFIX.member)).length;
+    const organizationMembers = (await readQuery(documentClient, tableName, queries.organizationMembers(org(2)))).length;
     expect(organizationMembers).toBeGreaterThan(0);
 
     const before = Date.now();
@@ -62,8 +62,8 @@ it('deletes what Clerk no longer has, with the cascades its deletion webhooks wo
     const tombstone = await readItem(documentClient, tableName, keys.user(user(3)));
     expect(tombstone).toMatchObject({ deleted: true, lastEventId: PRUNE_EVENT_ID });
     expect(Date.parse(String(tombstone!.deletedAt))).toBeGreaterThanOrEqual(before);
-    expect(await readPartition(documentClient, tableName, keys.user(user(3)).pk, SORT_KEY_PREFIX.session)).toEqual([]);
-    expect(await readPartition(documentClient, tableName, keys.organization(org(2)).pk, SORT_KEY_PREFIX.member)).toEqual([]);
+    expect(await readQuery(documentClient, tableName, queries.userSessions(user(3)))).toEqual([]);
+    expect(await readQuery(documentClient, tableName, queries.organizationMembers(org(2)))).toEqual([]);
 
     // Equal to in-order delivery of every webhook, the missed deletions included, but for when they happened.
     const withoutDeletionTimes = (items: Record<string, unknown>[]) => items.map(({ deletedAt: _deletedAt, ...item }) => item);

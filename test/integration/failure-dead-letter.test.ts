@@ -3,9 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
-import { captureOutput } from '../../lambdas/shared/__test-support__/capture-emf';
+import { captureOutput } from '../support/capture-emf';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent, withData } from '../../local/sample-events';
+import { sampleEvent, withData } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf } from '../support/random-history';
 

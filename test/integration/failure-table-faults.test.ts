@@ -9,8 +9,9 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
+import { KEY_PREFIX, keys } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { readComparableTable, sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
 
@@ -88,34 +89,35 @@ const FAULTS: Fault[] = [
   {
     svixId: 'msg_alpha',
     command: /./,
-    marker: 'USER#user_2alpha',
+    marker: keys.user('user_2alpha').pk,
     error: () => new ThrottlingException({ message: 'Throughput exceeds the current capacity of your table', $metadata: {} }),
   },
   {
     svixId: 'msg_bravo',
     command: /^(Put|Update)Command$/,
-    marker: 'USER#user_2bravo',
+    marker: keys.user('user_2bravo').pk,
     error: timeout,
     afterWrite: true,
   },
   {
     svixId: 'msg_charlie',
     command: /^(Put|Update)Command$/,
-    marker: 'ORG#org_2charlie',
+    marker: keys.organization('org_2charlie').pk,
     error: () =>
       new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput was exceeded', $metadata: {} }),
   },
   {
     svixId: 'msg_delta',
     command: /./,
-    marker: 'MEMBER#user_2delta',
+    marker: keys.membership('org_2delta', 'user_2delta').sk,
     error: () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
   },
   {
     // Half-way through the user's cascade: the tombstone is written, a session delete times out.
     svixId: 'msg_foxtrot_deleted',
     command: /^DeleteCommand$/,
-    marker: 'SESSION#sess_2fox',
+    // Either of the user's sessions, sess_2foxa or sess_2foxb: whichever the cascade deletes first.
+    marker: `${KEY_PREFIX.session}sess_2fox`,
     error: timeout,
   },
 ];

@@ -9,8 +9,8 @@ import { createVerifierHandler } from '../../lambdas/verifier/create-verifier-ha
 import { createSecretsManagerSecretSource } from '../../lambdas/verifier/secrets-manager-secret-source';
 import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
 import type { WebhookOutcome } from '../../lambdas/verifier/webhook-outcome';
-import { CapturingLogger } from '../../lambdas/verifier/__test-support__/capturing-logger';
-import { newSigningSecret, signedRequest, userCreatedBody } from '../../lambdas/verifier/__test-support__/signed-request';
+import { CapturingLogger } from '../support/capturing-logger';
+import { newSigningSecret, signedRequest, userCreatedBody } from '../support/signed-request';
 import { createQueues, createTable } from '../../local/create-resources';
 import { toSqsRecord } from '../../local/sqs-event-source';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';

@@ -8,8 +8,8 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
-import { captureOutput, type EmfDocument } from '../../lambdas/shared/__test-support__/capture-emf';
-import { newSigningSecret, signedRequest, userCreatedBody } from '../../lambdas/verifier/__test-support__/signed-request';
+import { captureOutput, type EmfDocument } from '../support/capture-emf';
+import { newSigningSecret, signedRequest, userCreatedBody } from '../support/signed-request';
 import { createQueues, createTable } from '../../local/create-resources';
 import { toSqsRecord } from '../../local/sqs-event-source';
 import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';

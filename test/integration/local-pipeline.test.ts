@@ -8,7 +8,7 @@ import { QUEUED_EVENT_ATTRIBUTES, type QueuedEvent } from '../../lambdas/shared/
 import { createConsoleReporter } from '../../local/console-reporter';
 import { generateSigningSecret } from '../../local/local-config';
 import { type ProcessorHandler, type RunningLocalPipeline, startLocalPipeline } from '../../local/local-pipeline';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localSqs, uniqueName } from '../support/local-clients';
 
 /**

@@ -7,9 +7,9 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-handler';
 import type { MailSender, OutgoingMail } from '../../lambdas/notifier/mail-sender';
-import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import type { MailOutcome } from '../../lambdas/notifier/notifier-deps';
-import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
+import { RecordingSender } from '../support/recording-sender';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import { toEpochMillis, type ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
@@ -20,7 +20,7 @@ import {
   startDynamoDbStreamSource,
   type StreamFailureMessage,
 } from '../../local/dynamodb-stream-source';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
@@ -38,7 +38,8 @@ import {
  * source runs the real notifier on it (with a sender that records instead of mailing); then
  * the whole stream is replayed from TRIM_HORIZON through a second source. How the history
  * ends (read from the history, and checked against the table the processor ends with, which
- * SPEC §5's property test proves equal to in-order delivery) says what must have been mailed:
+ * the property test proves equal to in-order delivery; docs/consistency.md) says what must
+ * have been mailed:
  * - exactly one welcome per user that ends live with a primary email, sent by the live pass;
  * - exactly one admin welcome per membership that ends as a live admin membership of such a
  *   user, sent by the live pass;

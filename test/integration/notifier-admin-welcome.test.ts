@@ -1,10 +1,10 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { NotifierFixture } from '../../lambdas/notifier/__test-support__/notifier-fixture';
-import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
+import { NotifierFixture } from '../support/notifier-fixture';
+import { RecordingSender } from '../support/recording-sender';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { keys } from '../../lambdas/shared/table-schema';
-import { sampleEvent, withData } from '../../local/sample-events';
+import { sampleEvent, withData } from '../../lambdas/shared/sample-events';
 import { freshIds, type FreshIds } from '../support/fresh-ids';
 import { localDocumentClient } from '../support/local-clients';
 import { streamEvent } from '../support/stream-records';

@@ -1,12 +1,12 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { FakeClock, NotifierFixture } from '../../lambdas/notifier/__test-support__/notifier-fixture';
-import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
+import { FakeClock, NotifierFixture } from '../support/notifier-fixture';
+import { RecordingSender } from '../support/recording-sender';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { keys } from '../../lambdas/shared/table-schema';
-import { sampleEvent, withData } from '../../local/sample-events';
+import { sampleEvent, withData } from '../../lambdas/shared/sample-events';
 import { streamEvent } from '../support/stream-records';
-import { CapturingLogger } from '../../lambdas/verifier/__test-support__/capturing-logger';
+import { CapturingLogger } from '../support/capturing-logger';
 
 /*
  * The notifier against DynamoDB Local, fed the stream records the processor's writes produce:

@@ -3,12 +3,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
-import { FakeClock, NotifierFixture } from '../../lambdas/notifier/__test-support__/notifier-fixture';
-import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
+import { FakeClock, NotifierFixture } from '../support/notifier-fixture';
+import { RecordingSender } from '../support/recording-sender';
 import { MailSendError } from '../../lambdas/shared/errors';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { keys } from '../../lambdas/shared/table-schema';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDocumentClient } from '../support/local-clients';
 import { streamEvent } from '../support/stream-records';
 

@@ -1,16 +1,15 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
-import { keys } from '../../lambdas/shared/table-schema';
+import { type KeyQuery, keys, queries } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent, withData, type SampleIds } from '../../local/sample-events';
+import { sampleEvent, withData, type SampleIds } from '../../lambdas/shared/sample-events';
 import { freshIds } from '../support/fresh-ids';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
-import { readItem, readPartition } from '../support/table-reads';
+import { readItem, readQuery } from '../support/table-reads';
 
 const NOW = Date.UTC(2024, 5, 1);
 const T0 = Date.UTC(2024, 4, 29);
@@ -57,19 +56,7 @@ async function deliverBatch(...deliveries: HistoryEvent[]): Promise<RecordOutcom
 }
 
 const item = (key: { pk: string; sk: string }) => readItem(documentClient, tableName, key);
-const partition = (pk: string, prefix: string) => readPartition(documentClient, tableName, pk, prefix);
-
-async function byIndex(gsi1pk: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': gsi1pk },
-    }),
-  );
-  return Items ?? [];
-}
+const found = (query: KeyQuery) => readQuery(documentClient, tableName, query);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const results = (outcomes: RecordOutcome[]) => outcomes.map((outcome) => outcome.result);
@@ -84,8 +71,7 @@ describe('processor: users', () => {
       expect.objectContaining({ result: 'applied', svixId: created.svixId, eventType: 'user.created', entityId: ids.userId }),
     ]);
     expect(await item(keys.user(ids.userId))).toEqual({
-      pk: `USER#${ids.userId}`,
-      sk: 'PROFILE',
+      ...keys.user(ids.userId),
       type: 'user',
       id: ids.userId,
       email: ids.email,
@@ -95,12 +81,11 @@ describe('processor: users', () => {
       createdAt: iso(T0),
       updatedAt: iso(T0),
       lastSignInAt: iso(T0),
-      gsi1pk: `EMAIL#${ids.email.toLowerCase()}`,
-      gsi1sk: `USER#${ids.userId}`,
+      ...keys.userEmailIndex(ids.email, ids.userId),
       version: T0,
       lastEventId: created.svixId,
     });
-    expect((await byIndex(`EMAIL#${ids.email.toLowerCase()}`)).map((found) => found.id)).toEqual([ids.userId]);
+    expect((await found(queries.userByEmail(ids.email))).map((user) => user.id)).toEqual([ids.userId]);
   });
 
   it('user.updated replaces fields, removes cleared ones and moves the email index; a duplicate changes nothing', async () => {
@@ -111,9 +96,9 @@ describe('processor: users', () => {
     expect(results(await deliver(created, updated))).toEqual(['applied', 'applied']);
     const afterUpdate = await item(keys.user(ids.userId));
 
-    expect(afterUpdate).toMatchObject({ email: newEmail, gsi1pk: `EMAIL#${newEmail.toLowerCase()}`, updatedAt: iso(T0 + 1000) });
+    expect(afterUpdate).toMatchObject({ email: newEmail, gsi1pk: keys.userEmailIndex(newEmail, ids.userId).gsi1pk, updatedAt: iso(T0 + 1000) });
     expect(afterUpdate).not.toHaveProperty('username');
-    expect(await byIndex(`EMAIL#${ids.email.toLowerCase()}`)).toEqual([]);
+    expect(await found(queries.userByEmail(ids.email))).toEqual([]);
 
     expect(results(await deliver(updated, created))).toEqual(['duplicate', 'stale']);
     expect(await item(keys.user(ids.userId))).toEqual(afterUpdate);
@@ -140,15 +125,14 @@ describe('processor: users', () => {
       event('organizationMembership.created', ids, T0 + 40),
       event('organizationMembership.created', { ...ids, orgId: otherOrg, membershipId: `${ids.membershipId}b` }, T0 + 50),
     );
-    expect(await partition(`USER#${ids.userId}`, 'SESSION#')).toHaveLength(2);
-    expect(await byIndex(`USER#${ids.userId}`)).toHaveLength(2);
+    expect(await found(queries.userSessions(ids.userId))).toHaveLength(2);
+    expect(await found(queries.userOrganizations(ids.userId))).toHaveLength(2);
 
     const deleted = event('user.deleted', ids, T0 + 100);
     expect(results(await deliver(deleted))).toEqual(['applied']);
 
     expect(await item(keys.user(ids.userId))).toEqual({
-      pk: `USER#${ids.userId}`,
-      sk: 'PROFILE',
+      ...keys.user(ids.userId),
       type: 'user',
       id: ids.userId,
       deleted: true,
@@ -157,10 +141,10 @@ describe('processor: users', () => {
       version: T0 + 100,
       lastEventId: deleted.svixId,
     });
-    expect(await partition(`USER#${ids.userId}`, 'SESSION#')).toEqual([]);
+    expect(await found(queries.userSessions(ids.userId))).toEqual([]);
     expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
     expect(await item(keys.membership(otherOrg, ids.userId))).toBeUndefined();
-    expect(await byIndex(`EMAIL#${ids.email.toLowerCase()}`)).toEqual([]);
+    expect(await found(queries.userByEmail(ids.email))).toEqual([]);
     expect(await item(keys.organization(ids.orgId))).toMatchObject({ type: 'organization' });
 
     const lateUpdate = event('user.updated', { ...ids, createdAt: T0 }, T0 + 200);
@@ -189,8 +173,7 @@ describe('processor: sessions', () => {
     await deliver(event('user.created', ids, T0), created);
 
     expect(await item(keys.session(ids.userId, ids.sessionId))).toEqual({
-      pk: `USER#${ids.userId}`,
-      sk: `SESSION#${ids.sessionId}`,
+      ...keys.session(ids.userId, ids.sessionId),
       type: 'session',
       id: ids.sessionId,
       userId: ids.userId,
@@ -214,8 +197,7 @@ describe('processor: sessions', () => {
     const ids = freshIds();
     await deliver(event('session.created', ids, T0 + 5000));
     expect(await item(keys.user(ids.userId))).toEqual({
-      pk: `USER#${ids.userId}`,
-      sk: 'PROFILE',
+      ...keys.user(ids.userId),
       type: 'user',
       id: ids.userId,
       lastSeenAt: iso(T0 + 5000),
@@ -262,7 +244,7 @@ describe('processor: sessions', () => {
       expect.objectContaining({ result: 'stale', reason: 'user deleted' }),
       expect.objectContaining({ result: 'stale', reason: 'user deleted' }),
     ]);
-    expect(await partition(`USER#${ids.userId}`, 'SESSION#')).toEqual([]);
+    expect(await found(queries.userSessions(ids.userId))).toEqual([]);
     expect(await item(keys.user(ids.userId))).not.toHaveProperty('lastSeenAt');
   });
 });
@@ -278,10 +260,10 @@ describe('processor: organizations', () => {
     expect(organization).toMatchObject({ type: 'organization', id: ids.orgId, name: 'Renamed', createdAt: iso(T0) });
     expect(organization).not.toHaveProperty('slug');
     expect(organization).not.toHaveProperty('gsi1pk');
-    expect(await byIndex(`SLUG#acme-${ids.orgId}`)).toEqual([]);
+    expect(await found(queries.organizationBySlug(`acme-${ids.orgId}`))).toEqual([]);
 
     await deliver(event('organization.updated', { ...ids, createdAt: T0 }, T0 + 2000, { slug: `new-${ids.orgId}` }));
-    expect((await byIndex(`SLUG#new-${ids.orgId}`)).map((found) => found.id)).toEqual([ids.orgId]);
+    expect((await found(queries.organizationBySlug(`new-${ids.orgId}`))).map((organization) => organization.id)).toEqual([ids.orgId]);
   });
 
   it('organization.deleted leaves a tombstone and removes every membership item, tombstones included', async () => {
@@ -293,13 +275,12 @@ describe('processor: organizations', () => {
       event('organizationMembership.created', second, T0 + 20),
       event('organizationMembership.deleted', { ...second, createdAt: T0 + 20 }, T0 + 30),
     );
-    expect(await partition(`ORG#${ids.orgId}`, 'MEMBER#')).toHaveLength(2);
+    expect(await found(queries.organizationMembers(ids.orgId))).toHaveLength(2);
 
     const deleted = event('organization.deleted', ids, T0 + 100);
     expect(results(await deliver(deleted))).toEqual(['applied']);
     expect(await item(keys.organization(ids.orgId))).toEqual({
-      pk: `ORG#${ids.orgId}`,
-      sk: 'PROFILE',
+      ...keys.organization(ids.orgId),
       type: 'organization',
       id: ids.orgId,
       deleted: true,
@@ -308,7 +289,7 @@ describe('processor: organizations', () => {
       version: T0 + 100,
       lastEventId: deleted.svixId,
     });
-    expect(await partition(`ORG#${ids.orgId}`, 'MEMBER#')).toEqual([]);
+    expect(await found(queries.organizationMembers(ids.orgId))).toEqual([]);
 
     const late = await deliver(
       event('organization.updated', { ...ids, createdAt: T0 }, T0 + 200),
@@ -318,7 +299,7 @@ describe('processor: organizations', () => {
       expect.objectContaining({ result: 'stale', reason: 'organization deleted' }),
       expect.objectContaining({ result: 'stale', reason: 'organization deleted' }),
     ]);
-    expect(await partition(`ORG#${ids.orgId}`, 'MEMBER#')).toEqual([]);
+    expect(await found(queries.organizationMembers(ids.orgId))).toEqual([]);
     expect(await item(keys.organization(ids.orgId))).toMatchObject({ deleted: true });
   });
 });
@@ -335,10 +316,8 @@ describe('processor: memberships', () => {
     expect(results(await deliver(updated, created, updated))).toEqual(['applied', 'stale', 'duplicate']);
 
     expect(await item(keys.membership(ids.orgId, ids.userId))).toEqual({
-      pk: `ORG#${ids.orgId}`,
-      sk: `MEMBER#${ids.userId}`,
-      gsi1pk: `USER#${ids.userId}`,
-      gsi1sk: `ORG#${ids.orgId}`,
+      ...keys.membership(ids.orgId, ids.userId),
+      ...keys.membershipUserIndex(ids.userId, ids.orgId),
       type: 'membership',
       id: ids.membershipId,
       orgId: ids.orgId,
@@ -351,7 +330,7 @@ describe('processor: memberships', () => {
       version: T0 + 1000,
       lastEventId: updated.svixId,
     });
-    expect((await byIndex(`USER#${ids.userId}`)).map((found) => found.orgId)).toEqual([ids.orgId]);
+    expect((await found(queries.userOrganizations(ids.userId))).map((membership) => membership.orgId)).toEqual([ids.orgId]);
   });
 
   it('a deletion is final for that membership and drops it from the user\'s organizations', async () => {
@@ -364,8 +343,7 @@ describe('processor: memberships', () => {
     );
     expect(results(outcomes)).toEqual(['applied', 'applied', 'stale']);
     expect(await item(keys.membership(ids.orgId, ids.userId))).toEqual({
-      pk: `ORG#${ids.orgId}`,
-      sk: `MEMBER#${ids.userId}`,
+      ...keys.membership(ids.orgId, ids.userId),
       type: 'membership',
       id: ids.membershipId,
       orgId: ids.orgId,
@@ -377,7 +355,7 @@ describe('processor: memberships', () => {
       version: T0 + 5000,
       lastEventId: deleted.svixId,
     });
-    expect(await byIndex(`USER#${ids.userId}`)).toEqual([]);
+    expect(await found(queries.userOrganizations(ids.userId))).toEqual([]);
   });
 
   it('a late deletion (or creation) of an old membership does not touch the membership after a rejoin', async () => {
@@ -425,7 +403,7 @@ describe('processor: memberships', () => {
       event('user.deleted', ids, T0 + 100),
     );
     expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
-    expect(await partition(`USER#${ids.userId}`, 'SESSION#')).toEqual([]);
+    expect(await found(queries.userSessions(ids.userId))).toEqual([]);
     expect(await item(keys.user(ids.userId))).toMatchObject({ deleted: true });
   });
 });

@@ -8,7 +8,7 @@ import { createProcessorHandler } from '../../lambdas/processor/create-processor
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { keys } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent, withData } from '../../local/sample-events';
+import { sampleEvent, withData } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, sqsRecordWithBody, type HistoryEvent } from '../support/random-history';
 

@@ -21,8 +21,9 @@ import {
 } from '../support/random-history';
 
 /*
- * SPEC §5: for any valid history, any permutation with any duplicates yields the same table
- * (bookkeeping aside) as delivering the history once, in order. Both sides run the real
+ * The correctness property (docs/consistency.md): for any valid history, any permutation with
+ * any duplicates yields the same table (bookkeeping aside) as delivering the history once, in
+ * order. Both sides run the real
  * handler against DynamoDB Local; the shuffled side in SQS batches of up to 10 records,
  * processed concurrently as in Lambda, with up to 3 batches in flight at once (concurrent
  * invocations). Every history holds each tricky case (deletions with cascades, rejoins...)
@@ -64,7 +65,7 @@ function processorFor(tableName: string, outcomes: RecordOutcome[]) {
   });
 }
 
-/** Structural consequences of SPEC §4 that both tables must show. */
+/** Structural consequences of the events' effects (docs/table.md) that both tables must show. */
 function expectNoOrphans(items: Record<string, unknown>[]): void {
   const deletedUsers = new Set(items.filter((item) => item.type === 'user' && item.deleted === true).map((item) => item.id));
   const deletedOrganizations = new Set(

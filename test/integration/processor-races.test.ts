@@ -3,13 +3,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
-import { keys } from '../../lambdas/shared/table-schema';
+import { KEY_PREFIX, keys, PROFILE_SORT_KEY, queries } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent, type SampleIds } from '../../local/sample-events';
+import { sampleEvent, type SampleIds } from '../../lambdas/shared/sample-events';
 import { freshIds } from '../support/fresh-ids';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-history';
-import { readItem, readPartition } from '../support/table-reads';
+import { readItem, readQuery } from '../support/table-reads';
 
 /*
  * docs/consistency.md: a child event (session, membership) writes its item, then checks its
@@ -57,23 +57,23 @@ const putOf =
 const profileReadOf =
   (prefix: string): Step =>
   ({ name, input }) =>
-    name === 'GetCommand' && String(input.Key?.pk).startsWith(prefix) && input.Key?.sk === 'PROFILE';
+    name === 'GetCommand' && String(input.Key?.pk).startsWith(prefix) && input.Key?.sk === PROFILE_SORT_KEY;
 const updateSetting =
   (placeholder: string): Step =>
   ({ name, input }) =>
     name === 'UpdateCommand' && input.ExpressionAttributeValues?.[placeholder] !== undefined;
 
 const STEPS = {
-  membershipWrite: putOf('MEMBER#'),
-  sessionWrite: putOf('SESSION#'),
+  membershipWrite: putOf(KEY_PREFIX.member),
+  sessionWrite: putOf(KEY_PREFIX.session),
   /** Every membership event: records the organization on the user's profile unless the user is deleted. */
   membershipRegistration: updateSetting(':orgIds'),
   /** session.created: raises lastSeenAt unless the user is deleted. */
   lastSeenAtRaise: updateSetting(':lastSeenAt'),
-  userCheck: profileReadOf('USER#'),
-  organizationCheck: profileReadOf('ORG#'),
+  userCheck: profileReadOf(KEY_PREFIX.user),
+  organizationCheck: profileReadOf(KEY_PREFIX.organization),
   userTombstone: updateSetting(':deletedAt'),
-  organizationTombstone: ({ name, input }) => name === 'PutCommand' && input.Item?.deleted === true && input.Item?.sk === 'PROFILE',
+  organizationTombstone: ({ name, input }) => name === 'PutCommand' && input.Item?.deleted === true && input.Item?.sk === PROFILE_SORT_KEY,
 } satisfies Record<string, Step>;
 type StepName = keyof typeof STEPS;
 
@@ -136,7 +136,7 @@ async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Pr
 }
 
 const item = (key: { pk: string; sk: string }) => readItem(documentClient, tableName, key);
-const sessionsOf = (userId: string) => readPartition(documentClient, tableName, keys.user(userId).pk, 'SESSION#');
+const sessionsOf = (userId: string) => readQuery(documentClient, tableName, queries.userSessions(userId));
 
 describe('a membership and its user\'s deletion in one batch leave no membership, whatever the interleaving', () => {
   it.each<[string, StepName]>([

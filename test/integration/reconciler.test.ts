@@ -2,11 +2,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { captureOutput, type EmfDocument } from '../../lambdas/shared/__test-support__/capture-emf';
-import { coldStart } from '../../lambdas/shared/__test-support__/cold-start';
+import { captureOutput, type EmfDocument } from '../support/capture-emf';
+import { coldStart } from '../support/cold-start';
 import { createEmfPublisher } from '../../lambdas/shared/metric-groups';
 import { RECONCILER_METRICS, SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
-import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../../lambdas/shared/table-schema';
+import { PROCESSOR_DEFAULTS } from '../../lambdas/processor/processor-config';
 import { type ReconcileInput, type ReconcileOutput, reconcileInvocation } from '../../lambdas/reconciler/reconcile-invocation';
 import { RECONCILER_ENV } from '../../lambdas/reconciler/reconciler-config';
 import { STATE_TABLE_KEY, sweepStateTable } from '../../lambdas/reconciler/sweep-state-table';
@@ -72,7 +72,7 @@ function invoker(tableName: string, stateTableName: string, clock: Clock & { jum
       reconcileInvocation(
         {
           state: { ...state, save: async (...args) => (await state.save(...args), clock.jump()) },
-          sweepDeps: async () => ({ clerk, table: { documentClient, tableName, tombstoneTtlDays: DEFAULT_TOMBSTONE_TTL_DAYS } }),
+          sweepDeps: async () => ({ clerk, table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays } }),
           settings: { ...TEST_SWEEP, prune: true },
           clock,
           remainingTimeMs: () => 15 * 60_000,

@@ -19,9 +19,9 @@ import { sendToDeadLetterQueue } from '../../lambdas/processor/dead-letter';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import type { QueuedEvent } from '../../lambdas/shared/queued-event';
 import { createQueues, createTable } from '../../local/create-resources';
-import { sampleEvent } from '../../local/sample-events';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
+import { formatAge } from '../../scripts/cli/format';
 import {
-  formatAge,
   readRedriveOptions,
   redrive,
   type RedriveOptions,

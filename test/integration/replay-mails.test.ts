@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { RecordingSender } from '../../lambdas/notifier/__test-support__/recording-sender';
+import { RecordingSender } from '../support/recording-sender';
 import { createNotifierHandler } from '../../lambdas/notifier/create-notifier-handler';
 import type { MailSender } from '../../lambdas/notifier/mail-sender';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -17,8 +17,8 @@ import { MailSendError } from '../../lambdas/shared/errors';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { createLedgerTable, createQueues, createTable, latestStreamArn } from '../../local/create-resources';
 import { type DiscardedStreamBatch, startDynamoDbStreamSource, type StreamFailureMessage } from '../../local/dynamodb-stream-source';
-import { createMailboxMailSender } from '../../local/mailbox-mail-sender';
-import { sampleEvent } from '../../local/sample-events';
+import { createMailboxMailSender } from '../../lambdas/notifier/mailbox-mail-sender';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import {
   parseFailureMessage,
   readReplayMailsOptions,

@@ -4,12 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createVerifierHandler, type VerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
 import { createSecretsManagerSecretSource } from '../../lambdas/verifier/secrets-manager-secret-source';
 import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
-import { CapturingLogger } from '../../lambdas/verifier/__test-support__/capturing-logger';
+import { CapturingLogger } from '../support/capturing-logger';
 import {
   newSigningSecret,
   signedRequest,
   userCreatedBody,
-} from '../../lambdas/verifier/__test-support__/signed-request';
+} from '../support/signed-request';
 import { createQueues } from '../../local/create-resources';
 import { localSqs, uniqueName } from '../support/local-clients';
 

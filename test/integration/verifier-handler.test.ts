@@ -1,13 +1,13 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createVerifierHandler, type VerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
-import { CapturingLogger } from '../../lambdas/verifier/__test-support__/capturing-logger';
+import { CapturingLogger } from '../support/capturing-logger';
 import {
   httpEvent,
   newSigningSecret,
   signedRequest,
   userCreatedBody,
-} from '../../lambdas/verifier/__test-support__/signed-request';
+} from '../support/signed-request';
 import type { QueuedEvent } from '../../lambdas/shared/queued-event';
 import { createQueues } from '../../local/create-resources';
 import { localSqs, uniqueName } from '../support/local-clients';

@@ -8,7 +8,7 @@ import { clerkSourceFor, type ClerkSource } from '../../lambdas/reconciler/clerk
 import { runSweep, type SweepSettings } from '../../lambdas/reconciler/run-sweep';
 import { newSweep, type SweepCheckpoint } from '../../lambdas/reconciler/sweep-checkpoint';
 import { type Clock, SYSTEM_CLOCK } from '../../lambdas/reconciler/token-bucket';
-import { DEFAULT_TOMBSTONE_TTL_DAYS } from '../../lambdas/shared/table-schema';
+import { PROCESSOR_DEFAULTS } from '../../lambdas/processor/processor-config';
 import { createTable } from '../../local/create-resources';
 import { type ClerkApiServer, startClerkApiServer } from '../clerk-api/clerk-api-server';
 import { ClerkStore } from '../clerk-api/clerk-store';
@@ -51,7 +51,7 @@ export async function sweep(
   const final = await runSweep(
     {
       clerk,
-      table: { documentClient, tableName, tombstoneTtlDays: DEFAULT_TOMBSTONE_TTL_DAYS },
+      table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays },
       clock: SYSTEM_CLOCK,
       saveCheckpoint: async (checkpoint) => {
         saved.push(checkpoint);

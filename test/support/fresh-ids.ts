@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SampleIds } from '../../local/sample-events';
+import type { SampleIds } from '../../lambdas/shared/sample-events';
 
 export type FreshIds = Required<Pick<SampleIds, 'userId' | 'orgId' | 'sessionId' | 'membershipId' | 'email'>>;
 

@@ -8,9 +8,9 @@ import {
 } from './random-history';
 
 /*
- * The generator behind the correctness property (SPEC §5). The property is only as strong as
- * the histories it sees, so these checks make sure that every history holds each tricky case
- * and is one Clerk could send. Pure: no engines, fast enough for many runs.
+ * The generator behind the correctness property (docs/consistency.md). The property is only
+ * as strong as the histories it sees, so these checks make sure that every history holds each
+ * tricky case and is one Clerk could send. Pure: no engines, fast enough for many runs.
  */
 
 const SHAPES: readonly HistoryOptions[] = [

@@ -12,11 +12,12 @@ import {
   sampleSession,
   sampleUser,
   sampleEvent,
-} from '../../local/sample-events';
+} from '../../lambdas/shared/sample-events';
 
 /**
- * Random valid Clerk histories for the correctness property (SPEC §5): what Clerk could send
- * for a few users and organizations, in the order it happened, with strictly increasing times.
+ * Random valid Clerk histories for the correctness property (docs/consistency.md): what Clerk
+ * could send for a few users and organizations, in the order it happened, with strictly
+ * increasing times.
  */
 
 export interface HistoryEvent {
@@ -137,7 +138,7 @@ export function sqsEventOf(records: readonly SQSRecord[]): SQSEvent {
   return { Records: [...records] };
 }
 
-/** Every item of the table without bookkeeping attributes, sorted by pk then sk: what SPEC §5 compares. */
+/** Every item of the table without bookkeeping attributes, sorted by pk then sk: what the correctness property compares. */
 export async function readComparableTable(
   documentClient: DynamoDBDocumentClient,
   tableName: string,

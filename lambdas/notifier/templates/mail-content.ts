@@ -1,4 +1,4 @@
-import { NOTIFIER_DEFAULTS } from '../notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../notifier-config';
 
 /** What a template produces; the notifier adds the recipient and the ids. */
 export interface MailContent {

@@ -1,4 +1,4 @@
-import { NOTIFIER_DEFAULTS } from '../notifier-defaults';
+import { NOTIFIER_DEFAULTS } from '../notifier-config';
 import { adminWelcomeMail } from './admin-welcome';
 import { greeting, oneLine } from './mail-content';
 import { welcomeMail } from './welcome';

@@ -1,0 +1,130 @@
+/** The table's items as the processor writes them and readers find them (README, "The table (public contract)"). */
+import type { ItemKey } from './keys';
+
+/**
+ * Attributes the processor keeps for ordering and idempotency. They are not part of the
+ * public contract, and the correctness property (README, "Correctness"; docs/consistency.md) ignores them.
+ */
+export interface Bookkeeping {
+  /** Ordering version, epoch ms: `updated_at`, else the envelope timestamp. */
+  readonly version?: number;
+  /** Svix id of the event that wrote this state; breaks version ties and tells duplicates from stale events. */
+  readonly lastEventId?: string;
+  /** TTL (epoch seconds), on tombstones only. */
+  readonly ttl?: number;
+}
+
+/** Every bookkeeping attribute, on whichever items carry it: readers strip them. */
+export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds'] as const;
+
+/**
+ * On the user profile: the ids of every organization the user has had a membership item in.
+ * The membership processor adds to it with a write conditioned on the user not being deleted,
+ * so a user deletion finds every membership with strongly consistent reads (the gsi1 index
+ * is only eventually consistent). Removed once the deletion's cascade completes.
+ */
+export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
+
+export type SessionStatus = 'active' | 'ended' | 'removed' | 'revoked';
+export const TERMINAL_SESSION_STATUSES: readonly SessionStatus[] = ['ended', 'removed', 'revoked'];
+
+export interface UserItem extends ItemKey, Bookkeeping {
+  readonly type: 'user';
+  readonly id: string;
+  readonly email?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly username?: string;
+  readonly imageUrl?: string;
+  readonly externalId?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly lastSignInAt?: string;
+  readonly lastSeenAt?: string;
+  readonly gsi1pk?: string;
+  readonly gsi1sk?: string;
+  readonly memberOrgIds?: ReadonlySet<string>;
+}
+
+export interface UserTombstone extends ItemKey, Bookkeeping {
+  readonly type: 'user';
+  readonly id: string;
+  readonly deleted: true;
+  readonly deletedAt: string;
+  readonly memberOrgIds?: ReadonlySet<string>;
+}
+
+export interface SessionItem extends ItemKey, Bookkeeping {
+  readonly type: 'session';
+  readonly id: string;
+  readonly userId: string;
+  readonly status: SessionStatus;
+  readonly createdAt?: string;
+  readonly expiresAt?: string;
+  readonly endedAt?: string;
+}
+
+export interface OrganizationItem extends ItemKey, Bookkeeping {
+  readonly type: 'organization';
+  readonly id: string;
+  readonly name?: string;
+  readonly slug?: string;
+  readonly imageUrl?: string;
+  readonly createdBy?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly gsi1pk?: string;
+  readonly gsi1sk?: string;
+}
+
+export interface OrganizationTombstone extends ItemKey, Bookkeeping {
+  readonly type: 'organization';
+  readonly id: string;
+  readonly deleted: true;
+  readonly deletedAt: string;
+}
+
+export interface MembershipItem extends ItemKey, Bookkeeping {
+  readonly type: 'membership';
+  /** Membership id: a user who leaves and rejoins an organization gets a new one. */
+  readonly id: string;
+  readonly orgId: string;
+  readonly userId: string;
+  readonly role: string;
+  readonly permissions?: readonly string[];
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly gsi1pk?: string;
+  readonly gsi1sk?: string;
+  /** Orders memberships of one user in one organization: `<createdAt ms, zero-padded>#<membership id>`. */
+  readonly generation?: string;
+}
+
+export interface MembershipTombstone extends ItemKey, Bookkeeping {
+  readonly type: 'membership';
+  readonly id: string;
+  readonly deleted: true;
+  readonly deletedAt: string;
+  readonly generation?: string;
+  readonly orgId?: string;
+  readonly userId?: string;
+}
+
+export type TableItem =
+  | UserItem
+  | UserTombstone
+  | SessionItem
+  | OrganizationItem
+  | OrganizationTombstone
+  | MembershipItem
+  | MembershipTombstone;
+
+export function isTombstone(item: { readonly deleted?: unknown }): boolean {
+  return item.deleted === true;
+}
+
+/** ISO-8601 UTC from epoch ms, the table's time format. */
+export function isoFromMillis(ms: number): string {
+  return new Date(ms).toISOString();
+}
+

@@ -1,0 +1,113 @@
+import type { SQSRecord } from 'aws-lambda';
+import path from 'node:path';
+import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
+import type { MailOutcome } from '../lambdas/notifier/notifier-deps';
+import type { RecordOutcome } from '../lambdas/processor/record-outcome';
+import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
+import type { MailReport, OutcomeReport, PipelineReporter, ReceivedReport } from './console-reporter';
+import type { DiscardedStreamBatch } from './dynamodb-stream-source';
+import type { SettledBatch } from './sqs-event-source';
+import type { RouteExchange } from './webhook-server';
+
+/**
+ * What the local pipeline tells its reporter (console-reporter.ts prints it): each webhook
+ * exchange, each processor outcome, each mail, and the batches and errors no single record
+ * accounts for, reduced to ids, types, statuses and reasons.
+ */
+
+export function describeMail(outcome: MailOutcome, mailboxDir: string | undefined): MailReport {
+  return {
+    kind: outcome.kind,
+    result: outcome.result,
+    userId: outcome.userId,
+    ...(outcome.membershipId ? { membershipId: outcome.membershipId } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.messageId && mailboxDir !== undefined ? { file: path.join(mailboxDir, outcome.messageId) } : {}),
+  };
+}
+
+export function describeDiscarded(discarded: DiscardedStreamBatch, queueUrl: string): string {
+  const { requestContext, DDBStreamBatchInfo } = discarded.message;
+  const records = `${DDBStreamBatchInfo.batchSize} stream record(s)`;
+  const what =
+    requestContext.condition === 'RecordAgeExceeded'
+      ? `notifier skipped ${records} older than ${NOTIFIER_DEFAULTS.maxRecordAgeSeconds} s`
+      : `notifier gave up on ${records} after ${requestContext.approximateInvokeCount} attempt(s)`;
+  const where = discarded.delivered
+    ? `their stream position is in ${queueUrl}; fix the cause, then npm run replay-mails -- --local`
+    : 'the failure queue did not take their position before the stop; the next start reads them again';
+  return `${what}: no mail for them; ${where}`;
+}
+
+export function describeExchange(exchange: RouteExchange): ReceivedReport {
+  const svixId = exchange.headers['svix-id'] ?? exchange.headers['webhook-id'];
+  const accepted = exchange.statusCode >= 200 && exchange.statusCode < 300;
+  const base = { statusCode: exchange.statusCode, ...(svixId ? { svixId } : {}) };
+  if (accepted) {
+    const eventType = eventTypeOf(exchange.body);
+    return { ...base, ...(eventType ? { eventType } : {}) };
+  }
+  const error = errorTextOf(exchange.responseBody);
+  return { ...base, ...(error ? { error } : {}) };
+}
+
+export function describeOutcome(outcome: RecordOutcome, attempt: number | undefined, maxAttempts: number): OutcomeReport {
+  return {
+    result: outcome.result,
+    ...(outcome.svixId ? { svixId: outcome.svixId } : {}),
+    ...(outcome.eventType ? { eventType: outcome.eventType } : {}),
+    ...(outcome.entityId ? { entityId: outcome.entityId } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(attempt === undefined ? {} : { attempt, maxAttempts }),
+  };
+}
+
+/** Records retried without an outcome of their own (the invocation crashed, or a wrapper failed them) still get a line. */
+export function reportUnreported(batch: SettledBatch, reported: ReadonlySet<string>, reporter: PipelineReporter, maxAttempts: number): void {
+  if (batch.handlerError !== undefined) {
+    reporter.problem(`processor invocation failed, its ${batch.records.length} record(s) will be retried: ${messageOf(batch.handlerError)}`);
+  }
+  for (const record of batch.records) {
+    if (!batch.retained.includes(record.messageId) || reported.has(record.messageId)) continue;
+    reporter.outcome({
+      result: 'failed',
+      ...labelsOf(record),
+      reason: batch.handlerError === undefined ? 'reported as a batch item failure' : 'the invocation failed',
+      attempt: Number(record.attributes.ApproximateReceiveCount),
+      maxAttempts,
+    });
+  }
+}
+
+/** The verifier labels every message with its svix id and event type, so nothing needs to parse the body. */
+function labelsOf(record: SQSRecord): { svixId?: string; eventType?: string } {
+  const svixId = record.messageAttributes[QUEUED_EVENT_ATTRIBUTES.svixId]?.stringValue;
+  const eventType = record.messageAttributes[QUEUED_EVENT_ATTRIBUTES.eventType]?.stringValue;
+  return { ...(svixId ? { svixId } : {}), ...(eventType ? { eventType } : {}) };
+}
+
+function eventTypeOf(body: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorTextOf(responseBody: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(responseBody);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { error, message } = parsed as { error?: unknown; message?: unknown };
+    const text = typeof error === 'string' ? error : message;
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
