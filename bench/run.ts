@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MODELLED_EVENT_TYPES } from '../lambdas/shared/clerk-events';
@@ -8,6 +8,7 @@ import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
 import { createQueues, createTable } from '../local/create-resources';
 import { startDynamoDbLocal, startSqsEmulator } from '../local/engines.mjs';
 import { buildLeanVerifier } from './bundle-variant';
+import { backfillResultForJson, type BackfillBenchResult, benchBackfill, renderBackfillMarkdown } from './backfill.bench';
 import { benchColdStart } from './cold-start';
 import { accessLogLineBytes, billedMs, type CostInputs, costPerMillion, PRICES } from './cost';
 import { benchDeployedRuns, type DeployedRunsResult } from './deployed-runs';
@@ -16,7 +17,7 @@ import { benchEndToEnd } from './e2e.bench';
 import { describeMachine, loadAverage } from './machine';
 import { benchMail, renderMailMarkdown } from './mail.bench';
 import { newSigningSecret } from './payloads';
-import { type BenchReport, type CostLever, type Goal, renderMarkdown, updateBenchmarksFile } from './report';
+import { type BenchReport, type CostLever, type Goal, renderMarkdown, updateBenchmarksFile, updateBenchmarksSection } from './report';
 import { benchProcessor, type ProcessorBenchResult } from './processor.bench';
 import { startSecretsManagerStub } from './secrets-manager-stub';
 import { round, roundSpread } from './stats';
@@ -27,8 +28,10 @@ import { benchVerification } from './verify.bench';
 /**
  * `npm run bench`: speed and cost against the alternatives, in one run. Not part of `npm test`.
  * Prints a markdown table, writes bench/results.json and the generated part of BENCHMARKS.md.
- *   --quick        fewer repetitions, to check the bench itself: prints, writes nothing
- *   --skip-synth   reuse the bundles already in cdk.out instead of running `cdk synth`
+ *   --quick          fewer repetitions, to check the bench itself: prints, writes nothing
+ *   --skip-synth     reuse the bundles already in cdk.out instead of running `cdk synth`
+ *   --only backfill  only the backfill section (DynamoDB Local alone, no synth); writes only its
+ *                    part of results.json and BENCHMARKS.md
  */
 
 const REGION = 'us-east-1';
@@ -43,6 +46,47 @@ const GOALS = { vsSvix: 4.5, vsFloor: 0.8, coldStartVsExpress: 0.5, costPerMilli
 const UPSERTS = MODELLED_EVENT_TYPES.filter((type) => !type.endsWith('.deleted'));
 /** Writes that are the event's own effect on entity items (docs/table.md): session.created also raises the user's lastSeenAt. */
 const ENTITY_WRITES: Readonly<Record<string, number>> = { 'session.created': 2 };
+
+const BACKFILL_START = '<!-- bench:backfill:start (written by `npm run bench`) -->';
+const BACKFILL_END = '<!-- bench:backfill:end -->';
+
+function backfillSettings(quick: boolean) {
+  return quick
+    ? { rounds: 1, users: 1_000, organizations: 100, membershipsPerUser: 1 }
+    : { rounds: 3, users: 5_000, organizations: 500, membershipsPerUser: 1 };
+}
+
+async function runBackfillSection(dynamoDbEndpoint: string, quick: boolean): Promise<{ result: BackfillBenchResult; markdown: string }> {
+  const s = backfillSettings(quick);
+  step(`backfill: ${s.users} users, ${s.organizations} organizations, ${s.rounds} round(s) on DynamoDB Local`);
+  const result = await benchBackfill({ dynamoDbEndpoint, region: REGION, ...s });
+  return { result, markdown: renderBackfillMarkdown(result, s.rounds) };
+}
+
+/** Writes the backfill section alone: its key of results.json, its part of BENCHMARKS.md. */
+function writeBackfillSection(result: BackfillBenchResult, markdown: string): void {
+  const current = JSON.parse(existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : '{}') as Record<string, unknown>;
+  writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...current, backfill: backfillResultForJson(result) }, roundForJson, 2)}\n`);
+  updateBenchmarksSection(BENCHMARKS_PATH, BACKFILL_START, BACKFILL_END, markdown);
+}
+
+/** `npm run bench -- --only backfill`: DynamoDB Local, the backfill section, nothing else. */
+async function onlyBackfill(quick: boolean): Promise<void> {
+  step('starting DynamoDB Local');
+  const dynamoDb = await startDynamoDbLocal();
+  try {
+    const { result, markdown } = await runBackfillSection(dynamoDb.endpoint, quick);
+    process.stdout.write(`${markdown}\n\n`);
+    if (quick) {
+      process.stdout.write('bench: quick run, results.json and BENCHMARKS.md left as they were\n');
+      return;
+    }
+    writeBackfillSection(result, markdown);
+    process.stdout.write(`bench: wrote the backfill section of ${path.relative(PROJECT_ROOT, RESULTS_PATH)} and BENCHMARKS.md\n`);
+  } finally {
+    await dynamoDb.stop();
+  }
+}
 
 function settings(quick: boolean) {
   return quick
@@ -112,6 +156,11 @@ function costLevers(inputs: CostInputs, deployed: DeployedRunsResult, processor:
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined) {
+    if (only !== 'backfill') throw new Error(`--only takes "backfill", got "${only}"`);
+    return onlyBackfill(quick);
+  }
   const skipSynth = process.argv.includes('--skip-synth') || process.env.BENCH_SKIP_SYNTH === '1';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const s = settings(quick);
@@ -236,6 +285,8 @@ async function main(): Promise<void> {
       senders: 8,
       unloadedUsers: s.mailUnloadedUsers,
     });
+
+    const backfill = await runBackfillSection(dynamoDb.endpoint, quick);
     await cleanUp();
     machine.loadAverageEnd = loadAverage();
 
@@ -353,7 +404,7 @@ async function main(): Promise<void> {
     };
 
     const markdown = `${renderMarkdown(report)}\n\n${renderMailMarkdown(mail)}`;
-    process.stdout.write(`${markdown}\n\n`);
+    process.stdout.write(`${markdown}\n\n${backfill.markdown}\n\n`);
     if (quick) {
       // A quick run checks the bench; it does not replace the recorded figures.
       process.stdout.write('bench: quick run, results.json and BENCHMARKS.md left as they were\n');
@@ -362,6 +413,7 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(RESULTS_PATH), { recursive: true });
     writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...report, mail }, roundForJson, 2)}\n`);
     updateBenchmarksFile(BENCHMARKS_PATH, markdown);
+    writeBackfillSection(backfill.result, backfill.markdown);
     process.stdout.write(`bench: wrote ${path.relative(PROJECT_ROOT, RESULTS_PATH)} and BENCHMARKS.md\n`);
   } finally {
     await cleanUp();

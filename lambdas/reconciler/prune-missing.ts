@@ -20,6 +20,11 @@ import type { Clock } from './token-bucket';
  * return is looked up once more on its own before it is deleted, through the processor's
  * deletion appliers and their cascades, as the missed `*.deleted` event would have done. Its
  * deletion time (and version) is when the absence was confirmed.
+ *
+ * A membership Clerk no longer has is gone for one of three reasons, and each is deleted the way
+ * its event would have: its organization was deleted (the organization's deletion and cascade,
+ * even when the table never held the organization), its user was deleted (the user's), or only
+ * the membership ended (its tombstone).
  */
 
 /** Items evaluated per scan page: bounds a page's work well inside a Lambda invocation. */
@@ -47,12 +52,17 @@ interface LiveItem {
   readonly createdAt?: string;
 }
 
-interface Candidate {
+/** A deletion Clerk confirmed: the entity it removes (`kind:id`, so that each is applied once) and how. */
+interface Deletion {
+  readonly target: string;
   readonly entityId: string;
-  /** Still there? (the batched question, then the direct one) */
-  readonly confirmGone: () => Promise<boolean>;
-  readonly delete: (context: ApplyContext, at: number) => Promise<ApplyResult>;
+  readonly apply: (context: ApplyContext, at: number) => Promise<ApplyResult>;
 }
+
+/** Something Clerk's batched answer left out; its direct lookup says which deletion, if any, it takes. */
+type Suspect = () => Promise<Deletion | undefined>;
+
+type PruneCounts = { checked: number; pruned: number; skipped: number; failed: number };
 
 export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ counts: Partial<SweepCounts>; next?: ScanCursor }> {
   const page = await deps.table.documentClient.send(
@@ -68,25 +78,29 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
   const next: ScanCursor | undefined =
     last === undefined ? undefined : { startKey: { pk: String(last[TABLE_KEYS.partitionKey]), sk: String(last[TABLE_KEYS.sortKey]) } };
 
-  const counts = { checked: items.length, pruned: 0, skipped: 0, failed: 0 };
-  // Users and organizations first: their cascades take their memberships, which are then not
-  // asked about (nor counted) on their own.
-  const gone = new Set<string>();
-  await prune(deps, await missingParents(deps, items), counts, gone);
-  const cascaded = (item: LiveItem) => gone.has(item.userId ?? '') || gone.has(item.orgId ?? '');
-  await prune(deps, await missingMemberships(deps, items.filter((item) => item.type === 'membership' && !cascaded(item))), counts, gone);
+  const counts: PruneCounts = { checked: items.length, pruned: 0, skipped: 0, failed: 0 };
+  // Users and organizations first. An organization's cascade takes its memberships, which are
+  // then not asked about on their own. A pruned user's memberships still are: their organization
+  // may be gone too while the table never held it (only its memberships), and in-order delivery
+  // would leave its tombstone.
+  const done = new Set<string>();
+  await prune(deps, await suspectParents(deps, items), counts, done);
+  const cascaded = (item: LiveItem) => done.has(target('organization', item.orgId ?? ''));
+  await prune(deps, await suspectMemberships(deps, items.filter((item) => item.type === 'membership' && !cascaded(item))), counts, done);
   return next === undefined ? { counts } : { counts, next };
 }
 
-async function prune(
-  deps: PruneDeps,
-  candidates: readonly Candidate[],
-  counts: { pruned: number; skipped: number; failed: number },
-  gone: Set<string>,
-): Promise<void> {
-  await mapWithConcurrency(candidates, deps.concurrency, async (candidate) => {
-    if (!(await candidate.confirmGone())) return;
-    gone.add(candidate.entityId);
+const target = (kind: LiveItem['type'], id: string) => `${kind}:${id}`;
+
+/** Confirms every suspect, then applies each confirmed deletion once (not again when `done` has it). */
+async function prune(deps: PruneDeps, suspects: readonly Suspect[], counts: PruneCounts, done: Set<string>): Promise<void> {
+  const confirmed = new Map<string, Deletion>();
+  await mapWithConcurrency(suspects, deps.concurrency, async (suspect) => {
+    const deletion = await suspect();
+    if (deletion !== undefined && !done.has(deletion.target)) confirmed.set(deletion.target, deletion);
+  });
+  for (const key of confirmed.keys()) done.add(key);
+  await mapWithConcurrency([...confirmed.values()], deps.concurrency, async (deletion) => {
     if (deps.dryRun) {
       counts.pruned += 1;
       return;
@@ -100,31 +114,39 @@ async function prune(
       tombstoneTtlDays: deps.table.tombstoneTtlDays,
     };
     try {
-      const { result } = await applyDeletionToCompletion(() => candidate.delete(context, confirmedAt));
+      const { result } = await applyDeletionToCompletion(() => deletion.apply(context, confirmedAt));
       // Not applied: the deletion's webhook got there first.
       counts[result === 'applied' ? 'pruned' : 'skipped'] += 1;
     } catch (error) {
       if (!isPermanentFailure(error)) throw error;
       counts.failed += 1;
-      deps.onFailure?.({ phase: 'prune', entityId: candidate.entityId, reason: describeFailure(error) });
+      deps.onFailure?.({ phase: 'prune', entityId: deletion.entityId, reason: describeFailure(error) });
     }
   });
 }
 
-/** The live users and organizations Clerk's batched answers leave out, each with its direct lookup and its deletion. */
-async function missingParents(deps: PruneDeps, items: readonly LiveItem[]): Promise<Candidate[]> {
+const userDeletion = (userId: string): Deletion => ({
+  target: target('user', userId),
+  entityId: userId,
+  apply: (context, at) => applyUserDeleted(context, userId, at, at),
+});
+
+const organizationDeletion = (orgId: string): Deletion => ({
+  target: target('organization', orgId),
+  entityId: orgId,
+  apply: (context, at) => applyOrganizationDeleted(context, orgId, at, at),
+});
+
+/** The live users and organizations Clerk's batched answers leave out. */
+async function suspectParents(deps: PruneDeps, items: readonly LiveItem[]): Promise<Suspect[]> {
   const { clerk } = deps;
-  const candidates: Candidate[] = [];
+  const suspects: Suspect[] = [];
   const questions: (() => Promise<void>)[] = [];
   for (const ids of chunks(items.filter((item) => item.type === 'user').map((item) => item.id))) {
     questions.push(async () => {
       const existing = await clerk.existingUserIds(ids);
       for (const userId of ids.filter((id) => !existing.has(id))) {
-        candidates.push({
-          entityId: userId,
-          confirmGone: async () => !(await clerk.userExists(userId)),
-          delete: (context, at) => applyUserDeleted(context, userId, at, at),
-        });
+        suspects.push(async () => ((await clerk.userExists(userId)) ? undefined : userDeletion(userId)));
       }
     });
   }
@@ -132,47 +154,53 @@ async function missingParents(deps: PruneDeps, items: readonly LiveItem[]): Prom
     questions.push(async () => {
       const existing = await clerk.existingOrganizationIds(ids);
       for (const orgId of ids.filter((id) => !existing.has(id))) {
-        candidates.push({
-          entityId: orgId,
-          confirmGone: async () => !(await clerk.organizationExists(orgId)),
-          delete: (context, at) => applyOrganizationDeleted(context, orgId, at, at),
-        });
+        suspects.push(async () => ((await clerk.organizationExists(orgId)) ? undefined : organizationDeletion(orgId)));
       }
     });
   }
   await mapWithConcurrency(questions, deps.concurrency, (question) => question());
-  return candidates;
+  return suspects;
 }
 
 /** The live memberships Clerk no longer has under that id: asked per organization, a hundred users at a time. */
-async function missingMemberships(deps: PruneDeps, items: readonly LiveItem[]): Promise<Candidate[]> {
+async function suspectMemberships(deps: PruneDeps, memberships: readonly LiveItem[]): Promise<Suspect[]> {
   const { clerk } = deps;
   const byOrganization = new Map<string, LiveItem[]>();
-  for (const item of items) {
-    if (item.type !== 'membership' || item.orgId === undefined || item.userId === undefined) continue;
+  for (const item of memberships) {
+    if (item.orgId === undefined || item.userId === undefined) continue;
     byOrganization.set(item.orgId, [...(byOrganization.get(item.orgId) ?? []), item]);
   }
-  const candidates: Candidate[] = [];
+  const suspects: Suspect[] = [];
   const questions: (() => Promise<void>)[] = [];
-  for (const [orgId, memberships] of byOrganization) {
-    for (const group of chunks(memberships)) {
+  for (const [orgId, group] of byOrganization) {
+    for (const members of chunks(group)) {
       questions.push(async () => {
-        const current = await clerk.membershipsIn(orgId, group.map((membership) => membership.userId!));
-        for (const membership of group.filter((item) => current?.get(item.userId!) !== item.id)) {
-          const deleted = storedMembership(membership);
-          if (deleted === undefined) continue;
-          candidates.push({
-            entityId: membership.id,
-            confirmGone: async () => (await clerk.membershipsIn(orgId, [membership.userId!]))?.get(membership.userId!) !== membership.id,
-            // A tombstone of the stored generation, as organizationMembership.deleted writes it.
-            delete: (context, at) => applyMembershipDeleted(context, deleted, at, at),
-          });
+        const current = await clerk.membershipsIn(orgId, members.map((membership) => membership.userId!));
+        for (const membership of members.filter((item) => current?.get(item.userId!) !== item.id)) {
+          suspects.push(() => membershipDeletion(clerk, orgId, membership));
         }
       });
     }
   }
   await mapWithConcurrency(questions, deps.concurrency, (question) => question());
-  return candidates;
+  return suspects;
+}
+
+/** Looks the membership up on its own; if it is gone, says why: its organization, its user, or itself. */
+async function membershipDeletion(clerk: ClerkSource, orgId: string, item: LiveItem): Promise<Deletion | undefined> {
+  const userId = item.userId!;
+  const current = await clerk.membershipsIn(orgId, [userId]);
+  if (current === null) return organizationDeletion(orgId);
+  if (current.get(userId) === item.id) return undefined;
+  if (!(await clerk.userExists(userId))) return userDeletion(userId);
+  const membership = storedMembership(item);
+  if (membership === undefined) return undefined;
+  return {
+    target: target('membership', item.id),
+    entityId: item.id,
+    // A tombstone of the stored generation, as organizationMembership.deleted writes it.
+    apply: (context, at) => applyMembershipDeleted(context, membership, at, at),
+  };
 }
 
 /** The membership a stored item describes, enough for its tombstone: ids and creation time (its generation). */

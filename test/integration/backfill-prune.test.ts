@@ -83,6 +83,52 @@ it('deletes what Clerk no longer has, with the cascades its deletion webhooks wo
   }
 });
 
+it('prunes a partial profile (a user known only from its sessions) that Clerk no longer has, unless it was first written after the sweep started', async () => {
+  const { server, clerk } = await clerkFor(storeOf(delivered));
+  try {
+    const tableName = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, delivered);
+    // Users created and deleted in Clerk while only their sessions reached the table.
+    const session = (userId: string, sessionId: string) => ({ svixId: `msg_${sessionId}`, event: sampleEvent('session.created', { userId, sessionId, at: at() }) });
+    await deliverInOrder(documentClient, sqs, deadLetterQueueUrl, tableName, [session('user_2pruneGONE', 'sess_2pruneGONE')]);
+    await deliverInOrder(documentClient, sqs, deadLetterQueueUrl, tableName, [session('user_2pruneNEW', 'sess_2pruneNEW')], () => Date.now() + 60_000);
+
+    const run = await sweep(documentClient, tableName, clerk, { prune: true });
+    expect(run.final.counts.pruned).toBe(1);
+    expect(await readItem(documentClient, tableName, keys.user('user_2pruneGONE'))).toMatchObject({ deleted: true, lastEventId: PRUNE_EVENT_ID });
+    expect(await readQuery(documentClient, tableName, queries.userSessions('user_2pruneGONE'))).toEqual([]);
+    expect(await readItem(documentClient, tableName, keys.user('user_2pruneNEW'))).not.toHaveProperty('deleted');
+    expect(await readQuery(documentClient, tableName, queries.userSessions('user_2pruneNEW'))).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+});
+
+it('prunes a membership of an organization and a user the table never held as their deletions would: tombstones for them, nothing for the membership', async () => {
+  const { server, clerk } = await clerkFor(storeOf(delivered));
+  try {
+    const tableName = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, delivered);
+    // Only the membership's webhook reached the table; its organization and user were created before, and deleted since.
+    const joined = { svixId: 'msg_prunejoin', event: sampleEvent('organizationMembership.created', { orgId: 'org_2pruneGONE', userId: 'user_2pruneLEFT', membershipId: 'orgmem_2pruneX', at: at() }) };
+    await deliverInOrder(documentClient, sqs, deadLetterQueueUrl, tableName, [joined]);
+    const expectedTable = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, [
+      joined,
+      event('msg_prunegone1', 'organization.deleted', { deleted: true, id: 'org_2pruneGONE', object: 'organization' }),
+      event('msg_prunegone2', 'user.deleted', { deleted: true, id: 'user_2pruneLEFT', object: 'user' }),
+    ]);
+
+    const run = await sweep(documentClient, tableName, clerk, { prune: true });
+    expect(run.final.counts.pruned).toBe(2);
+    const around = async (table: string) =>
+      (await readComparableTable(documentClient, table))
+        .filter((item) => String(item.pk).endsWith('2pruneGONE') || String(item.pk).endsWith('2pruneLEFT'))
+        .map(({ deletedAt: _deletedAt, ...item }) => item);
+    expect(await around(tableName)).toEqual(await around(expectedTable));
+    expect(await around(tableName)).toHaveLength(2);
+  } finally {
+    await server.close();
+  }
+});
+
 it('prunes nothing created at or after the sweep started, nor what a lagging list leaves out but a lookup finds; a dry run only counts', async () => {
   const { server, clerk } = await clerkFor(storeOf([...delivered, ...missed]));
   try {

@@ -21,7 +21,8 @@ const dynamodb = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs = localSqs();
 // Users created in bulk: several per millisecond, so pages end inside a millisecond.
-const history = seededHistory({ users: 150, organizations: 12, membershipsPerUser: 2, tag: 'sweep', usersPerMillisecond: 4 });
+const history = seededHistory({ users: 90, organizations: 8, membershipsPerUser: 2, tag: 'sweep', usersPerMillisecond: 4 });
+const ENTITIES = 90 + 8 + 180;
 let server: ClerkApiServer;
 let clerk: Awaited<ReturnType<typeof clerkFor>>['clerk'];
 let deadLetterQueueUrl: string;
@@ -42,7 +43,7 @@ it('fills an empty table with what in-order delivery of the webhooks makes, then
   const first = await sweep(documentClient, tableName, clerk);
   expect(first.failures).toEqual([]);
   expect(first.final.phase).toBe('done');
-  const entities = 150 + 12 + 300;
+  const entities = ENTITIES;
   expect(first.final.counts).toEqual({ listed: entities, created: entities, updated: 0, unchanged: 0, skipped: 0, pruned: 0, checked: 0, failed: 0 });
   expect(first.saved.length).toBeGreaterThan(10);
   expect(await liveEntities(documentClient, tableName)).toEqual(expected);
@@ -76,7 +77,7 @@ it('a dry run counts what it would write and writes nothing', async () => {
   const metered = localDynamoDb();
   const meter = meterCapacity(metered);
   const run = await sweep(localDocumentClient(metered), tableName, clerk, { dryRun: true });
-  expect(run.final.counts).toMatchObject({ created: 462, updated: 0, unchanged: 0 });
+  expect(run.final.counts).toMatchObject({ created: ENTITIES, updated: 0, unchanged: 0 });
   expect(meter.tally().writeUnits).toBe(0);
   expect(await liveEntities(documentClient, tableName)).toEqual([]);
   metered.destroy();
@@ -97,7 +98,7 @@ it('never overrides a newer webhook, a webhook of the same version or a deletion
   await set(older!, 'SET version = :v, firstName = :name', { ':v': 1, ':name': 'Older' });
 
   const run = await sweep(documentClient, tableName, clerk, {}, newSweep('again', Date.now()));
-  expect(run.final.counts).toMatchObject({ created: 0, updated: 1, skipped: 2, unchanged: 462 - 3 });
+  expect(run.final.counts).toMatchObject({ created: 0, updated: 1, skipped: 2, unchanged: ENTITIES - 3 });
   expect(await readItem(documentClient, tableName, keys.user(newer!))).toMatchObject({ firstName: 'Newer', lastEventId: 'msg_newer' });
   expect(await readItem(documentClient, tableName, keys.user(same!))).toMatchObject({ firstName: 'Same', lastEventId: 'msg_same' });
   expect(await readItem(documentClient, tableName, keys.user(deleted!))).toMatchObject({ deleted: true });

@@ -86,13 +86,14 @@ export async function deliverInOrder(
   deadLetterQueueUrl: string,
   tableName: string,
   events: readonly HistoryEvent[],
+  now: () => number = () => Date.UTC(2024, 5, 1),
 ): Promise<void> {
   const processor = createProcessorHandler({
     documentClient,
     sqs,
     tableName,
     deadLetterQueueUrl,
-    now: () => Date.UTC(2024, 5, 1),
+    now,
     logger: new Logger({ logLevel: 'SILENT' }),
   });
   await deliverInBatches(processor, events, [10]);

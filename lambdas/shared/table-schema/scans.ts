@@ -1,5 +1,5 @@
 import type { ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { isoFromMillis } from './items';
+import { isoFromMillis, STUB_SINCE_ATTRIBUTE } from './items';
 
 /**
  * A Scan's filter and projection, to spread into a ScanCommand with the table name and the
@@ -15,21 +15,26 @@ const LIVE_ENTITY_ATTRIBUTES = ['type', 'id', 'orgId', 'userId', 'role', 'genera
 export const scans = {
   /**
    * Live users, organizations and memberships created before `createdBeforeMs`: what a prune asks
-   * Clerk about. Tombstones, sessions and partial profiles (no `createdAt` yet) are left out.
-   * ISO-8601 UTC strings of one format compare in time order.
+   * Clerk about. A partial profile (no `createdAt`: the user's own events never came) counts from
+   * when a session or membership first wrote it. Tombstones and sessions are left out. ISO-8601
+   * UTC strings of one format compare in time order.
    */
   liveEntitiesCreatedBefore: (createdBeforeMs: number): ScanFilter => ({
-    FilterExpression: '#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND #createdAt < :createdBefore',
+    FilterExpression:
+      '#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND ' +
+      '(#createdAt < :createdBefore OR (attribute_not_exists(#createdAt) AND #stubSince < :stubBefore))',
     ProjectionExpression: LIVE_ENTITY_ATTRIBUTES.map((name) => `#${name}`).join(', '),
     ExpressionAttributeNames: {
       ...Object.fromEntries(LIVE_ENTITY_ATTRIBUTES.map((name) => [`#${name}`, name])),
       '#deleted': 'deleted',
+      '#stubSince': STUB_SINCE_ATTRIBUTE,
     },
     ExpressionAttributeValues: {
       ':user': 'user',
       ':organization': 'organization',
       ':membership': 'membership',
       ':createdBefore': isoFromMillis(createdBeforeMs),
+      ':stubBefore': createdBeforeMs,
     },
   }),
 } as const;

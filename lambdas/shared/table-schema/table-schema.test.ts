@@ -45,13 +45,17 @@ describe('partition queries', () => {
 describe('the prune scan', () => {
   it('asks for live users, organizations and memberships created before a time, with what a prune needs of them', () => {
     const scan = scans.liveEntitiesCreatedBefore(Date.UTC(2024, 5, 1));
-    expect(scan.FilterExpression).toBe('#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND #createdAt < :createdBefore');
+    expect(scan.FilterExpression).toBe(
+      '#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND ' +
+        '(#createdAt < :createdBefore OR (attribute_not_exists(#createdAt) AND #stubSince < :stubBefore))',
+    );
     expect(scan.ExpressionAttributeValues).toEqual({
       ':user': 'user',
       ':organization': 'organization',
       ':membership': 'membership',
       ':createdBefore': '2024-06-01T00:00:00.000Z',
+      ':stubBefore': Date.UTC(2024, 5, 1),
     });
-    expect(Object.values(scan.ExpressionAttributeNames).sort()).toEqual(['createdAt', 'deleted', 'generation', 'id', 'orgId', 'role', 'type', 'userId']);
+    expect(Object.values(scan.ExpressionAttributeNames).sort()).toEqual(['createdAt', 'deleted', 'generation', 'id', 'orgId', 'role', 'stubSince', 'type', 'userId']);
   });
 });
