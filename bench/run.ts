@@ -53,14 +53,18 @@ const BACKFILL_END = '<!-- bench:backfill:end -->';
 function backfillSettings(quick: boolean) {
   return quick
     ? { rounds: 1, users: 1_000, organizations: 100, membershipsPerUser: 1 }
-    : { rounds: 3, users: 5_000, organizations: 500, membershipsPerUser: 1 };
+    : { rounds: 3, users: 3_000, organizations: 300, membershipsPerUser: 1 };
 }
 
 async function runBackfillSection(dynamoDbEndpoint: string, quick: boolean): Promise<{ result: BackfillBenchResult; markdown: string }> {
   const s = backfillSettings(quick);
   step(`backfill: ${s.users} users, ${s.organizations} organizations, ${s.rounds} round(s) on DynamoDB Local`);
+  const machine = describeMachine(PROJECT_ROOT);
   const result = await benchBackfill({ dynamoDbEndpoint, region: REGION, ...s });
-  return { result, markdown: renderBackfillMarkdown(result, s.rounds) };
+  const run =
+    `Run ${machine.date} on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; load average (1/5/15 min) ` +
+    `${machine.loadAverageStart.join(' / ')} at the start, ${loadAverage().join(' / ')} at the end; commit ${machine.commit}.`;
+  return { result, markdown: `${renderBackfillMarkdown(result, s.rounds)}\n\n${run}` };
 }
 
 /** Writes the backfill section alone: its key of results.json, its part of BENCHMARKS.md. */

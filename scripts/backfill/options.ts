@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { RECONCILER_DEFAULTS } from '../../lambdas/reconciler/reconciler-config';
 import { SWEEP_DEFAULTS } from '../../lambdas/reconciler/run-sweep';
-import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
+import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, tableName, valueFlag } from '../cli/args';
 import { regionFromEnv } from '../cli/aws-client-config';
 import { LOCAL_REGION, localDynamoDbEndpoint, localTableName } from '../cli/local-pipeline';
 
@@ -27,13 +27,6 @@ export interface BackfillOptions {
   /** Absolute. */
   readonly checkpointPath: string;
   readonly restart: boolean;
-}
-
-const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-
-function tableName(raw: string, flag: string, fail: Fail): string {
-  if (!TABLE_NAME_PATTERN.test(raw)) fail(`${flag} must be a table name (3 to 255 letters, digits, "_", "-" or "."), got "${raw}"`);
-  return raw;
 }
 
 function rate(raw: string, flag: string, fail: Fail): number {

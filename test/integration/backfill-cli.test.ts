@@ -6,11 +6,9 @@ import path from 'node:path';
 import { createClerkSource } from '../../lambdas/reconciler/clerk-source';
 import { TokenBucket, SYSTEM_CLOCK } from '../../lambdas/reconciler/token-bucket';
 import { createClerkClient } from '@clerk/backend';
-import { createQueues, createTable } from '../../local/create-resources';
+import { createTable } from '../../local/create-resources';
 import { backfill, backfillClientsFor, type BackfillClients, readBackfillOptions } from '../../scripts/backfill';
-import type { ClerkApiServer } from '../clerk-api/clerk-api-server';
-import { seededHistory } from '../clerk-api/seeded-history';
-import { clerkFor, inOrderTable, liveEntities, storeOf, TEST_SECRET_KEY } from '../support/backfill-fixture';
+import { liveEntities, TEST_SECRET_KEY, useClerkInstance } from '../support/backfill-fixture';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 /*
@@ -23,20 +21,14 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const dynamodb = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs = localSqs();
-const history = seededHistory({ users: 80, organizations: 5, membershipsPerUser: 1, tag: 'cli' });
+const instance = useClerkInstance({ users: 80, organizations: 5, membershipsPerUser: 1, tag: 'cli' }, { dynamodb, documentClient, sqs });
 const ENTITIES = 80 + 5 + 80;
-let server: ClerkApiServer;
-let expected: Record<string, unknown>[];
 let workDir: string;
 
-beforeAll(async () => {
-  ({ server } = await clerkFor(storeOf(history)));
-  const { deadLetterQueueUrl } = await createQueues(sqs, uniqueName('backfill-cli'));
-  expected = await liveEntities(documentClient, await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, history));
+beforeAll(() => {
   workDir = mkdtempSync(path.join(tmpdir(), 'backfill-cli-'));
 });
-afterAll(async () => {
-  await server.close();
+afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -46,7 +38,7 @@ function environment(tableName: string, overrides: NodeJS.ProcessEnv = {}): Node
     TABLE_NAME: tableName,
     DYNAMODB_PORT: new URL(process.env.DYNAMODB_ENDPOINT!).port,
     CLERK_SECRET_KEY: TEST_SECRET_KEY,
-    CLERK_API_URL: server.url,
+    CLERK_API_URL: instance.server.url,
     ...overrides,
   };
 }
@@ -90,7 +82,7 @@ it('fills the local table, prints a summary, and a second run finds everything u
   // Plain progress lines (not a terminal): one per phase at least, with the rate.
   expect(first.progress.join('')).toMatch(/^users · \d+ listed · \d+ created · 0 updated · 0 unchanged · \d+\/s/m);
   expect(existsSync(checkpoint)).toBe(false);
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
 
   const second = await runBackfill(['--local', '--prune', '--checkpoint', checkpoint], environment(tableName));
   expect(second.code).toBe(0);
@@ -104,7 +96,7 @@ it('explains a refused key, an unreachable API and a table that is not the sync 
   await createTable(dynamodb, tableName);
   const refused = await runBackfill(['--local', '--checkpoint', path.join(workDir, 'refused.json')], environment(tableName, { CLERK_SECRET_KEY: 'sk_test_wrong' }));
   expect(refused.code).toBe(1);
-  expect(refused.err.at(-1)).toMatch(new RegExp(`^Clerk at ${server.url} refused CLERK_SECRET_KEY \\(HTTP 401\\)`));
+  expect(refused.err.at(-1)).toMatch(new RegExp(`^Clerk at ${instance.server.url} refused CLERK_SECRET_KEY \\(HTTP 401\\)`));
   expect(refused.err.join('\n')).not.toContain('sk_test_wrong');
 
   // Nothing listens there; the retries are shortened for the test.
@@ -190,6 +182,6 @@ it('stops at Ctrl-C with its checkpoint saved, survives kill -9, and resumes to 
   expect(resumed.out[0]).toMatch(/^backfill: resuming sweep backfill-/);
   // The counts are the whole sweep's: the pages in flight at the interruptions were not created twice.
   expect(resumed.out.join('\n')).toMatch(new RegExp(`created +${ENTITIES} `));
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
   expect(existsSync(checkpoint)).toBe(false);
 });

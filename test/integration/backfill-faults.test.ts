@@ -1,9 +1,7 @@
 import type { SweepCheckpoint } from '../../lambdas/reconciler/sweep-checkpoint';
 import { ClerkApiUnavailableError } from '../../lambdas/shared/errors';
-import { createQueues, createTable } from '../../local/create-resources';
-import type { ClerkApiServer } from '../clerk-api/clerk-api-server';
-import { seededHistory } from '../clerk-api/seeded-history';
-import { clerkFor, inOrderTable, liveEntities, storeOf, sweep, type SweepRun } from '../support/backfill-fixture';
+import { createTable } from '../../local/create-resources';
+import { liveEntities, sweep, type SweepRun, useClerkInstance } from '../support/backfill-fixture';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 /*
@@ -15,21 +13,8 @@ import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../sup
 const dynamodb = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs = localSqs();
-const history = seededHistory({ users: 60, organizations: 5, membershipsPerUser: 1, tag: 'faults' });
+const instance = useClerkInstance({ users: 60, organizations: 5, membershipsPerUser: 1, tag: 'faults' }, { dynamodb, documentClient, sqs });
 const ENTITIES = 60 + 5 + 60;
-let server: ClerkApiServer;
-let clerk: Awaited<ReturnType<typeof clerkFor>>['clerk'];
-let expected: Record<string, unknown>[];
-
-beforeAll(async () => {
-  ({ server, clerk } = await clerkFor(storeOf(history)));
-  const { deadLetterQueueUrl } = await createQueues(sqs, uniqueName('backfill-faults'));
-  expected = await liveEntities(documentClient, await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, history));
-});
-afterAll(async () => {
-  await server.close();
-  server.setServerErrorRate(0);
-});
 
 async function freshTable(): Promise<string> {
   const tableName = uniqueName('faults');
@@ -39,55 +24,55 @@ async function freshTable(): Promise<string> {
 
 it('waits out a 429 for its Retry-After before asking again', async () => {
   const tableName = await freshTable();
-  const from = server.requests.length;
-  server.injectFaults({ status: 429, retryAfterSeconds: 1 });
-  const run = await sweep(documentClient, tableName, clerk);
-  const requests = server.requests.slice(from);
+  const from = instance.server.requests.length;
+  instance.server.injectFaults({ status: 429, retryAfterSeconds: 1 });
+  const run = await sweep(documentClient, tableName, instance.clerk);
+  const requests = instance.server.requests.slice(from);
   expect(requests[0]!.status).toBe(429);
   // Every request after the 429 waited for it (the SDK's user list asks two at once, the 429 is one of them).
   const after = requests.filter((request) => request.status !== 429);
   expect(Math.min(...after.slice(1).map((request) => request.at)) - requests[0]!.at).toBeGreaterThanOrEqual(1_000);
   expect(run.final.counts).toMatchObject({ created: ENTITIES, failed: 0 });
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
 });
 
 it('retries an occasional 500 and dropped connections with backoff, and gets everything', async () => {
   const tableName = await freshTable();
-  const from = server.requests.length;
-  server.injectFaults({ drop: true }, { status: 503 });
-  server.setServerErrorRate(0.15);
+  const from = instance.server.requests.length;
+  instance.server.injectFaults({ drop: true }, { status: 503 });
+  instance.server.setServerErrorRate(0.15);
   let run: SweepRun;
   try {
-    run = await sweep(documentClient, tableName, clerk);
+    run = await sweep(documentClient, tableName, instance.clerk);
   } finally {
-    server.setServerErrorRate(0);
+    instance.server.setServerErrorRate(0);
   }
-  const failed = server.requests.slice(from).filter((request) => request.status >= 500 || request.status === 0);
+  const failed = instance.server.requests.slice(from).filter((request) => request.status >= 500 || request.status === 0);
   expect(failed.length).toBeGreaterThanOrEqual(2);
   expect(run.final.counts).toMatchObject({ created: ENTITIES, failed: 0 });
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
 });
 
 it('stops with its checkpoint saved when an outage outlasts the retries, and resumes from it to the same table, creating each entity once', async () => {
   const tableName = await freshTable();
   let last: SweepCheckpoint | undefined;
   // Healthy for three pages, then every request fails: more 500s than the retries take.
-  const stopped = sweep(documentClient, tableName, clerk, {}, undefined, (checkpoint, saved) => {
+  const stopped = sweep(documentClient, tableName, instance.clerk, {}, undefined, (checkpoint, saved) => {
     last = checkpoint;
-    if (saved.length === 3) server.setServerErrorRate(1);
+    if (saved.length === 3) instance.server.setServerErrorRate(1);
   });
   try {
     await expect(stopped).rejects.toBeInstanceOf(ClerkApiUnavailableError);
   } finally {
-    server.setServerErrorRate(0);
+    instance.server.setServerErrorRate(0);
   }
   expect(last!.phase).toBe('memberships');
   expect(last!.counts.created).toBeGreaterThan(0);
   expect(last!.counts.created).toBeLessThan(ENTITIES);
 
-  const resumed = await sweep(documentClient, tableName, clerk, {}, last);
+  const resumed = await sweep(documentClient, tableName, instance.clerk, {}, last);
   expect(resumed.final.phase).toBe('done');
   // The counts carry over in the checkpoint: the page in flight when it stopped is not created twice.
   expect(resumed.final.counts).toMatchObject({ created: ENTITIES, updated: 0, failed: 0 });
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
 });

@@ -12,10 +12,8 @@ import { RECONCILER_ENV } from '../../lambdas/reconciler/reconciler-config';
 import { STATE_TABLE_KEY, sweepStateTable } from '../../lambdas/reconciler/sweep-state-table';
 import { type Clock, SYSTEM_CLOCK } from '../../lambdas/reconciler/token-bucket';
 import { startSecretsManagerStub } from '../../bench/secrets-manager-stub';
-import { createQueues, createTable } from '../../local/create-resources';
-import type { ClerkApiServer } from '../clerk-api/clerk-api-server';
-import { seededHistory } from '../clerk-api/seeded-history';
-import { clerkFor, inOrderTable, liveEntities, storeOf, TEST_SECRET_KEY, TEST_SWEEP } from '../support/backfill-fixture';
+import { createTable } from '../../local/create-resources';
+import { liveEntities, TEST_SECRET_KEY, TEST_SWEEP, useClerkInstance } from '../support/backfill-fixture';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 /*
@@ -27,20 +25,8 @@ import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../sup
 const dynamodb = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs = localSqs();
-const history = seededHistory({ users: 90, organizations: 4, membershipsPerUser: 1, tag: 'reconciler' });
+const instance = useClerkInstance({ users: 90, organizations: 4, membershipsPerUser: 1, tag: 'reconciler' }, { dynamodb, documentClient, sqs });
 const ENTITIES = 90 + 4 + 90;
-let server: ClerkApiServer;
-let clerk: Awaited<ReturnType<typeof clerkFor>>['clerk'];
-let expected: Record<string, unknown>[];
-
-beforeAll(async () => {
-  ({ server, clerk } = await clerkFor(storeOf(history)));
-  const { deadLetterQueueUrl } = await createQueues(sqs, uniqueName('reconciler'));
-  expected = await liveEntities(documentClient, await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, history));
-});
-afterAll(async () => {
-  await server.close();
-});
 
 async function stateTable(): Promise<string> {
   const tableName = uniqueName('reconcile-state');
@@ -72,7 +58,7 @@ function invoker(tableName: string, stateTableName: string, clock: Clock & { jum
       reconcileInvocation(
         {
           state: { ...state, save: async (...args) => (await state.save(...args), clock.jump()) },
-          sweepDeps: async () => ({ clerk, table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays } }),
+          sweepDeps: async () => ({ clerk: instance.clerk, table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays } }),
           settings: { ...TEST_SWEEP, prune: true },
           clock,
           remainingTimeMs: () => 15 * 60_000,
@@ -110,7 +96,7 @@ it('continues across invocations from the checkpoint until the sweep is done, an
   const { outputs, metrics } = await untilDone(invoke, 'execution-1');
   expect(outputs.length).toBeGreaterThan(2);
   expect(outputs.slice(0, -1).every((output) => output.done === false)).toBe(true);
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
 
   // One EMF document per invocation, in the pipeline's namespace, with the service dimension.
   expect(metrics).toHaveLength(outputs.length);
@@ -142,17 +128,17 @@ it('never runs two sweeps at once: a second execution ends at once, and resumes 
 
   const first = await invoke({ owner: 'execution-a' });
   expect(first.result.done).toBe(false);
-  const requests = server.requests.length;
+  const requests = instance.server.requests.length;
   const second = await invoke({ owner: 'execution-b' });
   expect(second.result).toEqual({ done: true, skipped: true });
-  expect(server.requests.length).toBe(requests);
+  expect(instance.server.requests.length).toBe(requests);
 
   // Execution a died; 20 minutes after its last checkpoint its lease is free, and b picks up its sweep.
   for (let jump = 0; jump < 4; jump += 1) clock.jump();
   await untilDone(invoke, 'execution-b');
   const { Item } = await documentClient.send(new GetCommand({ TableName: stateTableName, Key: { [STATE_TABLE_KEY]: 'sweep' } }));
   expect(Item!.lastSweep).toMatchObject({ sweepId: 'execution-a', counts: { created: ENTITIES } });
-  expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+  expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
 });
 
 it('runs as the Lambda entry point: configuration from the environment, the key from Secrets Manager', async () => {
@@ -166,7 +152,7 @@ it('runs as the Lambda entry point: configuration from the environment, the key 
       [RECONCILER_ENV.tableName]: tableName,
       [RECONCILER_ENV.stateTableName]: stateTableName,
       [RECONCILER_ENV.secretKeySecretId]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-secret-key-AbCdEf',
-      [RECONCILER_ENV.clerkApiUrl]: server.url,
+      [RECONCILER_ENV.clerkApiUrl]: instance.server.url,
       [RECONCILER_ENV.prune]: 'true',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.reconciler,
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Entry',
@@ -184,7 +170,7 @@ it('runs as the Lambda entry point: configuration from the environment, the key 
     expect(emf[0]!._aws.CloudWatchMetrics[0]!.Namespace).toBe('ClerkWebhookSync/Entry');
     expect(logs.map((line) => line.message)).toEqual(expect.arrayContaining(['sweep started', 'sweep done']));
     expect(JSON.stringify(logs)).not.toContain(TEST_SECRET_KEY);
-    expect(await liveEntities(documentClient, tableName)).toEqual(expected);
+    expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
   } finally {
     process.env = saved;
     await secrets.stop();

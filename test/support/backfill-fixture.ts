@@ -9,9 +9,10 @@ import { runSweep, type SweepSettings } from '../../lambdas/reconciler/run-sweep
 import { newSweep, type SweepCheckpoint } from '../../lambdas/reconciler/sweep-checkpoint';
 import { type Clock, SYSTEM_CLOCK } from '../../lambdas/reconciler/token-bucket';
 import { PROCESSOR_DEFAULTS } from '../../lambdas/processor/processor-config';
-import { createTable } from '../../local/create-resources';
+import { createQueues, createTable } from '../../local/create-resources';
 import { type ClerkApiServer, startClerkApiServer } from '../clerk-api/clerk-api-server';
 import { ClerkStore } from '../clerk-api/clerk-store';
+import { type SeedOptions, seededHistory } from '../clerk-api/seeded-history';
 import { deliverInBatches } from './deliver-in-batches';
 import { uniqueName } from './local-clients';
 import { type HistoryEvent, readComparableTable } from './random-history';
@@ -111,4 +112,45 @@ export async function liveEntities(documentClient: DynamoDBDocumentClient, table
 
 export function storeOf(history: readonly HistoryEvent[], count?: number): ClerkStore {
   return ClerkStore.after(history, count);
+}
+
+export interface ClerkInstance {
+  readonly history: readonly HistoryEvent[];
+  /** Users, organizations and memberships Clerk holds at the end of the history. */
+  readonly entities: number;
+  readonly server: ClerkApiServer;
+  readonly clerk: ClerkSource;
+  /** The live entities in-order delivery of the history makes (`liveEntities`). */
+  readonly expected: Record<string, unknown>[];
+}
+
+/**
+ * For one test file: a Clerk instance grown by `seededHistory(seed)`, served by the local Backend
+ * API, and what in-order delivery of its webhooks makes. Set up in `beforeAll`, closed in
+ * `afterAll`; read the fields inside tests.
+ */
+export function useClerkInstance(
+  seed: SeedOptions,
+  clients: { readonly dynamodb: DynamoDBClient; readonly documentClient: DynamoDBDocumentClient; readonly sqs: SQSClient },
+): ClerkInstance {
+  const history = seededHistory(seed);
+  const store = storeOf(history);
+  // Filled in by beforeAll, before any test reads it.
+  const instance: { -readonly [K in keyof ClerkInstance]?: ClerkInstance[K] } = {
+    history,
+    entities: store.users.size + store.organizations.size + store.memberships.size,
+  };
+  beforeAll(async () => {
+    Object.assign(instance, await clerkFor(store));
+    const { deadLetterQueueUrl } = await createQueues(clients.sqs, uniqueName(seed.tag ?? 'backfill'));
+    instance.expected = await liveEntities(
+      clients.documentClient,
+      await inOrderTable(clients.dynamodb, clients.documentClient, clients.sqs, deadLetterQueueUrl, history),
+    );
+  });
+  afterAll(async () => {
+    instance.server?.setServerErrorRate(0);
+    await instance.server?.close();
+  });
+  return instance as ClerkInstance;
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RECONCILER_DEFAULTS } from '../../../lambdas/reconciler/reconciler-config';
+import { PROCESSOR_TABLE_ACTIONS } from '../event-processor';
 
 /** The scheduled reconciliation's settings, as the construct uses them. */
 export const RECONCILE_DEFAULTS = {
@@ -16,18 +17,11 @@ export const RECONCILE_DEFAULTS = {
 } as const;
 
 /**
- * The reconciler's calls on the sync table: the stored states (BatchGetItem), the processor's
- * appliers (conditional PutItem/UpdateItem, the parent checks' GetItem, the cascades' Query and
- * DeleteItem), and with prune the scan for live items (Scan).
+ * The reconciler's calls on the sync table: the processor's appliers, which it runs (conditional
+ * PutItem/UpdateItem, the parent checks' GetItem, the cascades' Query and DeleteItem), the stored
+ * states read before them (BatchGetItem), and with prune the scan for live items (Scan).
  */
-export const RECONCILER_TABLE_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:Query',
-] as const;
+export const RECONCILER_TABLE_ACTIONS = [...PROCESSOR_TABLE_ACTIONS, 'dynamodb:BatchGetItem'] as const;
 export const RECONCILER_PRUNE_ACTIONS = ['dynamodb:Scan'] as const;
 
 /** The lease and the checkpoint are one item, read and written by conditional UpdateItem alone. */

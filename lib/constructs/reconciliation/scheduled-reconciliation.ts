@@ -26,6 +26,7 @@ import { STATE_TABLE_KEY } from '../../../lambdas/reconciler/sweep-state-table';
 import { SERVICE_NAMES } from '../../../lambdas/shared/metrics-contract';
 import type { AlarmSpec } from '../monitoring';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from '../node-function';
+import { grantSecretValue } from '../secret-value-grant';
 import type { PipelineMetrics } from '../pipeline-metrics';
 import { RECONCILE_DEFAULTS, RECONCILER_PRUNE_ACTIONS, RECONCILER_STATE_ACTIONS, RECONCILER_TABLE_ACTIONS } from './reconcile-defaults';
 import { reconcileAlarmSpecs, reconcileDashboardWidgets } from './reconcile-monitoring';
@@ -108,9 +109,7 @@ export class ScheduledReconciliation extends Construct {
       resourceArns: [props.table.tableArn],
     });
     iam.Grant.addToPrincipal({ grantee: this.function, actions: [...RECONCILER_STATE_ACTIONS], resourceArns: [this.stateTable.tableArn] });
-    // grantRead would add DescribeSecret, which the reconciler never calls. A secret known by
-    // name has a random 6-character suffix in its ARN: `-??????` matches exactly that.
-    iam.Grant.addToPrincipal({ grantee: this.function, actions: ['secretsmanager:GetSecretValue'], resourceArns: [`${this.secretKey.secretArn}-??????`] });
+    grantSecretValue(this.function, this.secretKey);
 
     this.stateMachine = this.sweepLoop(props);
 
