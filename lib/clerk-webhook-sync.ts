@@ -7,10 +7,10 @@ import { EventQueue } from './constructs/event-queue';
 import { IngestApi } from './constructs/ingest-api';
 import { type MailNotificationsProps, MailNotifier } from './constructs/mail-notifier';
 import { PipelineMonitoring } from './constructs/monitoring';
-import type { LogLevel } from './constructs/node-function';
+import type { LogLevel, SystemLogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
 import { type ReconcileProps, ScheduledReconciliation } from './constructs/reconciliation';
-import { SyncTable } from './constructs/sync-table';
+import { type Gsi1Projection, SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 
@@ -73,15 +73,34 @@ export interface ClerkWebhookSyncProps {
    */
   readonly tableDeletionProtection?: boolean;
   /**
+   * What the table's gsi1 index projects: `public` (its public attributes, without `lastSeenAt`
+   * and bookkeeping) or `all` (what deployments before it had). Changing it rebuilds the index.
+   * @default 'public'
+   */
+  readonly gsi1Projection?: Gsi1Projection;
+  /**
    * Retention of every log group of the pipeline.
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Log level of the functions.
-   * @default 'INFO'
+   * Application log level of the functions, applied by Lambda. `INFO` adds one line per event;
+   * warnings, errors and metrics are delivered at any level up to `WARN`.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.logLevel ('WARN')
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Level of Lambda's own records for the functions: `INFO` adds a start and a report record per
+   * invocation (durations, memory).
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.systemLogLevel ('WARN')
+   */
+  readonly systemLogLevel?: SystemLogLevel;
+  /**
+   * X-Ray active tracing of every function (the HTTP API itself cannot be traced). What it costs
+   * per million events is in BENCHMARKS.md; `-c tracing=true` turns it on for the app's stack.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.tracing (false)
+   */
+  readonly tracing?: boolean;
   /**
    * E-mail address subscribed to the alarm topic.
    * @default - no subscription; subscribe to the `AlarmTopicArn` output yourself
@@ -160,6 +179,8 @@ export class ClerkWebhookSync extends Construct {
     const metrics = new PipelineMetrics(this.metricsNamespace);
     const functionSettings = {
       logLevel: props.logLevel,
+      systemLogLevel: props.systemLogLevel,
+      tracing: props.tracing,
       logRetention: props.logRetention,
       metricsNamespace: this.metricsNamespace,
     };
@@ -167,6 +188,7 @@ export class ClerkWebhookSync extends Construct {
     this.syncTable = new SyncTable(this, 'SyncTable', {
       removalPolicy: props.tableRemovalPolicy,
       deletionProtection: props.tableDeletionProtection,
+      gsi1Projection: props.gsi1Projection,
       stream: props.mail ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
 

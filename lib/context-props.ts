@@ -15,6 +15,8 @@ export const CONTEXT_KEYS = {
   mailSesIdentity: 'mailSesIdentity',
   /** Application name shown in the mails. */
   appName: 'appName',
+  /** `true` turns X-Ray active tracing on for every function (off by default). */
+  tracing: 'tracing',
   /** Secrets Manager secret (name) holding the Clerk secret key; turns scheduled reconciliation on. */
   reconcileSecretKeySecretName: 'reconcileSecretKeySecretName',
   /** When sweeps start (default `rate(1 day)`). */
@@ -32,6 +34,7 @@ export function propsFromContext(scope: IConstruct): ClerkWebhookSyncProps {
     existingSigningSecretArn: optionalStringContext(scope, CONTEXT_KEYS.signingSecretArn),
     alarmEmail: optionalStringContext(scope, CONTEXT_KEYS.alarmEmail),
     mail: mailPropsFromContext(scope),
+    tracing: optionalBooleanContext(scope, CONTEXT_KEYS.tracing),
     reconcile: reconcilePropsFromContext(scope),
   };
 }
@@ -40,7 +43,7 @@ function reconcilePropsFromContext(scope: IConstruct): ReconcileProps | undefine
   const secretKeySecretName = optionalStringContext(scope, CONTEXT_KEYS.reconcileSecretKeySecretName);
   const schedule = optionalStringContext(scope, CONTEXT_KEYS.reconcileSchedule);
   const rate = optionalStringContext(scope, CONTEXT_KEYS.reconcileRequestsPerSecond);
-  const prune = optionalStringContext(scope, CONTEXT_KEYS.reconcilePrune);
+  const prune = optionalBooleanContext(scope, CONTEXT_KEYS.reconcilePrune);
   if (secretKeySecretName === undefined) {
     if (schedule !== undefined || rate !== undefined || prune !== undefined) {
       throw new Error(
@@ -48,9 +51,6 @@ function reconcilePropsFromContext(scope: IConstruct): ReconcileProps | undefine
       );
     }
     return undefined;
-  }
-  if (prune !== undefined && prune !== 'true' && prune !== 'false') {
-    throw new Error(`context value "${CONTEXT_KEYS.reconcilePrune}" must be "true" or "false", got "${prune}"`);
   }
   const requestsPerSecond = rate === undefined ? undefined : Number(rate);
   if (requestsPerSecond !== undefined && !(requestsPerSecond > 0 && Number.isFinite(requestsPerSecond))) {
@@ -60,7 +60,7 @@ function reconcilePropsFromContext(scope: IConstruct): ReconcileProps | undefine
     secretKeySecretName,
     ...(schedule === undefined ? {} : { schedule }),
     ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
-    ...(prune === undefined ? {} : { prune: prune === 'true' }),
+    ...(prune === undefined ? {} : { prune }),
   };
 }
 
@@ -86,4 +86,13 @@ export function optionalStringContext(scope: IConstruct, key: string): string | 
     throw new Error(`context value "${key}" must be a non-empty string`);
   }
   return value;
+}
+
+/** `-c key=true` arrives as the string "true"; cdk.json may hold a JSON boolean. Anything else is refused. */
+export function optionalBooleanContext(scope: IConstruct, key: string): boolean | undefined {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context value "${key}" must be true or false, got ${JSON.stringify(value)}`);
 }

@@ -72,7 +72,10 @@ export async function reconcileInvocation(deps: ReconcileDeps, input: ReconcileI
     if (final.phase === 'done') {
       await deps.state.finish(input.owner, final);
       completed = final;
-      logger.info('sweep done', { sweepId: final.sweepId, counts: final.counts, drift: driftOf(final.counts) });
+      const drift = driftOf(final.counts);
+      // Drift means webhooks were missed: worth a line at the level Lambda keeps by default.
+      if (drift > 0) logger.warn('sweep done: it repaired drift', { sweepId: final.sweepId, counts: final.counts, drift });
+      else logger.info('sweep done', { sweepId: final.sweepId, counts: final.counts, drift });
       return { done: true };
     }
     logger.info('sweep continues in the next invocation', { sweepId: final.sweepId, phase: final.phase, counts: final.counts });

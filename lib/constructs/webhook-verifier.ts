@@ -8,8 +8,8 @@ import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
 import { positiveInteger } from '../../lambdas/shared/require-env';
 import { VERIFIER_DEFAULTS, VERIFIER_ENV } from '../../lambdas/verifier/verifier-config';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
+import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from './node-function';
 import { grantSecretValue } from './secret-value-grant';
-import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
 
 export interface WebhookVerifierProps extends FunctionLoggingProps {
   /** Where verified events go. The verifier may only send to it. */
@@ -83,10 +83,7 @@ export class WebhookVerifier extends Construct {
       serviceName: SERVICE_NAMES.verifier,
       timeout: PIPELINE_DEFAULTS.verifierTimeout,
       memorySize: props.memorySize,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      metricsNamespace: props.metricsNamespace,
+      ...functionLogging(props),
       environment: {
         [VERIFIER_ENV.queueUrl]: props.queue.queueUrl,
         [VERIFIER_ENV.signingSecretArn]: this.signingSecret.secretArn,

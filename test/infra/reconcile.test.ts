@@ -31,7 +31,6 @@ const stateTable = (template: Template) => onlyResource(template, 'AWS::DynamoDB
 const secretArn = {
   'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':secretsmanager:', ref('AWS::Region'), ':', ref('AWS::AccountId'), ':secret:clerk/secret-key-??????']],
 };
-const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
 it('is off by default: no schedule, state machine, reconciler, state table or alarm', () => {
   for (const type of ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine']) expect(off.findResources(type)).toEqual({});
@@ -57,13 +56,15 @@ it('starts a sweep daily with EventBridge Scheduler, through a role that may sta
   expect(onlyResource(custom, 'AWS::Scheduler::Schedule').resource.Properties!.ScheduleExpression).toBe('cron(0 3 * * ? *)');
 });
 
-it('loops a Standard state machine over the reconciler until it answers done, with logs, tracing and a timeout', () => {
+it('loops a Standard state machine over the reconciler until it answers done, with logs, a timeout, and tracing as the pipeline says', () => {
   const { id, resource } = onlyResource(on, 'AWS::StepFunctions::StateMachine');
   expect(resource.Properties).toMatchObject({
     StateMachineType: 'STANDARD',
-    TracingConfiguration: { Enabled: true },
     LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
   });
+  expect((resource.Properties!.TracingConfiguration as { Enabled?: boolean } | undefined)?.Enabled ?? false).toBe(false);
+  const traced = synthStack({ tracing: true }, { reconcileSecretKeySecretName: 'clerk/secret-key' }).template;
+  expect(onlyResource(traced, 'AWS::StepFunctions::StateMachine').resource.Properties).toMatchObject({ TracingConfiguration: { Enabled: true } });
   const definition = JSON.parse(
     ((resource.Properties!.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1])
       .map((part) => (typeof part === 'string' ? part : '"FUNCTION_ARN"'))
@@ -99,9 +100,6 @@ it('loops a Standard state machine over the reconciler until it answers done, wi
           'logs:ListLogDeliveries',
           'logs:PutResourcePolicy',
           'logs:UpdateLogDelivery',
-          'xray:GetSamplingRules',
-          'xray:GetSamplingTargets',
-          ...XRAY,
         ],
         ['*'],
       ),
@@ -131,7 +129,6 @@ it('runs the reconciler for 15 minutes with its configuration, and lets it make 
   const expected = (tableActions: readonly string[]) =>
     [
       ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
-      ...permissions(XRAY, ['*']),
       // The sync table itself, no index; the state table with UpdateItem alone; the one secret's value.
       ...permissions([...tableActions], [getAtt(syncTable(on))]),
       ...permissions(['dynamodb:UpdateItem'], [getAtt(stateTable(on))]),
@@ -186,12 +183,12 @@ it('refuses settings that cannot work, and context that configures reconciliatio
   expect(() => synthStack({ reconcile: { secretKeySecretName: 'k', requestsPerSecond: 0 } })).toThrow(/requestsPerSecond must be a positive number/);
   expect(() => synthStack({ reconcile: { secretKeySecretName: 'k', driftAlarmThreshold: 0 } })).toThrow(/driftAlarmThreshold must be a positive integer/);
   expect(() => synthStack({}, { reconcileSchedule: 'rate(1 hour)' })).toThrow(/only "reconcileSecretKeySecretName" turns on/);
-  expect(() => synthStack({}, { reconcileSecretKeySecretName: 'k', reconcilePrune: 'no' })).toThrow(/must be "true" or "false"/);
+  expect(() => synthStack({}, { reconcileSecretKeySecretName: 'k', reconcilePrune: 'no' })).toThrow(/must be true or false/);
 });
 
 describe('cdk-nag', () => {
-  it('passes the AWS Solutions checks, acknowledging only the Step Functions role\'s and the reconciler\'s "*" grants, each needed', () => {
-    const app = testApp({ reconcileSecretKeySecretName: 'clerk/secret-key' });
+  it.each([false, true])('passes the AWS Solutions checks (tracing %s), acknowledging only the "*" grants and tracing, each needed', (tracing) => {
+    const app = testApp({ reconcileSecretKeySecretName: 'clerk/secret-key', tracing });
     const stack = new ClerkWebhookSyncStack(app, 'Nag', propsFromContext(app));
     addNagChecks(app);
     expect(() => app.synth()).not.toThrow();
@@ -200,7 +197,7 @@ describe('cdk-nag', () => {
     const acknowledged = acknowledgementsIn(stack.pipeline.reconciliation!).map(({ path, id }) => `${id} at ${path}`);
     expect(acknowledged.map((line) => line.replace(/<[A-Za-z0-9]+\.Arn>/, '<function>')).sort()).toEqual(
       [
-        'AwsSolutions-IAM5[Resource::*] at Nag/Default/Reconciliation/Reconciler/Role',
+        tracing ? 'AwsSolutions-IAM5[Resource::*] at Nag/Default/Reconciliation/Reconciler/Role' : 'AwsSolutions-SF2 at Nag/Default/Reconciliation/StateMachine',
         'AwsSolutions-IAM5[Resource::*] at Nag/Default/Reconciliation/StateMachine/Role',
         'AwsSolutions-IAM5[Resource::<function>:*] at Nag/Default/Reconciliation/StateMachine/Role',
       ].sort(),
@@ -208,7 +205,9 @@ describe('cdk-nag', () => {
     const findings = findingsIgnoringAcknowledgements(stack.pipeline.reconciliation!).map((line) => line.replace(/<[A-Za-z0-9]+\.Arn>/, '<function>'));
     expect(findings.sort()).toEqual(
       [
-        'AwsSolutions-IAM5[Resource::*] at Nag/Default/Reconciliation/Reconciler/Role/DefaultPolicy/Resource',
+        tracing
+          ? 'AwsSolutions-IAM5[Resource::*] at Nag/Default/Reconciliation/Reconciler/Role/DefaultPolicy/Resource'
+          : 'AwsSolutions-SF2 at Nag/Default/Reconciliation/StateMachine/Resource',
         'AwsSolutions-IAM5[Resource::*] at Nag/Default/Reconciliation/StateMachine/Role/DefaultPolicy/Resource',
         'AwsSolutions-IAM5[Resource::<function>:*] at Nag/Default/Reconciliation/StateMachine/Role/DefaultPolicy/Resource',
       ].sort(),

@@ -168,7 +168,7 @@ it('runs as the Lambda entry point: configuration from the environment, the key 
     expect(secrets.calls()).toBe(1);
     expect(emf[0]).toMatchObject({ service: SERVICE_NAMES.reconciler, [RECONCILER_METRICS.created]: ENTITIES });
     expect(emf[0]!._aws.CloudWatchMetrics[0]!.Namespace).toBe('ClerkWebhookSync/Entry');
-    expect(logs.map((line) => line.message)).toEqual(expect.arrayContaining(['sweep started', 'sweep done']));
+    expect(logs.map((line) => line.message)).toEqual(expect.arrayContaining(['sweep started', 'sweep done: it repaired drift']));
     expect(JSON.stringify(logs)).not.toContain(TEST_SECRET_KEY);
     expect(await liveEntities(documentClient, tableName)).toEqual(instance.expected);
   } finally {

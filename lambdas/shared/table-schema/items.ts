@@ -33,6 +33,40 @@ export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
  */
 export const STUB_SINCE_ATTRIBUTE = 'stubSince';
 
+/** A user's profile attributes: what a user event owns (each set when present, removed when absent). */
+export const USER_PROFILE_ATTRIBUTES = [
+  'email',
+  'firstName',
+  'lastName',
+  'username',
+  'imageUrl',
+  'externalId',
+  'createdAt',
+  'updatedAt',
+  'lastSignInAt',
+] as const satisfies readonly (keyof UserItem)[];
+
+/**
+ * What gsi1 holds of an item besides the keys (`pk`, `sk`, `gsi1pk`, `gsi1sk`, always projected):
+ * the public attributes of the items it indexes (users, organizations, memberships), which is
+ * what "user by email", "organization by slug" and "a user's organizations" return in one Query.
+ * Left out on purpose: `lastSeenAt`, which every sign-in raises, and the bookkeeping attributes,
+ * which every delivery may touch. A write that changes only those never rewrites the index entry.
+ */
+export const GSI1_PROJECTED_ATTRIBUTES = [
+  'type',
+  'id',
+  ...USER_PROFILE_ATTRIBUTES,
+  'name',
+  'slug',
+  'createdBy',
+  'orgId',
+  'userId',
+  'role',
+  'permissions',
+] as const satisfies readonly (keyof UserItem | keyof OrganizationItem | keyof MembershipItem)[];
+export type Gsi1ProjectedAttribute = (typeof GSI1_PROJECTED_ATTRIBUTES)[number];
+
 export type SessionStatus = 'active' | 'ended' | 'removed' | 'revoked';
 export const TERMINAL_SESSION_STATUSES: readonly SessionStatus[] = ['ended', 'removed', 'revoked'];
 

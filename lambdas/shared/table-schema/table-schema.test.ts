@@ -1,4 +1,4 @@
-import { keys, queries, scans, TABLE_KEYS } from '.';
+import { BOOKKEEPING_ATTRIBUTES, GSI1_PROJECTED_ATTRIBUTES, keys, queries, scans, TABLE_KEYS } from '.';
 
 /**
  * The public contract (README, "The table (public contract)"), spelled out on purpose: every
@@ -57,5 +57,17 @@ describe('the prune scan', () => {
       ':stubBefore': Date.UTC(2024, 5, 1),
     });
     expect(Object.values(scan.ExpressionAttributeNames).sort()).toEqual(['createdAt', 'deleted', 'generation', 'id', 'orgId', 'role', 'stubSince', 'type', 'userId']);
+  });
+});
+
+describe('gsi1 projection', () => {
+  it('holds the public attributes the index serves, never lastSeenAt nor bookkeeping', () => {
+    expect([...GSI1_PROJECTED_ATTRIBUTES].sort()).toEqual(
+      ['type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt', 'updatedAt',
+        'lastSignInAt', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions'].sort(),
+    );
+    for (const excluded of ['lastSeenAt', 'deleted', 'deletedAt', ...BOOKKEEPING_ATTRIBUTES]) {
+      expect(GSI1_PROJECTED_ATTRIBUTES).not.toContain(excluded);
+    }
   });
 });

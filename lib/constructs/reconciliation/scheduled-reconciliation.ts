@@ -25,7 +25,7 @@ import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../../lambdas/reconciler
 import { STATE_TABLE_KEY } from '../../../lambdas/reconciler/sweep-state-table';
 import { SERVICE_NAMES } from '../../../lambdas/shared/metrics-contract';
 import type { AlarmSpec } from '../monitoring';
-import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from '../node-function';
+import { FUNCTION_OBSERVABILITY_DEFAULTS, type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
 import { grantSecretValue } from '../secret-value-grant';
 import type { PipelineMetrics } from '../pipeline-metrics';
 import { RECONCILE_DEFAULTS, RECONCILER_PRUNE_ACTIONS, RECONCILER_STATE_ACTIONS, RECONCILER_TABLE_ACTIONS } from './reconcile-defaults';
@@ -85,10 +85,7 @@ export class ScheduledReconciliation extends Construct {
       serviceName: SERVICE_NAMES.reconciler,
       timeout: RECONCILE_DEFAULTS.functionTimeout,
       memorySize: props.memorySize ?? RECONCILE_DEFAULTS.memorySize,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      metricsNamespace: props.metricsNamespace,
+      ...functionLogging(props),
       environment: {
         [RECONCILER_ENV.tableName]: props.table.tableName,
         [RECONCILER_ENV.stateTableName]: this.stateTable.tableName,
@@ -157,18 +154,27 @@ export class ScheduledReconciliation extends Construct {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
+    const tracing = props.tracing ?? FUNCTION_OBSERVABILITY_DEFAULTS.tracing;
     const stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(sweep.next(done)),
       timeout: props.sweepTimeout ?? RECONCILE_DEFAULTS.sweepTimeout,
-      tracingEnabled: true,
+      // As the functions: X-Ray only when the pipeline's `tracing` is on.
+      tracingEnabled: tracing,
       // Execution data is the sweep's counts only, but stays out of the log anyway.
       logs: { destination: logGroup, level: StateMachineLogLevel.ALL, includeExecutionData: false },
     });
+    if (!tracing) {
+      Validations.of(stateMachine).acknowledge({
+        id: 'AwsSolutions-SF2',
+        reason:
+          "X-Ray tracing follows the pipeline's `tracing` setting, off by default for cost (BENCHMARKS.md), as for every function; a sweep's executions are logged (level ALL) and its invocations by the reconciler's own log.",
+      });
+    }
     Validations.of(stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Step Functions needs "*" for X-Ray (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and for delivering its logs to CloudWatch Logs (logs:CreateLogDelivery and the other log-delivery actions), which support no resource-level permissions; CDK adds exactly these.',
+        'Step Functions needs "*" for delivering its logs to CloudWatch Logs (logs:CreateLogDelivery and the other log-delivery actions) and, with tracing on, for X-Ray (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets), which support no resource-level permissions; CDK adds exactly these.',
     });
     const functionLogicalId = Stack.of(this).getLogicalId(this.function.node.defaultChild as CfnFunction);
     Validations.of(stateMachine.role).acknowledge({
