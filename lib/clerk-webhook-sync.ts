@@ -53,6 +53,20 @@ export interface ClerkWebhookSyncProps {
    */
   readonly maxConcurrency?: number;
   /**
+   * Ids of the Clerk instances (`ins_…`) whose events are applied; an authenticated event of any
+   * other instance (a development instance's endpoint secret in the secret list, say) is
+   * acknowledged, counted as `WebhooksForeignInstance` and never queued (README, "Security").
+   * @default - events of any instance; each one is named in a verifier warning the first time it is seen
+   */
+  readonly allowedInstanceIds?: readonly string[];
+  /**
+   * Source addresses the verifier accepts requests from, before any other work (403 otherwise):
+   * `'svix'` for the ranges Svix publishes, or IPv4/IPv6 addresses and CIDR ranges (may include
+   * `'svix'`). See README, "Flooding the endpoint", before turning it on.
+   * @default - any source
+   */
+  readonly allowedSourceIps?: 'svix' | readonly string[];
+  /**
    * API steady-state rate limit, requests per second.
    * @default 50
    */
@@ -116,6 +130,17 @@ export interface ClerkWebhookSyncProps {
    * @default MONITORING_DEFAULTS.signatureRejectionThreshold (20)
    */
   readonly signatureRejectionAlarmThreshold?: number;
+  /**
+   * API 4xx answers (throttled 429s included) in a 5-minute period that, sustained, raise the
+   * `webhook-4xx` alarm.
+   * @default MONITORING_DEFAULTS.apiClientErrorThreshold (300)
+   */
+  readonly apiClientErrorAlarmThreshold?: number;
+  /**
+   * Consecutive 5-minute periods at or above `apiClientErrorAlarmThreshold` that raise the alarm.
+   * @default MONITORING_DEFAULTS.apiClientErrorPeriods (3)
+   */
+  readonly apiClientErrorAlarmPeriods?: number;
   /**
    * Welcome and admin-welcome mails through SES, sent exactly once from the sync table's stream
    * (docs/notifications.md). Absent, the feature is off and leaves nothing behind: no table stream,
@@ -202,6 +227,8 @@ export class ClerkWebhookSync extends Construct {
       queue: this.events.queue,
       existingSigningSecretName: props.existingSigningSecretName,
       existingSigningSecretArn: props.existingSigningSecretArn,
+      allowedInstanceIds: props.allowedInstanceIds,
+      allowedSourceIps: props.allowedSourceIps,
     });
 
     this.api = new IngestApi(this, 'IngestApi', {
@@ -248,6 +275,8 @@ export class ClerkWebhookSync extends Construct {
       alarmEmail: props.alarmEmail,
       oldestMessageAgeThreshold: props.oldestMessageAgeAlarmThreshold,
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
+      apiClientErrorThreshold: props.apiClientErrorAlarmThreshold,
+      apiClientErrorPeriods: props.apiClientErrorAlarmPeriods,
       additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
       additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
     });

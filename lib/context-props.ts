@@ -1,4 +1,5 @@
 import type { IConstruct } from 'constructs';
+import { parseInstanceIds } from '../lambdas/verifier/verifier-config';
 import type { ClerkWebhookSyncProps } from './clerk-webhook-sync';
 import type { MailNotificationsProps } from './constructs/mail-notifier';
 import type { ReconcileProps } from './constructs/reconciliation';
@@ -17,6 +18,10 @@ export const CONTEXT_KEYS = {
   appName: 'appName',
   /** `true` turns X-Ray active tracing on for every function (off by default). */
   tracing: 'tracing',
+  /** Clerk instance ids whose events are applied, separated by commas or spaces. */
+  allowedInstanceIds: 'allowedInstanceIds',
+  /** `svix`, or addresses and CIDR ranges separated by commas or spaces, the verifier accepts requests from. */
+  allowedSourceIps: 'allowedSourceIps',
   /** Secrets Manager secret (name) holding the Clerk secret key; turns scheduled reconciliation on. */
   reconcileSecretKeySecretName: 'reconcileSecretKeySecretName',
   /** When sweeps start (default `rate(1 day)`). */
@@ -33,6 +38,9 @@ export function propsFromContext(scope: IConstruct): ClerkWebhookSyncProps {
     existingSigningSecretName: optionalStringContext(scope, CONTEXT_KEYS.signingSecretName),
     existingSigningSecretArn: optionalStringContext(scope, CONTEXT_KEYS.signingSecretArn),
     alarmEmail: optionalStringContext(scope, CONTEXT_KEYS.alarmEmail),
+    allowedInstanceIds: listContext(scope, CONTEXT_KEYS.allowedInstanceIds, parseInstanceIds),
+    // Checked (and `svix` expanded) by the verifier construct, with the function's own parser.
+    allowedSourceIps: listContext(scope, CONTEXT_KEYS.allowedSourceIps, (value) => value.split(/[\s,]+/).filter(Boolean)),
     mail: mailPropsFromContext(scope),
     tracing: optionalBooleanContext(scope, CONTEXT_KEYS.tracing),
     reconcile: reconcilePropsFromContext(scope),
@@ -62,6 +70,12 @@ function reconcilePropsFromContext(scope: IConstruct): ReconcileProps | undefine
     ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
     ...(prune === undefined ? {} : { prune }),
   };
+}
+
+/** A list given as one string, separated by commas or spaces (`-c key="a,b"`). */
+function listContext(scope: IConstruct, key: string, parse: (value: string, source: string) => string[]): string[] | undefined {
+  const value = optionalStringContext(scope, key);
+  return value === undefined ? undefined : parse(value, `context value "${key}"`);
 }
 
 function mailPropsFromContext(scope: IConstruct): MailNotificationsProps | undefined {

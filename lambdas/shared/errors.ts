@@ -12,7 +12,7 @@ export class ConfigurationError extends ClerkSyncError {
   readonly code = 'CONFIGURATION';
 }
 
-/** A queue message that can never be processed (not JSON, not a QueuedEvent v1): dead-lettered at once, never retried. */
+/** A queue message that can never be processed (not JSON, not a QueuedEvent, a body that does not parse): dead-lettered at once, never retried. */
 export class MalformedMessageError extends ClerkSyncError {
   readonly code = 'MALFORMED_MESSAGE';
 }
@@ -28,6 +28,11 @@ export class DeadLetterDeliveryError extends ClerkSyncError {
 }
 
 // --- Webhook intake (verifier). Each maps to one HTTP status in lambdas/verifier/http-responses.ts. ---
+
+/** The request comes from a source address outside the allow-list (`allowedSourceIps`). */
+export class SourceNotAllowedError extends ClerkSyncError {
+  readonly code = 'SOURCE_NOT_ALLOWED';
+}
 
 /** The webhook route answers POST only. */
 export class MethodNotAllowedError extends ClerkSyncError {
@@ -59,7 +64,10 @@ export class InvalidSignatureError extends ClerkSyncError {
   readonly code = 'INVALID_SIGNATURE';
 }
 
-/** The authenticated webhook body is not a Clerk event envelope (JSON object with string `type` and object `data`). */
+/**
+ * The authenticated webhook body is not a Clerk event envelope (JSON object with an event type
+ * name in `type` and an object `data`), or exceeds the nesting or size bound of the parser.
+ */
 export class MalformedWebhookBodyError extends ClerkSyncError {
   readonly code = 'MALFORMED_WEBHOOK_BODY';
 }

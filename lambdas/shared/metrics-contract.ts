@@ -18,6 +18,8 @@ export const VERIFIER_METRICS = {
   received: 'WebhooksReceived',
   /** Signature verified and message accepted by SQS. */
   verified: 'WebhooksVerified',
+  /** Signature verified, but of a Clerk instance not in `allowedInstanceIds`: acknowledged (2xx), not queued. */
+  foreignInstance: 'WebhooksForeignInstance',
   /** Rejected with 4xx; also emitted with a `reason` dimension (see REJECTION_REASONS). */
   rejected: 'WebhooksRejected',
   /** Answered 5xx (secret or queue unavailable): Svix retries. */
@@ -25,6 +27,8 @@ export const VERIFIER_METRICS = {
 } as const;
 
 export const REJECTION_REASONS = {
+  /** The source address is not in `allowedSourceIps` (403). */
+  source: 'source',
   signature: 'signature',
   timestamp: 'timestamp',
   headers: 'headers',

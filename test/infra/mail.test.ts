@@ -64,7 +64,7 @@ describe('mail off (the default)', () => {
       'AWS::Logs::LogGroup': 3,
       'AWS::SQS::Queue': 2,
       'AWS::Lambda::EventSourceMapping': 1,
-      'AWS::CloudWatch::Alarm': 9,
+      'AWS::CloudWatch::Alarm': 10,
     });
     const json = JSON.stringify(off.toJSON());
     for (const trace of [NOTIFIER_SERVICE, 'ses:', 'StreamArn', 'dynamodb:GetRecords', 'MailRecordsFailed', 'IteratorAge']) {
@@ -272,7 +272,7 @@ describe('alarms and outputs', () => {
       expect(alarm.AlarmDescription).toMatch(/First: /);
       expect((alarm.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
     }
-    expect(Object.keys(on.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(13);
+    expect(Object.keys(on.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(14);
   });
 
   it('failure queue not empty: says the mails were not sent and where the records are', () => {

@@ -3,7 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
-import type { QueuedEvent } from '../../lambdas/shared/queued-event';
+import { queuedMessageBody } from '../../lambdas/verifier/enqueue-event';
 import { BOOKKEEPING_ATTRIBUTES } from '../../lambdas/shared/table-schema';
 import {
   clerkEnvelope,
@@ -103,14 +103,20 @@ export function deliveriesArbitrary(history: readonly HistoryEvent[]): fc.Arbitr
  * and replays reach the queue as new messages with the same svix id).
  */
 export function sqsRecordOf(delivery: HistoryEvent): SQSRecord {
-  const queued: QueuedEvent = {
-    version: 1,
-    svixId: delivery.svixId,
-    svixTimestamp: Math.floor(Date.now() / 1000),
-    receivedAt: new Date().toISOString(),
-    event: delivery.event,
-  };
-  return sqsRecordWithBody(JSON.stringify(queued));
+  return sqsRecordWithBody(queuedBodyOf(delivery.svixId, delivery.event));
+}
+
+/** The QueuedEvent (v2) the verifier sends for an event delivered as the JSON of `event`. */
+export function queuedBodyOf(svixId: string, event: unknown, receivedAt = new Date()): string {
+  const raw = Buffer.from(JSON.stringify(event));
+  return queuedMessageBody({
+    svixId,
+    svixTimestamp: Math.floor(receivedAt.getTime() / 1000),
+    receivedAt: receivedAt.toISOString(),
+    raw,
+    text: raw.toString('utf8'),
+    eventType: (event as { type: string }).type,
+  });
 }
 
 /** An SQS record with any body, e.g. a malformed one. */
