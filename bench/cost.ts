@@ -29,6 +29,10 @@ export const PRICES = {
   logsIngestionPerGb: 0.5,
   /** https://aws.amazon.com/xray/pricing/ (traces recorded). */
   xrayPerMillionTracesRecorded: 5.0,
+  /** https://aws.amazon.com/step-functions/pricing/ (Standard workflows, per 1,000 state transitions). */
+  stepFunctionsPerThousandTransitions: 0.025,
+  /** https://aws.amazon.com/secrets-manager/pricing/ (API calls, per 10,000). */
+  secretsManagerPerTenThousandCalls: 0.05,
 } as const;
 
 /**

@@ -236,13 +236,18 @@ export const RESULTS_END = '<!-- bench:results:end -->';
 
 /** Replaces the generated part of BENCHMARKS.md, keeping what people wrote around it. */
 export function updateBenchmarksFile(path: string, markdown: string): void {
-  const generated = `${RESULTS_START}\n${markdown}\n${RESULTS_END}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${RESULTS_START}\n${RESULTS_END}\n`;
-  const start = current.indexOf(RESULTS_START);
-  const end = current.indexOf(RESULTS_END);
+  updateBenchmarksSection(path, RESULTS_START, RESULTS_END, markdown);
+}
+
+/** Replaces what lies between `startMarker` and `endMarker` (appended as a new section when they are missing). */
+export function updateBenchmarksSection(path: string, startMarker: string, endMarker: string, markdown: string): void {
+  const generated = `${startMarker}\n${markdown}\n${endMarker}`;
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${startMarker}\n${endMarker}\n`;
+  const start = current.indexOf(startMarker);
+  const end = current.indexOf(endMarker);
   const next =
     start === -1 || end === -1
       ? `${current.trimEnd()}\n\n## Latest run\n\n${generated}\n`
-      : `${current.slice(0, start)}${generated}${current.slice(end + RESULTS_END.length)}`;
+      : `${current.slice(0, start)}${generated}${current.slice(end + endMarker.length)}`;
   writeFileSync(path, next);
 }

@@ -1,12 +1,13 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MODELLED_EVENT_TYPES } from '../lambdas/shared/clerk-events';
 import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
 import { createQueues, createTable } from '../local/create-resources';
 import { startDynamoDbLocal, startSqsEmulator } from '../local/engines.mjs';
+import { backfillResultForJson, type BackfillBenchResult, benchBackfill, renderBackfillMarkdown } from './backfill.bench';
 import { withSourceMaps } from './bundle-variant';
 import { benchColdStart } from './cold-start';
 import {
@@ -26,7 +27,7 @@ import { benchEndToEnd } from './e2e.bench';
 import { describeMachine, loadAverage } from './machine';
 import { benchMail, renderMailMarkdown } from './mail.bench';
 import { newSigningSecret } from './payloads';
-import { type BenchReport, type CostLever, type Goal, renderMarkdown, updateBenchmarksFile } from './report';
+import { type BenchReport, type CostLever, type Goal, renderMarkdown, updateBenchmarksFile, updateBenchmarksSection } from './report';
 import { benchProcessor, type ProcessorBenchResult } from './processor.bench';
 import { startSecretsManagerStub } from './secrets-manager-stub';
 import { round, roundSpread } from './stats';
@@ -37,8 +38,10 @@ import { benchVerification } from './verify.bench';
 /**
  * `npm run bench`: speed and cost against the alternatives, in one run. Not part of `npm test`.
  * Prints a markdown table, writes bench/results.json and the generated part of BENCHMARKS.md.
- *   --quick        fewer repetitions, to check the bench itself: prints, writes nothing
- *   --skip-synth   reuse the bundles already in cdk.out instead of running `cdk synth`
+ *   --quick          fewer repetitions, to check the bench itself: prints, writes nothing
+ *   --skip-synth     reuse the bundles already in cdk.out instead of running `cdk synth`
+ *   --only backfill  only the backfill section (DynamoDB Local alone, no synth); writes only its
+ *                    part of results.json and BENCHMARKS.md
  */
 
 const REGION = 'us-east-1';
@@ -67,6 +70,51 @@ const ENTITY_FLOOR: Readonly<Record<string, Record<'applied' | 'duplicate' | 'st
 /** Why a membership upsert writes one unit beyond its item: docs/table.md, "Bookkeeping attributes". */
 const MEMBERSHIP_EXTRA_REASON =
   "the user's memberOrgIds registration, on every delivery, which user.deleted's strongly consistent cascade needs (docs/table.md); gsi1 no longer rewritten by it";
+
+const BACKFILL_START = '<!-- bench:backfill:start (written by `npm run bench`) -->';
+const BACKFILL_END = '<!-- bench:backfill:end -->';
+
+function backfillSettings(quick: boolean) {
+  return quick
+    ? { rounds: 1, users: 1_000, organizations: 100, membershipsPerUser: 1 }
+    : { rounds: 3, users: 3_000, organizations: 300, membershipsPerUser: 1 };
+}
+
+async function runBackfillSection(dynamoDbEndpoint: string, quick: boolean): Promise<{ result: BackfillBenchResult; markdown: string }> {
+  const s = backfillSettings(quick);
+  step(`backfill: ${s.users} users, ${s.organizations} organizations, ${s.rounds} round(s) on DynamoDB Local`);
+  const machine = describeMachine(PROJECT_ROOT);
+  const result = await benchBackfill({ dynamoDbEndpoint, region: REGION, ...s });
+  const run =
+    `Run ${machine.date} on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; load average (1/5/15 min) ` +
+    `${machine.loadAverageStart.join(' / ')} at the start, ${loadAverage().join(' / ')} at the end; commit ${machine.commit}.`;
+  return { result, markdown: `${renderBackfillMarkdown(result, s.rounds)}\n\n${run}` };
+}
+
+/** Writes the backfill section alone: its key of results.json, its part of BENCHMARKS.md. */
+function writeBackfillSection(result: BackfillBenchResult, markdown: string): void {
+  const current = JSON.parse(existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : '{}') as Record<string, unknown>;
+  writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...current, backfill: backfillResultForJson(result) }, roundForJson, 2)}\n`);
+  updateBenchmarksSection(BENCHMARKS_PATH, BACKFILL_START, BACKFILL_END, markdown);
+}
+
+/** `npm run bench -- --only backfill`: DynamoDB Local, the backfill section, nothing else. */
+async function onlyBackfill(quick: boolean): Promise<void> {
+  step('starting DynamoDB Local');
+  const dynamoDb = await startDynamoDbLocal();
+  try {
+    const { result, markdown } = await runBackfillSection(dynamoDb.endpoint, quick);
+    process.stdout.write(`${markdown}\n\n`);
+    if (quick) {
+      process.stdout.write('bench: quick run, results.json and BENCHMARKS.md left as they were\n');
+      return;
+    }
+    writeBackfillSection(result, markdown);
+    process.stdout.write(`bench: wrote the backfill section of ${path.relative(PROJECT_ROOT, RESULTS_PATH)} and BENCHMARKS.md\n`);
+  } finally {
+    await dynamoDb.stop();
+  }
+}
 
 function settings(quick: boolean) {
   return quick
@@ -153,6 +201,11 @@ function costLevers(
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined) {
+    if (only !== 'backfill') throw new Error(`--only takes "backfill", got "${only}"`);
+    return onlyBackfill(quick);
+  }
   const skipSynth = process.argv.includes('--skip-synth') || process.env.BENCH_SKIP_SYNTH === '1';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const s = settings(quick);
@@ -286,6 +339,8 @@ async function main(): Promise<void> {
       senders: 8,
       unloadedUsers: s.mailUnloadedUsers,
     });
+
+    const backfill = await runBackfillSection(dynamoDb.endpoint, quick);
     await cleanUp();
     machine.loadAverageEnd = loadAverage();
 
@@ -438,7 +493,7 @@ async function main(): Promise<void> {
     };
 
     const markdown = `${renderMarkdown(report)}\n\n${renderMailMarkdown(mail)}`;
-    process.stdout.write(`${markdown}\n\n`);
+    process.stdout.write(`${markdown}\n\n${backfill.markdown}\n\n`);
     if (quick) {
       // A quick run checks the bench; it does not replace the recorded figures.
       process.stdout.write('bench: quick run, results.json and BENCHMARKS.md left as they were\n');
@@ -447,6 +502,7 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(RESULTS_PATH), { recursive: true });
     writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...report, mail }, roundForJson, 2)}\n`);
     updateBenchmarksFile(BENCHMARKS_PATH, markdown);
+    writeBackfillSection(backfill.result, backfill.markdown);
     process.stdout.write(`bench: wrote ${path.relative(PROJECT_ROOT, RESULTS_PATH)} and BENCHMARKS.md\n`);
   } finally {
     await cleanUp();

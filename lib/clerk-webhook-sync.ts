@@ -9,6 +9,7 @@ import { type MailNotificationsProps, MailNotifier } from './constructs/mail-not
 import { PipelineMonitoring } from './constructs/monitoring';
 import type { LogLevel, SystemLogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+import { type ReconcileProps, ScheduledReconciliation } from './constructs/reconciliation';
 import { type Gsi1Projection, SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
@@ -148,6 +149,13 @@ export interface ClerkWebhookSyncProps {
    */
   readonly mail?: MailNotificationsProps;
   /**
+   * Scheduled reconciliation (README, "Backfill and reconciliation"): a sweep of Clerk's users,
+   * organizations and memberships into the table, daily by default, with prune, drift metrics
+   * and alarms. Absent, nothing of it is created.
+   * @default - no scheduled reconciliation
+   */
+  readonly reconcile?: ReconcileProps;
+  /**
    * Stack outputs for the values an operator needs (webhook URL, secret, table, queues, alarm
    * topic, dashboard). Their logical ids are derived from this construct's path, so several
    * pipelines in one stack never clash.
@@ -179,6 +187,8 @@ export class ClerkWebhookSync extends Construct {
   public readonly monitoring: PipelineMonitoring;
   /** Present when the `mail` prop is. */
   public readonly mailNotifier?: MailNotifier;
+  /** Present when the `reconcile` prop is. */
+  public readonly reconciliation?: ScheduledReconciliation;
   /** The stack outputs, by their construct id (`WebhookUrl`, `TableName`…); empty with `outputs: false`. */
   public readonly outputs: Readonly<Record<string, CfnOutput>>;
 
@@ -246,6 +256,14 @@ export class ClerkWebhookSync extends Construct {
       });
     }
 
+    if (props.reconcile) {
+      this.reconciliation = new ScheduledReconciliation(this, 'Reconciliation', {
+        ...functionSettings,
+        ...props.reconcile,
+        table: this.syncTable.table,
+      });
+    }
+
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       pipelineName: this.pipelineName,
       metrics,
@@ -259,8 +277,8 @@ export class ClerkWebhookSync extends Construct {
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
       apiClientErrorThreshold: props.apiClientErrorAlarmThreshold,
       apiClientErrorPeriods: props.apiClientErrorAlarmPeriods,
-      additionalAlarms: this.mailNotifier?.alarmSpecs(metrics),
-      additionalWidgets: this.mailNotifier?.dashboardWidgets(metrics),
+      additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
+      additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
     });
 
     this.outputs = props.outputs === false ? {} : this.createOutputs();
@@ -309,6 +327,13 @@ export class ClerkWebhookSync extends Construct {
         'MailFailureQueueUrl',
         this.mailNotifier.failureQueue.queueUrl,
         'Stream batches the notifier gave up on (shard and sequence range; their mails were not sent); alarmed',
+      );
+    }
+    if (this.reconciliation) {
+      output(
+        'ReconcileStateMachineArn',
+        this.reconciliation.stateMachine.stateMachineArn,
+        'The scheduled reconciliation sweep; start an execution by hand to sweep now',
       );
     }
     return outputs;

@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import { parseInstanceIds } from '../lambdas/verifier/verifier-config';
 import type { ClerkWebhookSyncProps } from './clerk-webhook-sync';
 import type { MailNotificationsProps } from './constructs/mail-notifier';
+import type { ReconcileProps } from './constructs/reconciliation';
 
 /** Context keys the app reads (`cdk synth -c signingSecretName=...`). */
 export const CONTEXT_KEYS = {
@@ -21,6 +22,14 @@ export const CONTEXT_KEYS = {
   allowedInstanceIds: 'allowedInstanceIds',
   /** `svix`, or addresses and CIDR ranges separated by commas or spaces, the verifier accepts requests from. */
   allowedSourceIps: 'allowedSourceIps',
+  /** Secrets Manager secret (name) holding the Clerk secret key; turns scheduled reconciliation on. */
+  reconcileSecretKeySecretName: 'reconcileSecretKeySecretName',
+  /** When sweeps start (default `rate(1 day)`). */
+  reconcileSchedule: 'reconcileSchedule',
+  /** Requests per second to Clerk (default: 80% of the key's instance limit). */
+  reconcileRequestsPerSecond: 'reconcileRequestsPerSecond',
+  /** `false` turns the sweep's prune off (default on). */
+  reconcilePrune: 'reconcilePrune',
 } as const;
 
 /** Pipeline props that may come from CDK context instead of code; explicit props win over them. */
@@ -34,6 +43,32 @@ export function propsFromContext(scope: IConstruct): ClerkWebhookSyncProps {
     allowedSourceIps: listContext(scope, CONTEXT_KEYS.allowedSourceIps, (value) => value.split(/[\s,]+/).filter(Boolean)),
     mail: mailPropsFromContext(scope),
     tracing: optionalBooleanContext(scope, CONTEXT_KEYS.tracing),
+    reconcile: reconcilePropsFromContext(scope),
+  };
+}
+
+function reconcilePropsFromContext(scope: IConstruct): ReconcileProps | undefined {
+  const secretKeySecretName = optionalStringContext(scope, CONTEXT_KEYS.reconcileSecretKeySecretName);
+  const schedule = optionalStringContext(scope, CONTEXT_KEYS.reconcileSchedule);
+  const rate = optionalStringContext(scope, CONTEXT_KEYS.reconcileRequestsPerSecond);
+  const prune = optionalBooleanContext(scope, CONTEXT_KEYS.reconcilePrune);
+  if (secretKeySecretName === undefined) {
+    if (schedule !== undefined || rate !== undefined || prune !== undefined) {
+      throw new Error(
+        `context values "${CONTEXT_KEYS.reconcileSchedule}", "${CONTEXT_KEYS.reconcileRequestsPerSecond}" and "${CONTEXT_KEYS.reconcilePrune}" configure reconciliation, which only "${CONTEXT_KEYS.reconcileSecretKeySecretName}" turns on: give it too`,
+      );
+    }
+    return undefined;
+  }
+  const requestsPerSecond = rate === undefined ? undefined : Number(rate);
+  if (requestsPerSecond !== undefined && !(requestsPerSecond > 0 && Number.isFinite(requestsPerSecond))) {
+    throw new Error(`context value "${CONTEXT_KEYS.reconcileRequestsPerSecond}" must be a positive number, got "${rate}"`);
+  }
+  return {
+    secretKeySecretName,
+    ...(schedule === undefined ? {} : { schedule }),
+    ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
+    ...(prune === undefined ? {} : { prune }),
   };
 }
 

@@ -21,6 +21,7 @@ export {
   type SystemLogLevel,
 } from './constructs/node-function';
 export { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+export { RECONCILE_DEFAULTS, type ReconcileProps, ScheduledReconciliation, type ScheduledReconciliationProps } from './constructs/reconciliation';
 export { type Gsi1Projection, SyncTable, type SyncTableProps } from './constructs/sync-table';
 export { WebhookVerifier, type WebhookVerifierProps } from './constructs/webhook-verifier';
 export { GSI1_PROJECTED_ATTRIBUTES, TABLE_KEYS } from '../lambdas/shared/table-schema';

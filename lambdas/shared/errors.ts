@@ -132,3 +132,40 @@ export class MailLookupError extends ClerkSyncError {
 export class MalformedStreamRecordError extends ClerkSyncError {
   readonly code = 'MALFORMED_STREAM_RECORD';
 }
+
+// --- Backfill and reconciliation (lambdas/reconciler). ---
+
+/**
+ * Clerk's Backend API kept failing (429, 5xx, no answer) through every retry. The sweep stops;
+ * its checkpoint holds the last page it completed, so the next run resumes there.
+ */
+export class ClerkApiUnavailableError extends ClerkSyncError {
+  readonly code = 'CLERK_API_UNAVAILABLE';
+}
+
+/** Clerk's Backend API refused a request in a way no retry changes (401 wrong key, 403, 422). */
+export class ClerkApiRefusedError extends ClerkSyncError {
+  readonly code = 'CLERK_API_REFUSED';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A saved sweep checkpoint that this code cannot read (hand-edited, truncated, another version). */
+export class InvalidCheckpointError extends ClerkSyncError {
+  readonly code = 'INVALID_CHECKPOINT';
+}
+
+/** Clerk's Backend API answered 2xx with something a sweep cannot use (a user without `created_at`, an entry without its JSON). */
+export class UnexpectedClerkResponseError extends ClerkSyncError {
+  readonly code = 'UNEXPECTED_CLERK_RESPONSE';
+}
+
+/** Another sweep took the reconciliation lease (this one's had expired): this sweep must stop writing its checkpoint. */
+export class SweepLeaseLostError extends ClerkSyncError {
+  readonly code = 'SWEEP_LEASE_LOST';
+}

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { Token, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +10,7 @@ import { parseSourceIpAllowList, SVIX_SOURCE_IPS_KEYWORD } from '../../lambdas/v
 import { parseInstanceIds, VERIFIER_DEFAULTS, VERIFIER_ENV } from '../../lambdas/verifier/verifier-config';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
 import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from './node-function';
+import { grantSecretValue } from './secret-value-grant';
 
 export interface WebhookVerifierProps extends FunctionLoggingProps {
   /** Where verified events go. The verifier may only send to it. */
@@ -118,12 +118,7 @@ export class WebhookVerifier extends Construct {
     });
     this.function = this.nodeFunction.function;
 
-    // grantRead would add DescribeSecret, which the verifier never calls.
-    iam.Grant.addToPrincipal({
-      grantee: this.function,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [secretArnForPolicies(this.signingSecret)],
-    });
+    grantSecretValue(this.function, this.signingSecret);
     // grantSendMessages would add GetQueueAttributes and GetQueueUrl; the URL comes from the environment.
     props.queue.grant(this.function, 'sqs:SendMessage');
   }
@@ -146,13 +141,4 @@ function listEnvironment(
     throw new Error(`${prop} is ${value.length} characters; at most ${MAX_LIST_ENV_CHARS} fit in the function's environment`);
   }
   return value;
-}
-
-/**
- * The ARN to name in a policy. Secrets Manager appends a random 6-character suffix to every
- * secret ARN; for a secret known only by name it is matched by `-??????` (as CDK's own grants
- * do), where each `?` is exactly one character, not a `*`.
- */
-function secretArnForPolicies(secret: ISecret): string {
-  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }

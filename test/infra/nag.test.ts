@@ -1,10 +1,10 @@
-import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { ClerkWebhookSyncStack } from '../../lib/clerk-webhook-sync-stack';
 import { propsFromContext } from '../../lib/context-props';
 import { addNagChecks } from '../../lib/nag';
+import { acknowledgementsIn, findingsIgnoringAcknowledgements } from './nag-findings';
 import { testApp } from './synth-stack';
 
 /** The app as bin/clerk-webhook-sync.ts builds it. */
@@ -15,18 +15,6 @@ function appWithNag(): App {
   return app;
 }
 
-function acknowledgementsIn(root: IConstruct): { path: string; id: string; reason: string }[] {
-  const found: { path: string; id: string; reason: string }[] = [];
-  for (const construct of root.node.findAll()) {
-    for (const entry of construct.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.push({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason });
-      }
-    }
-  }
-  return found;
-}
 
 describe('cdk-nag AWS Solutions checks', () => {
   // One app as bin/ builds it, synthesized once (with the checks as a validation plugin); the
@@ -74,11 +62,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-SQS3 at WithMail/Default/MailNotifier/FailureQueue',
       ].sort(),
     );
-    const blind = new AwsSolutionsChecks();
-    (blind as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const mailFindings = blind
-      .validateScope(withMail)
-      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+    const mailFindings = findingsIgnoringAcknowledgements(withMail)
       .filter((finding) => finding.includes('WithMail/Default/MailNotifier/'));
     expect(mailFindings.sort()).toEqual(
       [
@@ -128,13 +112,7 @@ describe('cdk-nag AWS Solutions checks', () => {
   });
 
   it('every acknowledgement is needed: without them, exactly those findings appear, on those resources', () => {
-    const checks = new AwsSolutionsChecks();
-    // Test-only: make the pack blind to acknowledgements to see what they hide.
-    (checks as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const findings = checks
-      .validateScope(app)
-      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
-      .sort();
+    const findings = findingsIgnoringAcknowledgements(app).sort();
     const expected = acknowledgementsIn(app)
       .map(({ path, id }) => `${id} at ${path}/${path.endsWith('/Role') ? 'DefaultPolicy/Resource' : 'Resource'}`)
       .sort();

@@ -713,3 +713,25 @@ function pairKey(orgId: string, userId: string): string {
 function pick<T>(candidates: readonly T[], index: number): T | undefined {
   return candidates.length === 0 ? undefined : candidates[index % candidates.length];
 }
+
+/**
+ * A backfill snapshot within a delivery: the state Clerk's Backend API held after the history's
+ * first `takenAfter` events, swept into the table when the first `appliedAfter` deliveries are in.
+ */
+export interface SnapshotPoint {
+  readonly takenAfter: number;
+  readonly appliedAfter: number;
+}
+
+/** One to three snapshots, taken anywhere in the history and applied anywhere in the delivery, in order of application. */
+export function snapshotPointsArbitrary(history: readonly HistoryEvent[], deliveries: readonly HistoryEvent[]): fc.Arbitrary<SnapshotPoint[]> {
+  return fc
+    .array(
+      fc.record({
+        takenAfter: fc.integer({ min: 0, max: history.length }),
+        appliedAfter: fc.integer({ min: 0, max: deliveries.length }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((points) => [...points].sort((a, b) => a.appliedAfter - b.appliedAfter));
+}

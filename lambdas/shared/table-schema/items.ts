@@ -15,7 +15,7 @@ export interface Bookkeeping {
 }
 
 /** Every bookkeeping attribute, on whichever items carry it: readers strip them. */
-export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds'] as const;
+export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds', 'stubSince'] as const;
 
 /**
  * On the user profile: the ids of every organization the user has had a membership item in.
@@ -24,6 +24,14 @@ export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', '
  * is only eventually consistent). Removed once the deletion's cascade completes.
  */
 export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
+
+/**
+ * On the user profile: when a session or membership event first wrote it (epoch ms, the
+ * processor's clock), which makes a partial profile when the user's own events have not come.
+ * A partial profile has no `createdAt`; this says it existed before a reconciliation sweep
+ * started, so that the sweep may prune it once Clerk confirms the user is gone.
+ */
+export const STUB_SINCE_ATTRIBUTE = 'stubSince';
 
 /** A user's profile attributes: what a user event owns (each set when present, removed when absent). */
 export const USER_PROFILE_ATTRIBUTES = [
@@ -78,6 +86,7 @@ export interface UserItem extends ItemKey, Bookkeeping {
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
   readonly memberOrgIds?: ReadonlySet<string>;
+  readonly stubSince?: number;
 }
 
 export interface UserTombstone extends ItemKey, Bookkeeping {
