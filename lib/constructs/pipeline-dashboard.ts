@@ -79,8 +79,8 @@ export class PipelineDashboard extends Construct {
         height: HEIGHT,
         left: [
           api.httpApi.metricCount({ ...sum, label: 'API requests' }),
-          metrics.verifier(VERIFIER_METRICS.received, { label: 'Reached the verifier' }),
-          metrics.verifier(VERIFIER_METRICS.verified, { label: 'Verified and queued' }),
+          verifier.metricInvocations({ ...sum, label: 'Reached the verifier' }),
+          metrics.verifierAccepted(verifier, 'Verified and queued'),
           metrics.verifier(VERIFIER_METRICS.foreignInstance, { label: 'Another Clerk instance (acknowledged, not queued)' }),
         ],
       }),

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IMetric, MathExpression, Metric, type MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
@@ -87,6 +88,28 @@ export class PipelineMetrics {
       usingMetrics: {},
       label: `\${PROP('Dim.${METRIC_DIMENSIONS.eventType}')}`,
       period,
+    });
+  }
+
+  /**
+   * Requests the verifier queued (accepted): its invocations less every request it counted as not
+   * queued (foreign instance, rejected, failed) and less its errors (a crash or timeout counts
+   * nothing). The verifier publishes no metric for an accepted request (VERIFIER_METRICS), so
+   * this is how the dashboard shows them.
+   */
+  verifierAccepted(verifier: IFunction, label: string): MathExpression {
+    const options = { statistic: Stats.SUM, period: METRIC_PERIOD };
+    return new MathExpression({
+      expression: 'invocations - FILL(errors, 0) - FILL(foreign, 0) - FILL(rejected, 0) - FILL(failed, 0)',
+      usingMetrics: {
+        invocations: verifier.metricInvocations(options),
+        errors: verifier.metricErrors(options),
+        foreign: this.verifier(VERIFIER_METRICS.foreignInstance),
+        rejected: this.verifier(VERIFIER_METRICS.rejected),
+        failed: this.verifier(VERIFIER_METRICS.failed),
+      },
+      label,
+      period: METRIC_PERIOD,
     });
   }
 

@@ -272,6 +272,14 @@ describe('dashboard', () => {
     expect(body).toContain('\\"WebhooksForeignInstance\\",\\"service\\",\\"clerk-webhook-verifier\\"');
   });
 
+  it("derives the verified requests from the verifier's invocations, less its errors and every request it counted as not queued", () => {
+    expect(body).toContain('invocations - FILL(errors, 0) - FILL(foreign, 0) - FILL(rejected, 0) - FILL(failed, 0)');
+    expect(body).toContain('\\"label\\":\\"Verified and queued\\"');
+    expect(body).toContain('\\"AWS/Lambda\\",\\"Invocations\\"');
+    expect(body).not.toContain('WebhooksVerified');
+    expect(body).not.toContain('WebhooksReceived');
+  });
+
   it('breaks applied, duplicate and stale counts down by event type with a SEARCH over the eventType dimension', () => {
     for (const metric of ['EventsApplied', 'EventsDuplicate', 'EventsStale']) {
       expect(body).toContain(
