@@ -14,6 +14,8 @@ export const CONTEXT_KEYS = {
   mailSesIdentity: 'mailSesIdentity',
   /** Application name shown in the mails. */
   appName: 'appName',
+  /** `true` turns change events on, with a new bus (docs/change-events.md). */
+  changeEvents: 'changeEvents',
 } as const;
 
 /** Pipeline props that may come from CDK context instead of code; explicit props win over them. */
@@ -23,6 +25,7 @@ export function propsFromContext(scope: IConstruct): ClerkWebhookSyncProps {
     existingSigningSecretArn: optionalStringContext(scope, CONTEXT_KEYS.signingSecretArn),
     alarmEmail: optionalStringContext(scope, CONTEXT_KEYS.alarmEmail),
     mail: mailPropsFromContext(scope),
+    changeEvents: optionalBooleanContext(scope, CONTEXT_KEYS.changeEvents) ? {} : undefined,
   };
 }
 
@@ -48,4 +51,13 @@ export function optionalStringContext(scope: IConstruct, key: string): string | 
     throw new Error(`context value "${key}" must be a non-empty string`);
   }
   return value;
+}
+
+/** `-c key=true` arrives as a string, a cdk.json value as a boolean: both are read, anything else is refused. */
+export function optionalBooleanContext(scope: IConstruct, key: string): boolean | undefined {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context value "${key}" must be true or false, got ${JSON.stringify(value)}`);
 }
