@@ -281,8 +281,11 @@ export class ClerkWebhookSync extends Construct {
       );
     }
     if (this.changeEvents) {
-      output('EventBusName', this.changeEvents.eventBus.eventBusName, 'Change events (source clerk-webhook-sync): put your rules on this bus');
-      output('EventBusArn', this.changeEvents.eventBus.eventBusArn);
+      // A bus of yours (the eventBus prop) is already known where it was made.
+      if (this.changeEvents.eventBusCreated) {
+        output('EventBusName', this.changeEvents.eventBus.eventBusName, 'Change events (source clerk-webhook-sync): put your rules on this bus');
+        output('EventBusArn', this.changeEvents.eventBus.eventBusArn);
+      }
       output(
         'ChangeEventFailureQueueUrl',
         this.changeEvents.failureQueue.queueUrl,

@@ -14,6 +14,7 @@ import { changedFields, deletionItem, type EntityState, entityState } from './en
  *   else nothing (a duplicate never writes; `lastSeenAt` and bookkeeping are not public fields);
  * - a live state where there was none of that id (nothing, a partial user, a tombstone or a
  *   live membership of an earlier join): `created`, after a `deleted` of the replaced membership;
+ *   every event is a function of the state it is about and the change, like its changeId;
  * - a tombstone where there was none of that id: `deleted` (also of an entity never seen live:
  *   its deletion still matters to whoever knew it from elsewhere);
  * - an item removed (a cascade): `deleted` if it was live; nothing for a tombstone or a partial
@@ -45,15 +46,19 @@ export function changeEventsOf(record: DynamoDBRecord): ChangeEvent[] {
     },
     ...(committedAt === undefined ? {} : { time: committedAt }),
   });
-  /** The live state before is gone without a tombstone of its own: a cascade, or a rejoin's membership replacing it. */
-  const removed = (state: EntityState, replacedBy?: EntityState): ChangeEvent => event(state, 'deleted', deletionItem(state, committedAt), replacedBy);
+  /**
+   * The live state before is gone without a tombstone of its own: a cascade, or a rejoin's
+   * membership replacing it. The event says only what the state says (no svix id, no deletion
+   * time), so the same removal seen twice is the same event (the record's time is the event's).
+   */
+  const removed = (state: EntityState): ChangeEvent => event(state, 'deleted', deletionItem(state, undefined), undefined);
 
   if (record.eventName === 'REMOVE') {
     return before?.status === 'live' && !isTimeToLiveRemoval(record) ? [removed(before)] : [];
   }
   if (after === undefined) return [];
   const sameEntity = before !== undefined && before.entity === after.entity && before.id === after.id;
-  const replacedLive = before?.status === 'live' && !sameEntity ? [removed(before, after)] : [];
+  const replacedLive = before?.status === 'live' && !sameEntity ? [removed(before)] : [];
   switch (after.status) {
     case 'partial':
       return [];

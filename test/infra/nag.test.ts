@@ -1,4 +1,5 @@
-import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -87,6 +88,38 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-IAM5[Resource::*] at WithMail/Default/MailNotifier/Notifier/Role/DefaultPolicy/Resource',
       ].sort(),
     );
+  });
+
+  it('also with change events (a bus of their own with an archive, or an existing bus) next to mails', () => {
+    const other = testApp();
+    const withEvents = new ClerkWebhookSyncStack(other, 'WithChangeEvents', {
+      changeEvents: { archiveRetention: Duration.days(30) },
+      mail: { fromAddress: 'welcome@acme.example' },
+    });
+    const shared = new Stack(other, 'Shared');
+    new ClerkWebhookSyncStack(other, 'OnSharedBus', { changeEvents: { eventBus: new EventBus(shared, 'AppBus') } });
+    addNagChecks(other);
+    expect(() => other.synth()).not.toThrow();
+    expect(new AwsSolutionsChecks().validateScope(other).violations).toEqual([]);
+
+    // Two acknowledgements, each needed, as for mails: the failure queue is a DLQ cdk-nag cannot
+    // see as one (an event source's on-failure destination), and the publisher's X-Ray grant.
+    const prefix = 'WithChangeEvents/Default/ChangeEvents/';
+    expect(
+      acknowledgementsIn(withEvents)
+        .filter(({ path }) => path.startsWith(prefix))
+        .map(({ path, id }) => `${id} at ${path}`)
+        .sort(),
+    ).toEqual([`AwsSolutions-IAM5[Resource::*] at ${prefix}Publisher/Role`, `AwsSolutions-SQS3 at ${prefix}FailureQueue`].sort());
+    const blind = new AwsSolutionsChecks();
+    (blind as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    expect(
+      blind
+        .validateScope(withEvents)
+        .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+        .filter((finding) => finding.includes(prefix))
+        .sort(),
+    ).toEqual([`AwsSolutions-IAM5[Resource::*] at ${prefix}Publisher/Role/DefaultPolicy/Resource`, `AwsSolutions-SQS3 at ${prefix}FailureQueue/Resource`].sort());
   });
 
   it('acknowledges exactly four findings, each on its own resource and with a reason', () => {

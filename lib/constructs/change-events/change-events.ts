@@ -34,6 +34,8 @@ export interface ChangeEventsConstructProps extends ChangeEventsProps, FunctionL
  */
 export class ChangeEvents extends Construct {
   public readonly eventBus: IEventBus;
+  /** Whether `eventBus` was made here (no `eventBus` prop). */
+  public readonly eventBusCreated: boolean;
   /** Present when `archiveRetention` is. */
   public readonly archive?: Archive;
   /** Where the event source sends the metadata of batches it gave up on (alarmed). */
@@ -54,6 +56,7 @@ export class ChangeEvents extends Construct {
       throw new Error('change events need the sync table stream with NEW_AND_OLD_IMAGES (SyncTable prop `stream`)');
     }
 
+    this.eventBusCreated = props.eventBus === undefined;
     this.eventBus = props.eventBus ?? new EventBus(this, 'Bus', { description: 'Change events of the Clerk sync table (source clerk-webhook-sync)' });
     if (props.archiveRetention !== undefined) {
       // Only our events: on a bus the app shares, the archive keeps no one else's.
