@@ -26,6 +26,10 @@ export const PRICES = {
   logsIngestionPerGb: 0.5,
   /** https://aws.amazon.com/xray/pricing/ (traces recorded). */
   xrayPerMillionTracesRecorded: 5.0,
+  /** https://aws.amazon.com/eventbridge/pricing/ (custom events put on a bus; each 64 KB chunk of an entry is one event). */
+  eventBridgePerMillionEvents: 1.0,
+  /** https://aws.amazon.com/eventbridge/pricing/ (Pipes, requests after filtering; each 64 KB chunk is one request). */
+  pipesPerMillionRequests: 0.4,
 } as const;
 
 /**
@@ -121,41 +125,45 @@ export function billedMs(fn: MeasuredFunction): number {
   return Math.ceil(fn.cpuMs * Math.max(1, MB_PER_VCPU / fn.memorySizeMb) + waitMs);
 }
 
+/** A Lambda function's lines per million events: requests, duration, logs and, with active tracing, X-Ray. */
+export function lambdaCostLines(name: string, fn: MeasuredFunction, eventsPerMonth: number): CostLine[] {
+  const million = 1_000_000;
+  const invocations = million / fn.eventsPerInvocation;
+  const ms = billedMs(fn);
+  const gbSeconds = invocations * (fn.memorySizeMb / 1024) * (ms / 1000);
+  const logBytes = million * fn.logBytesPerEvent + invocations * platformLogBytesPerInvocation(fn.memorySizeMb);
+  const traced = fn.activeTracing ? invocations * tracedShare((eventsPerMonth / million) * invocations) : 0;
+  return [
+    ...(fn.activeTracing
+      ? [
+          {
+            item: `${name} X-Ray traces`,
+            basis: `active tracing, default sampling: ${Math.round((traced / invocations) * 100)}% of invocations at ${(eventsPerMonth / million).toLocaleString('en-US')} million events a month`,
+            usdPerMillion: (traced / million) * PRICES.xrayPerMillionTracesRecorded,
+          },
+        ]
+      : []),
+    {
+      item: `${name} Lambda requests`,
+      basis: `${invocations.toLocaleString('en-US')} invocations`,
+      usdPerMillion: (invocations / million) * PRICES.lambdaPerMillionRequests,
+    },
+    {
+      item: `${name} Lambda duration`,
+      basis: `${ms} ms billed per invocation at ${fn.memorySizeMb} MB (arm64)`,
+      usdPerMillion: gbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+    {
+      item: `${name} logs`,
+      basis: `${Math.round(logBytes / million)} bytes per event incl. Lambda's START/END/REPORT`,
+      usdPerMillion: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
+    },
+  ];
+}
+
 export function costPerMillion(inputs: CostInputs): { lines: CostLine[]; totalUsd: number } {
   const million = 1_000_000;
-  const lambdaLines = (name: string, fn: MeasuredFunction): CostLine[] => {
-    const invocations = million / fn.eventsPerInvocation;
-    const ms = billedMs(fn);
-    const gbSeconds = invocations * (fn.memorySizeMb / 1024) * (ms / 1000);
-    const logBytes = million * fn.logBytesPerEvent + invocations * platformLogBytesPerInvocation(fn.memorySizeMb);
-    const traced = fn.activeTracing ? invocations * tracedShare((inputs.eventsPerMonth / million) * invocations) : 0;
-    return [
-      ...(fn.activeTracing
-        ? [
-            {
-              item: `${name} X-Ray traces`,
-              basis: `active tracing, default sampling: ${Math.round((traced / invocations) * 100)}% of invocations at ${(inputs.eventsPerMonth / million).toLocaleString('en-US')} million events a month`,
-              usdPerMillion: (traced / million) * PRICES.xrayPerMillionTracesRecorded,
-            },
-          ]
-        : []),
-      {
-        item: `${name} Lambda requests`,
-        basis: `${invocations.toLocaleString('en-US')} invocations`,
-        usdPerMillion: (invocations / million) * PRICES.lambdaPerMillionRequests,
-      },
-      {
-        item: `${name} Lambda duration`,
-        basis: `${ms} ms billed per invocation at ${fn.memorySizeMb} MB (arm64)`,
-        usdPerMillion: gbSeconds * PRICES.lambdaArmPerGbSecond,
-      },
-      {
-        item: `${name} logs`,
-        basis: `${Math.round(logBytes / million)} bytes per event incl. Lambda's START/END/REPORT`,
-        usdPerMillion: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
-      },
-    ];
-  };
+  const lambdaLines = (name: string, fn: MeasuredFunction): CostLine[] => lambdaCostLines(name, fn, inputs.eventsPerMonth);
   const lines: CostLine[] = [
     {
       item: 'API Gateway HTTP API',

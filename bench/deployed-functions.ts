@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
+import { CHANGE_PUBLISHER_ENV } from '../lambdas/change-events/change-events-config';
 import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
 import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
 
@@ -12,7 +13,7 @@ import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
  * and the bench loads those bundles in fresh node processes (lambda-runner.cjs plays the runtime).
  */
 
-export type FunctionRole = 'verifier' | 'processor';
+export type FunctionRole = 'verifier' | 'processor' | 'changeEvents';
 
 export interface DeployedFunction {
   readonly role: FunctionRole;
@@ -32,7 +33,9 @@ export interface DeployedFunction {
 
 /** What the synthesised stack deploys that the bench needs besides the functions. */
 export interface DeployedStack {
-  readonly functions: Record<FunctionRole, DeployedFunction>;
+  readonly functions: Record<'verifier' | 'processor', DeployedFunction>;
+  /** The change events publisher, when the stack was synthesized with change events on. */
+  readonly changeEventsPublisher: DeployedFunction | undefined;
   /** The HTTP API stage's access log format (one line per request), if access logging is on. */
   readonly accessLogFormat: string | undefined;
 }
@@ -41,11 +44,15 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 const CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
 const RUNNER = path.join(__dirname, 'lambda-runner.cjs');
 
-/** `npx cdk synth -q`: offline, bundles both functions with esbuild. Returns how long it took. */
+/**
+ * `npx cdk synth -q -c changeEvents=true`: offline, bundles the functions with esbuild, the change
+ * events publisher included (the verifier's and processor's bundles do not change with it).
+ * Returns how long it took.
+ */
 export async function synthesize(): Promise<number> {
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('npx', ['cdk', 'synth', '-q'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('npx', ['cdk', 'synth', '-q', '-c', 'changeEvents=true'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = `${stderr}${chunk}`.slice(-4000);
@@ -84,7 +91,14 @@ export function readDeployedStack(): DeployedStack {
     if (resource.Type === 'AWS::ApiGatewayV2::Stage' && typeof format === 'string') accessLogFormat = format;
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = resource.Properties.Environment?.Variables ?? {};
-    const role: FunctionRole | undefined = VERIFIER_ENV.queueUrl in variables ? 'verifier' : PROCESSOR_ENV.tableName in variables ? 'processor' : undefined;
+    const role: FunctionRole | undefined =
+      VERIFIER_ENV.queueUrl in variables
+        ? 'verifier'
+        : PROCESSOR_ENV.deadLetterQueueUrl in variables
+          ? 'processor'
+          : CHANGE_PUBLISHER_ENV.eventBusName in variables
+            ? 'changeEvents'
+            : undefined;
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (role === undefined || typeof assetPath !== 'string') continue;
     const assetDir = path.join(CDK_OUT, assetPath);
@@ -106,7 +120,7 @@ export function readDeployedStack(): DeployedStack {
     };
   }
   if (!found.verifier || !found.processor) throw new Error('the synthesised stack lacks the verifier or the processor function');
-  return { functions: found as Record<FunctionRole, DeployedFunction>, accessLogFormat };
+  return { functions: { verifier: found.verifier, processor: found.processor }, changeEventsPublisher: found.changeEvents, accessLogFormat };
 }
 
 export interface InvocationResult {

@@ -4,14 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Webhook } from 'svix';
 import type { ChangeEventEnvelope } from '../../lambdas/change-events/change-event';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { createConsoleReporter } from '../../local/console-reporter';
 import { generateSigningSecret } from '../../local/local-config';
 import { type RunningLocalPipeline, startLocalPipeline } from '../../local/local-pipeline';
-import { uniqueName } from '../support/local-clients';
+import { localEngineEndpoints, uniqueName } from '../support/local-clients';
+import { postSignedEvent } from '../support/signed-request';
 
 /**
  * Change events of the local pipeline, in-process on the engines jest's globalSetup started: the
@@ -34,21 +34,8 @@ afterEach(async () => {
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-function engines(): { dynamoDbEndpoint: string; sqsEndpoint: string } {
-  return { dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT!, sqsEndpoint: process.env.SQS_ENDPOINT! };
-}
-
-async function post(url: string, event: ClerkEventEnvelope): Promise<number> {
-  const svixId = `msg_${randomUUID()}`;
-  const body = JSON.stringify(event);
-  const now = new Date();
-  const response = await fetch(url, {
-    method: 'POST',
-    body,
-    headers: { 'svix-id': svixId, 'svix-timestamp': String(Math.floor(now.getTime() / 1000)), 'svix-signature': new Webhook(secret).sign(svixId, now, body) },
-  });
-  return response.status;
-}
+const engines = localEngineEndpoints;
+const post = (url: string, event: ClerkEventEnvelope): Promise<number> => postSignedEvent(url, secret, event);
 
 async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

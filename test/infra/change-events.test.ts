@@ -1,8 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Code, Function as LambdaFn, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { permissions, permissionsOfRole, wildcardFindings } from './iam-permissions';
-import { type CfnResource, getAtt, onlyResource, ref, synthStack } from './synth-stack';
+import { ClerkWebhookSyncStack } from '../../lib/clerk-webhook-sync-stack';
+import { type CfnResource, getAtt, onlyResource, ref, synthStack, testApp } from './synth-stack';
 
 // Synths for the whole file: off (the default), on with its defaults, on from context, and on with mails.
 let off: Template;
@@ -229,5 +233,39 @@ describe('settings', () => {
     expect(with_({ archiveRetention: Duration.hours(36) })).toThrow(/archiveRetention must be a whole number of days, at least 1/);
     expect(with_({ archiveRetention: Duration.days(0) })).toThrow(/archiveRetention must be a whole number of days, at least 1/);
     expect(with_({ iteratorAgeAlarmThreshold: Duration.seconds(30) })).toThrow(/iteratorAgeAlarmThreshold must be at least 1 minute/);
+  });
+});
+
+describe('the README\'s consumer example', () => {
+  it('synthesizes: a rule on user.deleted with a retried, dead-lettered target, and one on admin memberships by content filter', () => {
+    const stack = new ClerkWebhookSyncStack(testApp(), 'Test', { changeEvents: { archiveRetention: Duration.days(30) } });
+    const fn = (id: string) => new LambdaFn(stack, id, { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {}') });
+    const deleteUserPosts = fn('DeleteUserPosts');
+    const welcomeAdmin = fn('WelcomeAdmin');
+    const cleanUpDlq = new Queue(stack, 'CleanUpDlq');
+    const bus = stack.pipeline.changeEvents!.eventBus;
+
+    new Rule(stack, 'UserDeleted', {
+      eventBus: bus,
+      eventPattern: { source: ['clerk-webhook-sync'], detailType: ['user.deleted'] },
+      targets: [new LambdaFunction(deleteUserPosts, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: cleanUpDlq })],
+    });
+    new Rule(stack, 'AdminJoined', {
+      eventBus: bus,
+      eventPattern: { source: ['clerk-webhook-sync'], detailType: ['membership.created'], detail: { item: { role: ['org:admin'] } } },
+      targets: [new LambdaFunction(welcomeAdmin)],
+    });
+
+    const template = Template.fromStack(stack);
+    const busId = onlyResource(template, 'AWS::Events::EventBus').id;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: ref(busId),
+      EventPattern: { source: ['clerk-webhook-sync'], 'detail-type': ['user.deleted'] },
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: ref(busId),
+      EventPattern: { source: ['clerk-webhook-sync'], 'detail-type': ['membership.created'], detail: { item: { role: ['org:admin'] } } },
+    });
   });
 });

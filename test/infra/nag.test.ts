@@ -96,8 +96,9 @@ describe('cdk-nag AWS Solutions checks', () => {
       changeEvents: { archiveRetention: Duration.days(30) },
       mail: { fromAddress: 'welcome@acme.example' },
     });
-    const shared = new Stack(other, 'Shared');
-    new ClerkWebhookSyncStack(other, 'OnSharedBus', { changeEvents: { eventBus: new EventBus(shared, 'AppBus') } });
+    // A bus of the app's, known by its ARN.
+    const sharedBus = EventBus.fromEventBusArn(new Stack(other, 'Elsewhere'), 'AppBus', 'arn:aws:events:eu-west-1:123456789012:event-bus/app-events');
+    new ClerkWebhookSyncStack(other, 'OnAppBus', { changeEvents: { eventBus: sharedBus } });
     addNagChecks(other);
     expect(() => other.synth()).not.toThrow();
     expect(new AwsSolutionsChecks().validateScope(other).violations).toEqual([]);

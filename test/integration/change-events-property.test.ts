@@ -1,5 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -11,7 +10,7 @@ import { createProcessorHandler } from '../../lambdas/processor/create-processor
 import { createQueues, createTable, latestStreamArn } from '../../local/create-resources';
 import { type DiscardedStreamBatch, type RunningDynamoDbStreamSource, startDynamoDbStreamSource } from '../../local/dynamodb-stream-source';
 import { deliverInBatches } from '../support/deliver-in-batches';
-import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { localDocumentClient, localDynamoDb, localSqs, localStreams, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
 import { deliveriesArbitrary, describeEvents, historyArbitrary, type HistoryEvent } from '../support/random-history';
 
@@ -40,11 +39,7 @@ const RUNS = propertyRuns(10);
 const dynamodb: DynamoDBClient = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs: SQSClient = localSqs();
-const streams = new DynamoDBStreamsClient({
-  endpoint: process.env.DYNAMODB_ENDPOINT!,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const streams = localStreams();
 const silent = new Logger({ logLevel: 'SILENT' });
 let deadLetterQueueUrl: string;
 const sources: RunningDynamoDbStreamSource[] = [];

@@ -65,22 +65,13 @@ const updateSetting =
     name === 'UpdateCommand' && input.ExpressionAttributeValues?.[placeholder] !== undefined;
 const childWrite: Step = (command) => putOf(KEY_PREFIX.session)(command) || putOf(KEY_PREFIX.member)(command);
 /** A child reads its parents twice: before its write (nothing is written under a deleted parent) and after it (the check). */
-const profileReadBeforeWrite =
-  (prefix: string) =>
+const profileRead =
+  (prefix: string, when: 'before' | 'after') =>
   (): Step => {
     let written = false;
     return (command) => {
       written ||= childWrite(command);
-      return !written && profileReadOf(prefix)(command);
-    };
-  };
-const profileReadAfterWrite =
-  (prefix: string) =>
-  (): Step => {
-    let written = false;
-    return (command) => {
-      written ||= childWrite(command);
-      return written && profileReadOf(prefix)(command);
+      return written === (when === 'after') && profileReadOf(prefix)(command);
     };
   };
 const always = (step: Step) => (): Step => step;
@@ -93,10 +84,10 @@ const STEPS = {
   membershipRegistration: always(updateSetting(':orgIds')),
   /** session.created: raises lastSeenAt unless the user is deleted. */
   lastSeenAtRaise: always(updateSetting(':lastSeenAt')),
-  userPreCheck: profileReadBeforeWrite(KEY_PREFIX.user),
-  organizationPreCheck: profileReadBeforeWrite(KEY_PREFIX.organization),
-  userCheck: profileReadAfterWrite(KEY_PREFIX.user),
-  organizationCheck: profileReadAfterWrite(KEY_PREFIX.organization),
+  userPreCheck: profileRead(KEY_PREFIX.user, 'before'),
+  organizationPreCheck: profileRead(KEY_PREFIX.organization, 'before'),
+  userCheck: profileRead(KEY_PREFIX.user, 'after'),
+  organizationCheck: profileRead(KEY_PREFIX.organization, 'after'),
   userTombstone: always(updateSetting(':deletedAt')),
   organizationTombstone: always(({ name, input }) => name === 'PutCommand' && input.Item?.deleted === true && input.Item?.sk === PROFILE_SORT_KEY),
 } satisfies Record<string, () => Step>;

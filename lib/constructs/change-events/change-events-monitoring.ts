@@ -2,6 +2,7 @@ import { GraphWidget, type IWidget, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { CHANGE_EVENT_METRICS } from '../../../lambdas/shared/metrics-contract';
 import type { AlarmSpec } from '../monitoring';
 import { METRIC_PERIOD, type PipelineMetrics } from '../pipeline-metrics';
+import { streamLagWidget } from '../stream-reader-parts';
 import type { ChangeEvents } from './change-events';
 
 type Watched = Pick<ChangeEvents, 'function' | 'failureQueue' | 'maxRecordAge' | 'iteratorAgeAlarmThreshold'>;
@@ -63,15 +64,6 @@ export function changeEventDashboardWidgets(publisher: Pick<ChangeEvents, 'funct
         metrics.changeEvents(CHANGE_EVENT_METRICS.recordsFailed, { label: 'Records failed (retried)' }),
       ],
     }),
-    new GraphWidget({
-      title: 'Change events stream: lag and failures',
-      width: 12,
-      height: 6,
-      left: [publisher.function.metric('IteratorAge', { statistic: Stats.MAXIMUM, period: METRIC_PERIOD, label: 'Iterator age (ms)' })],
-      right: [
-        publisher.failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: METRIC_PERIOD, label: 'In the failure queue' }),
-        publisher.function.metricErrors({ statistic: Stats.SUM, period: METRIC_PERIOD, label: 'Publisher errors' }),
-      ],
-    }),
+    streamLagWidget(publisher, 'Change events stream: lag and failures', 'Publisher errors'),
   ];
 }

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import { Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHANGE_EVENT_SOURCE } from '../../../lambdas/change-events/change-event';
 import { CHANGE_PUBLISHER_DEFAULTS, CHANGE_PUBLISHER_ENV } from '../../../lambdas/change-events/change-events-config';
@@ -15,6 +15,7 @@ import { SendOnlyQueueDestination } from '../mail-notifier/send-only-queue-desti
 import type { AlarmSpec } from '../monitoring';
 import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from '../node-function';
 import type { PipelineMetrics } from '../pipeline-metrics';
+import { streamFailureQueue } from '../stream-reader-parts';
 import type { SyncTable } from '../sync-table';
 import { changeEventAlarmSpecs, changeEventDashboardWidgets } from './change-events-monitoring';
 import type { ChangeEventsProps } from './change-events-props';
@@ -68,16 +69,7 @@ export class ChangeEvents extends Construct {
       });
     }
 
-    this.failureQueue = new Queue(this, 'FailureQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: CHANGE_EVENTS_DEFAULTS.failureRetention,
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is a dead-letter queue: the on-failure destination of the change events publisher's stream event source. cdk-nag only recognizes queues named in another queue's redrive policy.",
-    });
+    this.failureQueue = streamFailureQueue(this, 'FailureQueue', 'change events publisher', CHANGE_EVENTS_DEFAULTS.failureRetention);
 
     this.nodeFunction = new NodeFunction(this, 'Publisher', {
       entry: path.join(PROJECT_ROOT, 'lambdas', 'change-events', 'index.ts'),
