@@ -97,7 +97,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       mail: { fromAddress: 'welcome@acme.example' },
     });
     // A bus of the app's, known by its ARN.
-    const sharedBus = EventBus.fromEventBusArn(new Stack(other, 'Elsewhere'), 'AppBus', 'arn:aws:events:eu-west-1:123456789012:event-bus/app-events');
+    const sharedBus = EventBus.fromEventBusArn(new Stack(), 'AppBus', 'arn:aws:events:eu-west-1:123456789012:event-bus/app-events');
     new ClerkWebhookSyncStack(other, 'OnAppBus', { changeEvents: { eventBus: sharedBus } });
     addNagChecks(other);
     expect(() => other.synth()).not.toThrow();
