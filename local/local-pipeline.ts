@@ -75,7 +75,8 @@ export interface LocalPipelineOptions {
   readonly pollWaitTimeSeconds?: number;
   /**
    * The notifier on the table's stream (welcome mails). On by default, with mails as `.eml`
-   * files in `mailboxDir`; `false`: no stream, no notifier, no ledger, no failure queue.
+   * files in `mailboxDir`; `false`: no notifier, no ledger, no failure queue, and no stream
+   * unless change events are on.
    */
   readonly mail?: false | LocalMailOptions;
   /**
