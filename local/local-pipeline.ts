@@ -41,8 +41,8 @@ import { type HttpApiHandler, startWebhookServer } from './webhook-server';
 /**
  * The whole pipeline on one machine (README, "Run it locally"): the same verifier, processor,
  * notifier and change events publisher code as in Lambda, behind a local HTTP API and local SQS
- * and stream event sources, on DynamoDB Local and an SQS emulator. This file only wires them; what reaches the
- * console is shaped in console-lines.ts. `npm start` is a thin CLI around this; tests start
+ * and stream event sources, on DynamoDB Local and an SQS emulator. This file only wires them;
+ * what reaches the console is shaped in console-lines.ts. `npm start` is a thin CLI around this; tests start
  * their own instances on port 0.
  */
 
@@ -221,10 +221,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     // batches still being applied can still be mailed and published.
     const stream = withStream ? await openStream(dynamoDb, tableName, engines.dynamoDbEndpoint) : undefined;
     if (stream) stoppers.push(async () => stream.streams.destroy());
-    const reader = { sqs, queueName, logLevel, reporter, stream: stream! };
-    const mail = mailOptions ? await startNotifier({ ...reader, dynamoDb, tableName, mail: mailOptions }) : undefined;
+    const reader = stream && { sqs, queueName, logLevel, reporter, stream };
+    const mail = reader && mailOptions ? await startNotifier({ ...reader, dynamoDb, tableName, mail: mailOptions }) : undefined;
     if (mail) stoppers.push(() => mail.stop());
-    const changeEvents = changeEventsOptions ? await startChangeEvents({ ...reader, changeEvents: changeEventsOptions }) : undefined;
+    const changeEvents = reader && changeEventsOptions ? await startChangeEvents({ ...reader, changeEvents: changeEventsOptions }) : undefined;
     if (changeEvents) stoppers.push(() => changeEvents.stop());
 
     const eventSource = startSqsEventSource({
