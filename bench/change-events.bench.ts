@@ -18,7 +18,7 @@ import { createQueues, createTable, latestStreamArn } from '../local/create-reso
 import { startDynamoDbStreamSource } from '../local/dynamodb-stream-source';
 import { startLocalPipeline } from '../local/local-pipeline';
 import { meterCapacity } from './capacity-meter';
-import { type CostLine, lambdaCostLines, type MeasuredFunction, PRICES } from './cost';
+import { type CostLine, lambdaCostLines, type MeasuredFunction, platformLogBytesPerInvocation, PRICES } from './cost';
 import { type DeployedFunction, lambdaEnvironment, runBundle } from './deployed-functions';
 import { startEventBridgeStub } from './event-bridge-stub';
 import { shuffle } from './mail.bench';
@@ -86,6 +86,11 @@ export interface PublisherRun {
   readonly entriesPut: number;
   readonly memorySizeMb: number;
   readonly activeTracing: boolean;
+  /** Lambda's own log records per invocation at the publisher's log settings. */
+  readonly platformLogBytesPerInvocation: number;
+  /** INIT of the fresh process (the first, uncounted invocation), wall and CPU ms. */
+  readonly initMs: number;
+  readonly initCpuMs: number;
   readonly bundleBytes: number;
 }
 
@@ -236,6 +241,9 @@ async function measurePublisher(options: ChangeEventsBenchOptions, publisher: De
       entriesPut: stub.entries(),
       memorySizeMb: publisher.memorySizeMb,
       activeTracing: publisher.activeTracing,
+      platformLogBytesPerInvocation: platformLogBytesPerInvocation(publisher.memorySizeMb, publisher.logging),
+      initMs: run.invocations[0]?.initMs ?? Number.NaN,
+      initCpuMs: run.invocations[0]?.initCpuMs ?? Number.NaN,
       bundleBytes: publisher.indexBytes,
     };
   } finally {
@@ -248,6 +256,9 @@ function priced(mix: MixCounts, run: PublisherRun, eventsPerMonth: number): Chan
   const fn: MeasuredFunction = {
     memorySizeMb: run.memorySizeMb,
     activeTracing: run.activeTracing,
+    platformLogBytesPerInvocation: run.platformLogBytesPerInvocation,
+    initMs: run.initMs,
+    initCpuMs: run.initCpuMs,
     wallMs: run.ms.median,
     cpuMs: run.cpuMs.median,
     eventsPerInvocation,
@@ -406,7 +417,7 @@ export function renderChangeEventsMarkdown(result: ChangeEventsBenchResult, pric
     `| ${round.users} | ${label} | ${round.p50Ms.toFixed(0)} | ${round.p95Ms.toFixed(0)} | ${round.p99Ms.toFixed(0)} | ${round.maxMs.toFixed(0)} | ` +
     `${round.acceptedToAppliedP50Ms.toFixed(0)} | ${round.appliedToEventP50Ms.toFixed(0)} | ${round.missingOrRepeated} |`;
   return [
-    '### 7. Change events (docs/change-events.md)',
+    '### 8. Change events (docs/change-events.md)',
     '',
     `The traffic mix (${mix.clerkEvents} Clerk events, once each, in order) through the processor into a table with a stream, the stream through the publisher:`,
     '',

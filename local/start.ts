@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     tableName: config.tableName,
     signingSecrets: config.signingSecrets,
     logLevel: config.logLevel,
+    allowedInstanceIds: config.allowedInstanceIds,
     mail: config.mailboxDir === null ? false : config.mailboxDir === undefined ? {} : { mailboxDir: config.mailboxDir },
     changeEvents: config.changeEvents ?? false,
     reporter: createConsoleReporter(),

@@ -11,6 +11,7 @@ export const SERVICE_NAMES = {
   processor: 'clerk-webhook-processor',
   notifier: 'clerk-webhook-notifier',
   changeEvents: 'clerk-webhook-change-events',
+  reconciler: 'clerk-webhook-reconciler',
 } as const;
 
 export const VERIFIER_METRICS = {
@@ -18,6 +19,8 @@ export const VERIFIER_METRICS = {
   received: 'WebhooksReceived',
   /** Signature verified and message accepted by SQS. */
   verified: 'WebhooksVerified',
+  /** Signature verified, but of a Clerk instance not in `allowedInstanceIds`: acknowledged (2xx), not queued. */
+  foreignInstance: 'WebhooksForeignInstance',
   /** Rejected with 4xx; also emitted with a `reason` dimension (see REJECTION_REASONS). */
   rejected: 'WebhooksRejected',
   /** Answered 5xx (secret or queue unavailable): Svix retries. */
@@ -25,6 +28,8 @@ export const VERIFIER_METRICS = {
 } as const;
 
 export const REJECTION_REASONS = {
+  /** The source address is not in `allowedSourceIps` (403). */
+  source: 'source',
   signature: 'signature',
   timestamp: 'timestamp',
   headers: 'headers',
@@ -83,4 +88,20 @@ export const CHANGE_EVENT_METRICS = {
   published: 'ChangeEventsPublished',
   /** A stream record whose events could not be made or put; the event source retries it (then the on-failure queue). */
   recordsFailed: 'ChangeEventRecordsFailed',
+} as const;
+
+/**
+ * The reconciler's metrics (lambdas/reconciler), counts of entities per invocation. Created,
+ * updated and pruned are drift: changes the webhooks should have brought and did not.
+ */
+export const RECONCILER_METRICS = {
+  created: 'EntitiesCreated',
+  updated: 'EntitiesUpdated',
+  pruned: 'EntitiesPruned',
+  unchanged: 'EntitiesUnchanged',
+  skipped: 'EntitiesSkipped',
+  /** Entities a sweep could not apply (malformed, refused by DynamoDB). */
+  failed: 'EntitiesFailed',
+  /** Once per completed sweep: its entities created + updated + pruned. The drift alarm watches it. */
+  sweepDrift: 'SweepDrift',
 } as const;

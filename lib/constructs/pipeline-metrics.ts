@@ -6,6 +6,7 @@ import {
   METRICS_NAMESPACE,
   NOTIFIER_METRICS,
   PROCESSOR_METRICS,
+  RECONCILER_METRICS,
   type RejectionReason,
   SERVICE_NAMES,
   VERIFIER_METRICS,
@@ -18,6 +19,7 @@ type VerifierMetricName = (typeof VERIFIER_METRICS)[keyof typeof VERIFIER_METRIC
 type ProcessorMetricName = (typeof PROCESSOR_METRICS)[keyof typeof PROCESSOR_METRICS];
 type NotifierMetricName = (typeof NOTIFIER_METRICS)[keyof typeof NOTIFIER_METRICS];
 type ChangeEventMetricName = (typeof CHANGE_EVENT_METRICS)[keyof typeof CHANGE_EVENT_METRICS];
+type ReconcilerMetricName = (typeof RECONCILER_METRICS)[keyof typeof RECONCILER_METRICS];
 
 // CloudWatch's rules for a namespace; "AWS/" is reserved for AWS's own.
 const NAMESPACE = /^[A-Za-z0-9._\-/#:]{1,255}$/;
@@ -72,6 +74,11 @@ export class PipelineMetrics {
   /** A change events publisher count (dimension `service` only, the one set it publishes). */
   changeEvents(metricName: ChangeEventMetricName, options: MetricOptions = {}): Metric {
     return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.changeEvents }, options);
+  }
+
+  /** A reconciler count (`{service}`), per invocation of the scheduled sweep. */
+  reconciler(metricName: ReconcilerMetricName, options: MetricOptions = {}): Metric {
+    return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.reconciler }, options);
   }
 
   /**

@@ -13,7 +13,7 @@ import { SERVICE_NAMES } from '../../../lambdas/shared/metrics-contract';
 import { CHANGE_EVENTS_DEFAULTS } from '../../pipeline-defaults';
 import { SendOnlyQueueDestination } from '../mail-notifier/send-only-queue-destination';
 import type { AlarmSpec } from '../monitoring';
-import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from '../node-function';
+import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
 import type { PipelineMetrics } from '../pipeline-metrics';
 import { streamFailureQueue } from '../stream-reader-parts';
 import type { SyncTable } from '../sync-table';
@@ -77,10 +77,7 @@ export class ChangeEvents extends Construct {
       serviceName: SERVICE_NAMES.changeEvents,
       timeout: CHANGE_EVENTS_DEFAULTS.publisherTimeout,
       memorySize: props.memorySize,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      metricsNamespace: props.metricsNamespace,
+      ...functionLogging(props),
       environment: { [CHANGE_PUBLISHER_ENV.eventBusName]: this.eventBus.eventBusName },
     });
     this.function = this.nodeFunction.function;
