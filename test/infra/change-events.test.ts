@@ -111,12 +111,11 @@ describe('the bus, the stream and the publisher', () => {
     });
   });
 
-  it('its role: own logs and traces, the stream, the failure queue, and PutEvents on this bus alone', () => {
+  it('its role: own logs, the stream, the failure queue, and PutEvents on this bus alone (X-Ray only with tracing on)', () => {
     const logGroup = (publisher(on).resource.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
     expect(permissionsOfRole(on, publisherRole(on))).toEqual(
       [
         ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
-        ...permissions(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
         ...permissions(
           ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
           [getAtt(syncTable(on).id, 'StreamArn')],
@@ -167,7 +166,7 @@ describe('the bus, the stream and the publisher', () => {
       (mapping) => JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn'),
     );
     expect(mappings.map((mapping) => mapping.Properties.EventSourceArn)).toEqual([getAtt(syncTable(template).id, 'StreamArn'), getAtt(syncTable(template).id, 'StreamArn')]);
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(17);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(18);
   });
 });
 
@@ -183,7 +182,7 @@ describe('alarms', () => {
       expect(alarm.AlarmDescription).toMatch(/First: /);
       expect((alarm.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
     }
-    expect(Object.keys(on.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(13);
+    expect(Object.keys(on.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(14);
   });
 
   it('the failure queue not empty: events were not published, and where their records are', () => {
