@@ -9,10 +9,12 @@ import { entityState } from '../../lambdas/change-events/entity-state';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import { createQueues, createTable, latestStreamArn } from '../../local/create-resources';
 import { type DiscardedStreamBatch, type RunningDynamoDbStreamSource, startDynamoDbStreamSource } from '../../local/dynamodb-stream-source';
+import { ClerkStore } from '../clerk-api/clerk-store';
+import { clerkFor, sweep } from '../support/backfill-fixture';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, localStreams, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
-import { deliveriesArbitrary, describeEvents, historyArbitrary, type HistoryEvent } from '../support/random-history';
+import { deliveriesArbitrary, describeEvents, historyArbitrary, type HistoryEvent, snapshotPointsArbitrary } from '../support/random-history';
 
 /*
  * The acceptance test of change events (docs/change-events.md): random valid histories, shuffled
@@ -111,6 +113,66 @@ async function scanTable(tableName: string): Promise<Record<string, unknown>[]> 
   return items;
 }
 
+/**
+ * The contract on what was published for `history` into `tableName` (see the top): per entity the
+ * grammar and increasing versions, the last event matching the final table, a changeId naming one
+ * event, every svixId one of the history's. Returns how many entities showed the race.
+ */
+async function expectTheContract(history: readonly HistoryEvent[], details: readonly ChangeEventDetail[], tableName: string): Promise<number> {
+  let racesSeen = 0;
+  expect(details.length).toBeGreaterThan(0);
+
+  // A changeId names one change: any repeat of it is the same event.
+  const byChangeId = new Map<string, ChangeEventDetail>();
+  const repeated = new Set<string>();
+  for (const detail of details) {
+    const first = byChangeId.get(detail.changeId);
+    if (first === undefined) byChangeId.set(detail.changeId, detail);
+    else {
+      expect(detail).toEqual(first);
+      repeated.add(entityKey(detail));
+    }
+  }
+
+  const byEntity = new Map<string, ChangeEventDetail[]>();
+  for (const detail of details) byEntity.set(entityKey(detail), [...(byEntity.get(entityKey(detail)) ?? []), detail]);
+  const racy = childrenOfDeletedParents(history);
+  for (const [entity, events] of byEntity) {
+    const firstDeleted = events.findIndex(({ change }) => change === 'deleted');
+    const raced = firstDeleted >= 0 && firstDeleted < events.length - 1;
+    if (raced || repeated.has(entity)) {
+      // The race of docs/change-events.md: only for children of a deleted parent, only transient items after the end.
+      racesSeen += 1;
+      expect({ entity, racy: racy.has(entity) }).toEqual({ entity, racy: true });
+      expect({ entity, after: events.slice(firstDeleted + 1).filter(({ change }) => change === 'updated') }).toEqual({ entity, after: [] });
+      expect({ entity, last: events[events.length - 1]!.change }).toEqual({ entity, last: 'deleted' });
+    }
+    const upToTheEnd = firstDeleted < 0 ? events : events.slice(0, firstDeleted + 1);
+    expect({ entity, breach: grammarBreach(upToTheEnd) }).toEqual({ entity, breach: undefined });
+  }
+
+  // The last event of each entity says how the table ends.
+  const finalTable = await scanTable(tableName);
+  const expectedLast = new Map<string, Pick<ChangeEventDetail, 'change' | 'version' | 'item'> | 'deleted'>();
+  for (const item of finalTable) {
+    const state = entityState(item);
+    if (state === undefined || state.status === 'partial') continue;
+    expectedLast.set(entityKey(state), state.status === 'deleted' ? 'deleted' : { change: expect.stringMatching(/^(created|updated)$/), version: state.version!, item: state.fields });
+  }
+  for (const [entity, events] of byEntity) {
+    const last = events[events.length - 1]!;
+    const expected = expectedLast.get(entity) ?? 'deleted';
+    if (expected === 'deleted') expect({ entity, change: last.change }).toEqual({ entity, change: 'deleted' });
+    else expect({ entity, last: { change: last.change, version: last.version, item: last.item } }).toEqual({ entity, last: expected });
+  }
+  for (const entity of expectedLast.keys()) expect({ entity, published: byEntity.has(entity) }).toEqual({ entity, published: true });
+  const svixIds = new Set(history.map(({ svixId }) => svixId));
+  for (const detail of details) {
+    if (detail.svixId !== undefined) expect({ changeId: detail.changeId, svixId: detail.svixId, known: svixIds.has(detail.svixId) }).toEqual({ changeId: detail.changeId, svixId: detail.svixId, known: true });
+  }
+  return racesSeen;
+}
+
 it('publishes each committed change once, in entity order, ending where the table ends; a delivery that changes nothing publishes nothing', async () => {
   let runs = 0;
   let racesSeen = 0;
@@ -145,52 +207,7 @@ it('publishes each committed change once, in entity order, ending where the tabl
       await publisher.caughtUp();
       expect(discarded).toEqual([]);
       const details = published.map(({ detail }) => detail);
-      expect(details.length).toBeGreaterThan(0);
-
-      // A changeId names one change: any repeat of it is the same event.
-      const byChangeId = new Map<string, ChangeEventDetail>();
-      const repeated = new Set<string>();
-      for (const detail of details) {
-        const first = byChangeId.get(detail.changeId);
-        if (first === undefined) byChangeId.set(detail.changeId, detail);
-        else {
-          expect(detail).toEqual(first);
-          repeated.add(entityKey(detail));
-        }
-      }
-
-      const byEntity = new Map<string, ChangeEventDetail[]>();
-      for (const detail of details) byEntity.set(entityKey(detail), [...(byEntity.get(entityKey(detail)) ?? []), detail]);
-      const racy = childrenOfDeletedParents(history);
-      for (const [entity, events] of byEntity) {
-        const firstDeleted = events.findIndex(({ change }) => change === 'deleted');
-        const raced = firstDeleted >= 0 && firstDeleted < events.length - 1;
-        if (raced || repeated.has(entity)) {
-          // The race of docs/change-events.md: only for children of a deleted parent, only transient items after the end.
-          racesSeen += 1;
-          expect({ entity, racy: racy.has(entity) }).toEqual({ entity, racy: true });
-          expect({ entity, after: events.slice(firstDeleted + 1).filter(({ change }) => change === 'updated') }).toEqual({ entity, after: [] });
-          expect({ entity, last: events[events.length - 1]!.change }).toEqual({ entity, last: 'deleted' });
-        }
-        const upToTheEnd = firstDeleted < 0 ? events : events.slice(0, firstDeleted + 1);
-        expect({ entity, breach: grammarBreach(upToTheEnd) }).toEqual({ entity, breach: undefined });
-      }
-
-      // The last event of each entity says how the table ends.
-      const finalTable = await scanTable(tableName);
-      const expectedLast = new Map<string, Pick<ChangeEventDetail, 'change' | 'version' | 'item'> | 'deleted'>();
-      for (const item of finalTable) {
-        const state = entityState(item);
-        if (state === undefined || state.status === 'partial') continue;
-        expectedLast.set(entityKey(state), state.status === 'deleted' ? 'deleted' : { change: expect.stringMatching(/^(created|updated)$/), version: state.version!, item: state.fields });
-      }
-      for (const [entity, events] of byEntity) {
-        const last = events[events.length - 1]!;
-        const expected = expectedLast.get(entity) ?? 'deleted';
-        if (expected === 'deleted') expect({ entity, change: last.change }).toEqual({ entity, change: 'deleted' });
-        else expect({ entity, last: { change: last.change, version: last.version, item: last.item } }).toEqual({ entity, last: expected });
-      }
-      for (const entity of expectedLast.keys()) expect({ entity, published: byEntity.has(entity) }).toEqual({ entity, published: true });
+      racesSeen += await expectTheContract(history, details, tableName);
 
       // Everything applied: the whole history once more changes nothing, so publishes nothing.
       const before = published.length;
@@ -204,3 +221,76 @@ it('publishes each committed change once, in entity order, ending where the tabl
   // How often the race showed (informational: the interleaving is not seeded).
   if (racesSeen > 0) process.stderr.write(`change events property: the child/parent deletion race showed for ${racesSeen} entities\n`);
 }, RUNS.timeoutMs);
+
+/*
+ * The same contract with backfill (docs/change-events.md, "Backfill and reconciliation"): snapshots
+ * of what Clerk's Backend API held at random points of the history, swept through the processor's
+ * appliers at random points of the shuffled delivery, while the next deliveries are applied. A
+ * snapshot's writes are changes like a webhook's (no svixId: the svixId check above allows only
+ * the history's), and the snapshots change nothing of the contract: the same grammar, the last
+ * event of each entity its final state, a changeId naming one event. Without prune, as in
+ * processor-property.test.ts: a snapshot of the past cannot confirm a deletion.
+ */
+const SNAPSHOT_RUNS = propertyRuns(6);
+const clerkState = new ClerkStore();
+
+it('with backfill snapshots swept in during the delivery, the same contract holds', async () => {
+  const clerkApi = await clerkFor(clerkState);
+  let runs = 0;
+  const scenario = historyArbitrary({ minCommands: 10, maxCommands: 25 })
+    .chain((history) => fc.record({ history: fc.constant(history), deliveries: deliveriesArbitrary(history) }))
+    .chain(({ history, deliveries }) =>
+      fc.record({
+        history: fc.constant(history),
+        deliveries: fc.constant(deliveries),
+        snapshots: snapshotPointsArbitrary(history, deliveries),
+        batchSizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 6 }),
+        inFlight: fc.integer({ min: 1, max: 3 }),
+      }),
+    )
+    .map((run) =>
+      Object.assign(run, {
+        [fc.toStringMethod]: () =>
+          `history:\n${describeEvents(run.history)}\n` +
+          `snapshots (taken after event, applied after delivery): ${run.snapshots.map((point) => `${point.takenAfter}→${point.appliedAfter}`).join(', ')}\n` +
+          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight):\n${describeEvents(run.deliveries)}`,
+      }),
+    );
+  try {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ history, deliveries, snapshots, batchSizes, inFlight }) => {
+        runs += 1;
+        const tableName = uniqueName('change-events-snapshots');
+        await createTable(dynamodb, tableName, { stream: true });
+        const published: ChangeEvent[] = [];
+        const discarded: DiscardedStreamBatch[] = [];
+        const publisher = startPublisher(await latestStreamArn(dynamodb, tableName), published, discarded);
+        const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: silent });
+
+        const cuts = [0, ...snapshots.map((point) => point.appliedAfter), deliveries.length];
+        for (let segment = 0; segment < cuts.length - 1; segment += 1) {
+          const delivering = deliverInBatches(processor, deliveries.slice(cuts[segment], cuts[segment + 1]), batchSizes, inFlight);
+          const point = snapshots[segment - 1];
+          if (point === undefined) {
+            await delivering;
+            continue;
+          }
+          clerkState.load(ClerkStore.after(history, point.takenAfter));
+          const [run] = await Promise.all([sweep(documentClient, tableName, clerkApi.clerk, { pageSize: 3, overlap: 1 }), delivering]);
+          expect(run.failures).toEqual([]);
+        }
+        await publisher.caughtUp();
+        expect(discarded).toEqual([]);
+        await expectTheContract(
+          history,
+          published.map(({ detail }) => detail),
+          tableName,
+        );
+      }),
+      SNAPSHOT_RUNS.parameters,
+    );
+  } finally {
+    await clerkApi.server.close();
+  }
+  if (!SNAPSHOT_RUNS.replay) expect(runs).toBe(SNAPSHOT_RUNS.numRuns);
+}, SNAPSHOT_RUNS.timeoutMs);
