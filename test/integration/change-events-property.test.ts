@@ -3,17 +3,17 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
-import type { ChangeEvent, ChangeEventDetail } from '../../lambdas/change-events/change-event';
-import { createChangeEventsHandler } from '../../lambdas/change-events/create-change-events-handler';
+import type { ChangeEventDetail } from '../../lambdas/change-events/change-event';
 import { entityState } from '../../lambdas/change-events/entity-state';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import { createQueues, createTable, latestStreamArn } from '../../local/create-resources';
-import { type DiscardedStreamBatch, type RunningDynamoDbStreamSource, startDynamoDbStreamSource } from '../../local/dynamodb-stream-source';
+import type { RunningDynamoDbStreamSource } from '../../local/dynamodb-stream-source';
 import { ClerkStore } from '../clerk-api/clerk-store';
 import { clerkFor, sweep } from '../support/backfill-fixture';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, localStreams, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
+import { type RecordingPublisher, startRecordingPublisher } from '../support/recording-publisher';
 import { deliveriesArbitrary, describeEvents, historyArbitrary, type HistoryEvent, snapshotPointsArbitrary } from '../support/random-history';
 
 /*
@@ -61,17 +61,10 @@ afterAll(() => {
 });
 
 /** The real publisher on the table's stream, its puts recorded in order. */
-function startPublisher(streamArn: string, published: ChangeEvent[], discarded: DiscardedStreamBatch[]): RunningDynamoDbStreamSource {
-  const handler = createChangeEventsHandler({
-    publish: async (events) => {
-      published.push(...events);
-      return {};
-    },
-    logger: silent,
-  });
-  const source = startDynamoDbStreamSource({ streams, streamArn, awsRegion: 'us-east-1', handler, pollIntervalMs: 10, retryBackoffMs: 1, onDiscarded: (batch) => discarded.push(batch) });
-  sources.push(source);
-  return source;
+async function startPublisher(tableName: string): Promise<RecordingPublisher> {
+  const recording = startRecordingPublisher(streams, await latestStreamArn(dynamodb, tableName));
+  sources.push(recording.source);
+  return recording;
 }
 
 const entityKey = (detail: Pick<ChangeEventDetail, 'entity' | 'id'>): string => `${detail.entity} ${detail.id}`;
@@ -198,9 +191,7 @@ it('publishes each committed change once, in entity order, ending where the tabl
       runs += 1;
       const tableName = uniqueName('change-events');
       await createTable(dynamodb, tableName, { stream: true });
-      const published: ChangeEvent[] = [];
-      const discarded: DiscardedStreamBatch[] = [];
-      const publisher = startPublisher(await latestStreamArn(dynamodb, tableName), published, discarded);
+      const { source: publisher, published, discarded } = await startPublisher(tableName);
       const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: silent });
 
       await deliverInBatches(processor, deliveries, batchSizes, inFlight);
@@ -262,9 +253,7 @@ it('with backfill snapshots swept in during the delivery, the same contract hold
         runs += 1;
         const tableName = uniqueName('change-events-snapshots');
         await createTable(dynamodb, tableName, { stream: true });
-        const published: ChangeEvent[] = [];
-        const discarded: DiscardedStreamBatch[] = [];
-        const publisher = startPublisher(await latestStreamArn(dynamodb, tableName), published, discarded);
+        const { source: publisher, published, discarded } = await startPublisher(tableName);
         const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: silent });
 
         const cuts = [0, ...snapshots.map((point) => point.appliedAfter), deliveries.length];
