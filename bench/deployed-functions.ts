@@ -26,6 +26,8 @@ export interface DeployedFunction {
   /** Size of the deployment zip (index.js and its map, deflated), as uploaded to S3. */
   readonly zipBytes: number;
   readonly memorySizeMb: number;
+  /** The function's timeout (Lambda's default, 3 s, when the template sets none). */
+  readonly timeoutSeconds: number;
   /** Environment variables with literal values in the template (POWERTOOLS_SERVICE_NAME...). */
   readonly literalEnvironment: Readonly<Record<string, string>>;
   /** X-Ray active tracing (Lambda then samples and records traces). */
@@ -74,6 +76,7 @@ interface TemplateResource {
   readonly Type: string;
   readonly Properties: {
     MemorySize?: number;
+    Timeout?: number;
     Environment?: { Variables?: Record<string, unknown> };
     TracingConfig?: { Mode?: string };
     LoggingConfig?: { LogFormat?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
@@ -121,6 +124,7 @@ export function readDeployedStack(): DeployedStack {
       sourceMapBytes: files.includes('index.js.map') ? statSync(path.join(assetDir, 'index.js.map')).size : 0,
       zipBytes: files.reduce((sum, file) => sum + deflateRawSync(readFileSync(path.join(assetDir, file)), { level: 6 }).length + 100, 22),
       memorySizeMb: resource.Properties.MemorySize ?? 128,
+      timeoutSeconds: resource.Properties.Timeout ?? 3,
       literalEnvironment: Object.fromEntries(
         Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
       ),
@@ -210,7 +214,7 @@ export function runBundle(
 ): Promise<BundleRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [RUNNER, fn.indexPath, eventsPath, physicalName(fn)], {
+    const child = spawn(process.execPath, [RUNNER, fn.indexPath, eventsPath, physicalName(fn), String(fn.timeoutSeconds)], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });

@@ -1,4 +1,5 @@
 import { requireEnv } from '../shared/require-env';
+import { type ClientTimeouts, worstCaseCallMs } from '../shared/sdk-client-options';
 
 /**
  * The change events publisher's configuration: the environment variable lib/constructs/change-events
@@ -12,9 +13,22 @@ export const CHANGE_PUBLISHER_ENV = {
   eventBusName: 'EVENT_BUS_NAME',
 } as const;
 
+/**
+ * One PutEvents call: an attempt that has not answered in 3 s is abandoned and retried, three
+ * attempts at most, so a hung endpoint costs at most worstCaseCallMs (12 s), well inside the
+ * function's timeout; the handler starts no put it could not finish (publishReserveMs).
+ */
+const EVENT_BRIDGE_TIMEOUTS: ClientTimeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 3 };
+
 export const CHANGE_PUBLISHER_DEFAULTS = {
   /** Function timeout, seconds: a batch is a few puts of up to 10 events. */
   timeoutSeconds: 30,
+  eventBridgeTimeouts: EVENT_BRIDGE_TIMEOUTS,
+  /**
+   * Time a put needs left in the invocation before it starts: its worst case and a second for the
+   * answer. With less, the batch stops at that record and the event source retries from it.
+   */
+  publishReserveMs: worstCaseCallMs(EVENT_BRIDGE_TIMEOUTS) + 1_000,
   /** Stream records per invocation: changes that come together go out in fewer invocations. */
   batchSize: 100,
   /**

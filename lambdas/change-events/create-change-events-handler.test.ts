@@ -1,6 +1,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { streamEvent, streamRecord } from '../../test/support/stream-records';
+import { worstCaseCallMs } from '../shared/sdk-client-options';
 import { keys } from '../shared/table-schema';
+import { CHANGE_PUBLISHER_DEFAULTS } from './change-events-config';
 import type { ChangeEvent } from './change-event';
 import { type ChangeEventPublisher, createChangeEventsHandler, PUT_EVENTS_LIMITS, type PublishOutcome } from './create-change-events-handler';
 
@@ -105,4 +107,35 @@ it('an empty batch puts nothing', async () => {
   const { publish, puts } = recordingPublisher();
   await expect(handlerWith(publish).handler(streamEvent([]))).resolves.toEqual({ batchItemFailures: [] });
   expect(puts).toEqual([]);
+});
+
+it('starts no put it could not finish in the invocation: it stops at that put\'s first record, which is retried', async () => {
+  const { publish, puts } = recordingPublisher();
+  let left = 30_000;
+  const failed: string[] = [];
+  const errors: unknown[] = [];
+  const handler = createChangeEventsHandler({
+    publish: async (events) => {
+      // Each put takes 9 s of the invocation.
+      left -= 9_000;
+      return publish(events);
+    },
+    logger: { error: (...args: unknown[]) => void errors.push(args), warn: () => undefined },
+    onRecordFailed: (record) => failed.push(record.dynamodb!.SequenceNumber!),
+    remainingMs: () => left,
+    reserveMs: 13_000,
+  });
+  const records = Array.from({ length: 35 }, (_, index) => userRecord(index, String(100 + index)));
+
+  // 30 s, 21 s left: two puts; 12 s left is under the reserve, so the third (records 20-29) waits.
+  await expect(handler(streamEvent(records))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '120' }] });
+  expect(puts).toEqual([ids(0, 10), ids(10, 20)]);
+  expect(failed).toEqual(['120']);
+  expect(JSON.stringify(errors)).toContain('12000 ms left in the invocation');
+});
+
+it("the stack's reserve leaves room: a put's worst case fits the function's timeout, with time for puts before it", () => {
+  const { eventBridgeTimeouts, publishReserveMs, timeoutSeconds } = CHANGE_PUBLISHER_DEFAULTS;
+  expect(publishReserveMs).toBe(worstCaseCallMs(eventBridgeTimeouts) + 1_000);
+  expect(publishReserveMs).toBeLessThanOrEqual((timeoutSeconds * 1_000) / 2);
 });

@@ -3,6 +3,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { describeFailure } from '../notifier/describe-failure';
 import { MalformedStreamRecordError } from '../shared/errors';
 import type { ChangeEvent } from './change-event';
+import { CHANGE_PUBLISHER_DEFAULTS } from './change-events-config';
 import { changeEventsOf } from './change-events-of-record';
 
 /** What the bus made of one put: the index of the first event it refused, if any. */
@@ -29,6 +30,10 @@ export interface ChangeEventsDeps {
   readonly onPublished?: (events: readonly ChangeEvent[]) => void;
   /** The record the batch stopped at; the event source retries from it. */
   readonly onRecordFailed?: (record: DynamoDBRecord, reason: string) => void;
+  /** Milliseconds left in the invocation (Lambda's context); absent, no deadline (the local pipeline). */
+  readonly remainingMs?: () => number;
+  /** A put starts only with this much time left (its worst case and a margin). */
+  readonly reserveMs?: number;
 }
 
 interface Pending {
@@ -57,7 +62,14 @@ export function createChangeEventsHandler(deps: ChangeEventsDeps): (event: Dynam
       }
     }
 
+    const reserveMs = deps.reserveMs ?? CHANGE_PUBLISHER_DEFAULTS.publishReserveMs;
     for (const chunk of chunksOf(pending)) {
+      const left = deps.remainingMs?.();
+      if (left !== undefined && left < reserveMs) {
+        // Stopping here is a checkpoint; a put cut off by the timeout would fail the whole batch.
+        failed = { index: chunk[0]!.recordIndex, reason: `${left} ms left in the invocation, a put may need ${reserveMs}` };
+        break;
+      }
       let outcome: PublishOutcome;
       try {
         outcome = await deps.publish(chunk.map(({ event }) => event));

@@ -2,9 +2,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
+import { clientOptions } from '../shared/sdk-client-options';
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { changeEventMetricGroups } from './change-event-metrics';
-import { readChangeEventsConfig } from './change-events-config';
+import { CHANGE_PUBLISHER_DEFAULTS, readChangeEventsConfig } from './change-events-config';
 import { createChangeEventsHandler } from './create-change-events-handler';
 import { createEventBridgePublisher } from './event-bridge-publisher';
 
@@ -13,8 +14,9 @@ const config = readChangeEventsConfig();
 const settings = powertoolsSettings(SERVICE_NAMES.changeEvents);
 const logger = new Logger({ serviceName: settings.serviceName });
 const metrics = createEmfPublisher(settings);
-// Module scope: the client lives as long as the Lambda environment.
-const publish = createEventBridgePublisher(new EventBridgeClient({}), config.eventBusName);
+// Module scope: the client lives as long as the Lambda environment. Bounded calls: a hung
+// endpoint fails a put in seconds (then the record is retried), never the whole invocation.
+const publish = createEventBridgePublisher(new EventBridgeClient(clientOptions(CHANGE_PUBLISHER_DEFAULTS.eventBridgeTimeouts)), config.eventBusName);
 
 export async function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
   logger.addContext(context);
@@ -24,6 +26,7 @@ export async function handler(event: DynamoDBStreamEvent, context: Context): Pro
     return await createChangeEventsHandler({
       publish,
       logger,
+      remainingMs: () => context.getRemainingTimeInMillis(),
       onPublished: (events) => void (published += events.length),
       onRecordFailed: () => void (recordsFailed += 1),
     })(event);
