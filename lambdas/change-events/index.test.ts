@@ -1,4 +1,11 @@
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { FUNCTION_OBSERVABILITY_DEFAULTS } from '../../lib/constructs/node-function';
+import { captureOutput } from '../../test/support/capture-emf';
 import { coldStart, thrownBy } from '../../test/support/cold-start';
+import { deliveredByLambda } from '../../test/support/lambda-log-delivery';
+import { streamEvent, streamRecord } from '../../test/support/stream-records';
+import { keys } from '../shared/table-schema';
 import { changeEventMetricGroups } from './change-event-metrics';
 
 /** index.ts reads its configuration at import: a bad deployment fails at cold start, before any batch. */
@@ -19,6 +26,40 @@ describe('change events index', () => {
   it('exports a handler when configured', () => {
     process.env.EVENT_BUS_NAME = 'clerk-changes';
     expect(importIndex()).toEqual({ handler: expect.any(Function) });
+  });
+});
+
+describe("at the stack's default log level, after Lambda's filter", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('a batch whose events are all published writes its metrics and no line per event', async () => {
+    const level = FUNCTION_OBSERVABILITY_DEFAULTS.logLevel;
+    Object.assign(process.env, { EVENT_BUS_NAME: 'clerk-changes', AWS_REGION: 'us-east-1', AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: level });
+    let handler: ((event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>) | undefined;
+    jest.isolateModules(() => {
+      // No EventBridge engine runs locally: the function's own copy of the SDK answers as the bus does.
+      const { EventBridgeClient, PutEventsCommand } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
+      mockClient(EventBridgeClient)
+        .on(PutEventsCommand)
+        .callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: String(index) })) }));
+      handler = (require('./index') as { handler: typeof handler }).handler;
+    });
+    const records = [1, 2, 3].map((n) => {
+      const id = `user_2quiet${n}`;
+      return streamRecord({ eventName: 'INSERT', newImage: { ...keys.user(id), type: 'user', id, email: `${id}@example.com`, version: n, lastEventId: `msg_${n}` }, sequenceNumber: String(n) });
+    });
+    const context = { functionName: 'publisher', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+    const output = await captureOutput(() => handler!(streamEvent(records), context));
+
+    expect(output.result).toEqual({ batchItemFailures: [] });
+    const lines = output.text.split('\n').filter((line) => line.trim() !== '' && deliveredByLambda(line, level));
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.filter((line) => !('_aws' in line))).toEqual([]);
+    expect(parsed.filter((line) => '_aws' in line)).toEqual([expect.objectContaining({ service: 'clerk-webhook-change-events', ChangeEventsPublished: 3 })]);
   });
 });
 
