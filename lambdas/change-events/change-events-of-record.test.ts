@@ -41,7 +41,7 @@ const userTombstone = {
   version: T + 5000,
   lastEventId: 'msg_deleted',
 };
-const stub = { ...keys.user('user_2a'), type: 'user', id: 'user_2a', lastSeenAt: '2024-05-29T16:00:00.000Z' };
+const stub = { ...keys.user('user_2a'), type: 'user', id: 'user_2a', lastSeenAt: '2024-05-29T16:00:00.000Z', stubSince: T - 60_000 };
 const session = {
   ...keys.session('user_2a', 'sess_2a'),
   type: 'session',
@@ -125,7 +125,8 @@ describe('users', () => {
   it('a partial user (written by a session or membership first) is no user yet; the user event completing it is user.created', () => {
     expect(insert(stub)).toEqual([]);
     expect(modify(stub, { ...stub, lastSeenAt: '2024-05-29T17:00:00.000Z', memberOrgIds: new Set(['org_2a']) })).toEqual([]);
-    expect(modify(stub, user).map(({ detailType, detail }) => [detailType, detail.item])).toEqual([['user.created', userItem]]);
+    // The completed profile keeps the stub's bookkeeping (stubSince), which stays out of the event.
+    expect(modify(stub, { ...user, stubSince: stub.stubSince }).map(({ detailType, detail }) => [detailType, detail.item])).toEqual([['user.created', userItem]]);
   });
 
   it('a changed profile is user.updated with the names of the fields that changed, removed ones included', () => {

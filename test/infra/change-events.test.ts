@@ -73,7 +73,7 @@ describe('change events off (the default)', () => {
 });
 
 describe('the bus, the stream and the publisher', () => {
-  it('a bus of its own, named in the outputs and in the function', () => {
+  it('a bus of its own, named in the outputs and in the function; quiet JSON logs, untraced by default', () => {
     expect(bus(on).resource.Properties).toMatchObject({ Name: expect.stringMatching(/^TestChangeEventsBus/) });
     on.hasOutput('EventBusName', { Value: ref(bus(on).id) });
     on.hasOutput('EventBusArn', { Value: getAtt(bus(on).id) });
@@ -82,8 +82,10 @@ describe('the bus, the stream and the publisher', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 30,
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' },
       Environment: { Variables: expect.objectContaining({ EVENT_BUS_NAME: ref(bus(on).id), POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test' }) },
     });
+    expect(publisher(on).resource.Properties!.TracingConfig).toBeUndefined();
   });
 
   it('reads the stream from the oldest record, in order, with partial batch responses and bisection, retrying until 6 hours old, then the failure queue', () => {
