@@ -109,8 +109,8 @@ export interface LatencyRound {
 export interface ChangeEventsCost {
   readonly lines: readonly CostLine[];
   readonly totalUsd: number;
-  /** The same without X-Ray active tracing (the functions' tracing setting, not this feature's). */
-  readonly withoutTracingUsd: number;
+  /** The same with X-Ray active tracing flipped (the pipeline's `tracing` setting, not this feature's; off by default). */
+  readonly otherTracingUsd: number;
   readonly pipesLines: readonly CostLine[];
   readonly pipesTotalUsd: number;
 }
@@ -274,7 +274,7 @@ function priced(mix: MixCounts, run: PublisherRun, eventsPerMonth: number): Chan
   const lines = [...lambdaCostLines('publisher', fn, eventsPerMonth), putEvents, streamReads];
   const sum = (of: readonly CostLine[]) => of.reduce((total, line) => total + line.usdPerMillion, 0);
   const totalUsd = sum(lines);
-  const withoutTracingUsd = sum([...lambdaCostLines('publisher', { ...fn, activeTracing: false }, eventsPerMonth), putEvents]);
+  const otherTracingUsd = sum([...lambdaCostLines('publisher', { ...fn, activeTracing: !fn.activeTracing }, eventsPerMonth), putEvents]);
   // The same counts through EventBridge Pipes: every stream record is a Pipes request (a filter cannot
   // tell a lastSeenAt raise or a bookkeeping write from a change: it needs both images compared),
   // the same function as its enrichment, and the same events on the bus.
@@ -284,7 +284,7 @@ function priced(mix: MixCounts, run: PublisherRun, eventsPerMonth: number): Chan
     usdPerMillion: mix.recordsPerEvent * PRICES.pipesPerMillionRequests,
   };
   const pipesLines = [pipesRequests, ...lambdaCostLines('enrichment', fn, eventsPerMonth), putEvents];
-  return { lines, totalUsd, withoutTracingUsd, pipesLines, pipesTotalUsd: sum(pipesLines) };
+  return { lines, totalUsd, otherTracingUsd, pipesLines, pipesTotalUsd: sum(pipesLines) };
 }
 
 async function latencyRound(options: ChangeEventsBenchOptions, users: number, mode: 'one-at-a-time' | 'burst', seed: number): Promise<LatencyRound> {
@@ -440,12 +440,12 @@ export function renderChangeEventsMarkdown(result: ChangeEventsBenchResult, pric
           ...cost.lines.map((line) => `| ${line.item} | ${line.basis} | ${usd(line.usdPerMillion)} |`),
           `| **total** |  | **${cost.totalUsd.toFixed(2)}** |`,
           '',
-          `Without X-Ray active tracing (the functions' setting, not this feature's): **${cost.withoutTracingUsd.toFixed(2)}**.` +
+          `${tracingLabel(publisher.activeTracing)}, the pipeline's setting, not this feature's: **${cost.otherTracingUsd.toFixed(2)}**.` +
             (publisherWithWindow === undefined || costWithWindow === undefined
               ? ''
               : ` With a batching window of 1 s (\`maxBatchingWindow\`; up to 1 s later), ${publisherWithWindow.recordsPerInvocation} records an invocation ` +
                 `(${publisherWithWindow.ms.median.toFixed(2)} ms, CPU ${publisherWithWindow.cpuMs.median.toFixed(2)} ms, measured the same way): ` +
-                `**${costWithWindow.totalUsd.toFixed(2)}**, without tracing **${costWithWindow.withoutTracingUsd.toFixed(2)}**.`),
+                `**${costWithWindow.totalUsd.toFixed(2)}**, ${publisher.activeTracing ? 'without' : 'with'} tracing **${costWithWindow.otherTracingUsd.toFixed(2)}**.`),
           '',
           `The same counts through EventBridge Pipes (DynamoDB stream source, the publisher's transform as enrichment, the bus as target): **${cost.pipesTotalUsd.toFixed(2)}** ` +
             `(${cost.pipesLines.map((line) => `${line.item} ${usd(line.usdPerMillion)}`).join('; ')}).`,
@@ -459,4 +459,8 @@ export function renderChangeEventsMarkdown(result: ChangeEventsBenchResult, pric
     latencyRow('one at a time (both copies, then wait for the event)', result.unloaded),
     latencyRow(`burst: each twice, shuffled, ${result.senders} concurrent senders`, result.burst),
   ].join('\n');
+}
+
+function tracingLabel(traced: boolean): string {
+  return traced ? 'Without X-Ray active tracing' : 'With X-Ray active tracing on (`-c tracing=true`)';
 }
