@@ -9,12 +9,12 @@ import { createProcessorHandler } from '../../lambdas/processor/create-processor
 import { createQueues, createTable, latestStreamArn } from '../../local/create-resources';
 import type { RunningDynamoDbStreamSource } from '../../local/dynamodb-stream-source';
 import { ClerkStore } from '../clerk-api/clerk-store';
-import { clerkFor, sweep } from '../support/backfill-fixture';
+import { clerkFor, deliverWithSnapshots } from '../support/backfill-fixture';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, localStreams, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
 import { type RecordingPublisher, startRecordingPublisher } from '../support/recording-publisher';
-import { deliveriesArbitrary, describeEvents, historyArbitrary, type HistoryEvent, snapshotPointsArbitrary } from '../support/random-history';
+import { deliveriesArbitrary, describeEvents, historyArbitrary, type HistoryEvent, snapshotScenarioArbitrary } from '../support/random-history';
 
 /*
  * The acceptance test of change events (docs/change-events.md): random valid histories, shuffled
@@ -228,50 +228,22 @@ const clerkState = new ClerkStore();
 it('with backfill snapshots swept in during the delivery, the same contract holds', async () => {
   const clerkApi = await clerkFor(clerkState);
   let runs = 0;
-  const scenario = historyArbitrary({ minCommands: 10, maxCommands: 25 })
-    .chain((history) => fc.record({ history: fc.constant(history), deliveries: deliveriesArbitrary(history) }))
-    .chain(({ history, deliveries }) =>
-      fc.record({
-        history: fc.constant(history),
-        deliveries: fc.constant(deliveries),
-        snapshots: snapshotPointsArbitrary(history, deliveries),
-        batchSizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 6 }),
-        inFlight: fc.integer({ min: 1, max: 3 }),
-      }),
-    )
-    .map((run) =>
-      Object.assign(run, {
-        [fc.toStringMethod]: () =>
-          `history:\n${describeEvents(run.history)}\n` +
-          `snapshots (taken after event, applied after delivery): ${run.snapshots.map((point) => `${point.takenAfter}→${point.appliedAfter}`).join(', ')}\n` +
-          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight):\n${describeEvents(run.deliveries)}`,
-      }),
-    );
+  const scenario = snapshotScenarioArbitrary({ minCommands: 10, maxCommands: 25, maxBatches: 6 });
   try {
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ history, deliveries, snapshots, batchSizes, inFlight }) => {
+      fc.asyncProperty(scenario, async (run) => {
         runs += 1;
         const tableName = uniqueName('change-events-snapshots');
         await createTable(dynamodb, tableName, { stream: true });
         const { source: publisher, published, discarded } = await startPublisher(tableName);
         const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: silent });
 
-        const cuts = [0, ...snapshots.map((point) => point.appliedAfter), deliveries.length];
-        for (let segment = 0; segment < cuts.length - 1; segment += 1) {
-          const delivering = deliverInBatches(processor, deliveries.slice(cuts[segment], cuts[segment + 1]), batchSizes, inFlight);
-          const point = snapshots[segment - 1];
-          if (point === undefined) {
-            await delivering;
-            continue;
-          }
-          clerkState.load(ClerkStore.after(history, point.takenAfter));
-          const [run] = await Promise.all([sweep(documentClient, tableName, clerkApi.clerk, { pageSize: 3, overlap: 1 }), delivering]);
-          expect(run.failures).toEqual([]);
-        }
+        const sweeps = await deliverWithSnapshots(run, processor, { documentClient, tableName, clerk: clerkApi.clerk, clerkState, settings: { pageSize: 3, overlap: 1 } });
+        for (const swept of sweeps) expect(swept.failures).toEqual([]);
         await publisher.caughtUp();
         expect(discarded).toEqual([]);
         await expectTheContract(
-          history,
+          run.history,
           published.map(({ detail }) => detail),
           tableName,
         );
