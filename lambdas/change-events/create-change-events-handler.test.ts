@@ -122,7 +122,7 @@ it('starts no put it could not finish in the invocation: it stops at that put\'s
     },
     logger: { error: (...args: unknown[]) => void errors.push(args), warn: () => undefined },
     onRecordFailed: (record) => failed.push(record.dynamodb!.SequenceNumber!),
-    remainingMs: () => left,
+    remainingTimeMs: () => left,
     reserveMs: 13_000,
   });
   const records = Array.from({ length: 35 }, (_, index) => userRecord(index, String(100 + index)));

@@ -31,7 +31,7 @@ export interface ChangeEventsDeps {
   /** The record the batch stopped at; the event source retries from it. */
   readonly onRecordFailed?: (record: DynamoDBRecord, reason: string) => void;
   /** Milliseconds left in the invocation (Lambda's context); absent, no deadline (the local pipeline). */
-  readonly remainingMs?: () => number;
+  readonly remainingTimeMs?: () => number;
   /** A put starts only with this much time left (its worst case and a margin). */
   readonly reserveMs?: number;
 }
@@ -64,7 +64,7 @@ export function createChangeEventsHandler(deps: ChangeEventsDeps): (event: Dynam
 
     const reserveMs = deps.reserveMs ?? CHANGE_PUBLISHER_DEFAULTS.publishReserveMs;
     for (const chunk of chunksOf(pending)) {
-      const left = deps.remainingMs?.();
+      const left = deps.remainingTimeMs?.();
       if (left !== undefined && left < reserveMs) {
         // Stopping here is a checkpoint; a put cut off by the timeout would fail the whole batch.
         failed = { index: chunk[0]!.recordIndex, reason: `${left} ms left in the invocation, a put may need ${reserveMs}` };

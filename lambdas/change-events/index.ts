@@ -26,7 +26,7 @@ export async function handler(event: DynamoDBStreamEvent, context: Context): Pro
     return await createChangeEventsHandler({
       publish,
       logger,
-      remainingMs: () => context.getRemainingTimeInMillis(),
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
       onPublished: (events) => void (published += events.length),
       onRecordFailed: () => void (recordsFailed += 1),
     })(event);
