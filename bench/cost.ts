@@ -29,6 +29,10 @@ export const PRICES = {
   logsIngestionPerGb: 0.5,
   /** https://aws.amazon.com/xray/pricing/ (traces recorded). */
   xrayPerMillionTracesRecorded: 5.0,
+  /** https://aws.amazon.com/eventbridge/pricing/ (custom events put on a bus; each 64 KB chunk of an entry is one event). */
+  eventBridgePerMillionEvents: 1.0,
+  /** https://aws.amazon.com/eventbridge/pricing/ (Pipes, requests after filtering; each 64 KB chunk is one request). */
+  pipesPerMillionRequests: 0.4,
   /** https://aws.amazon.com/step-functions/pricing/ (Standard workflows, per 1,000 state transitions). */
   stepFunctionsPerThousandTransitions: 0.025,
   /** https://aws.amazon.com/secrets-manager/pricing/ (API calls, per 10,000). */
@@ -170,49 +174,53 @@ export function billedInitMs(fn: MeasuredFunction): number {
   return billedMs({ wallMs: fn.initMs, cpuMs: fn.initCpuMs, memorySizeMb: fn.memorySizeMb });
 }
 
+/** A Lambda function's lines per million events: requests, duration, cold-start INIT, logs and, with active tracing, X-Ray. */
+export function lambdaCostLines(name: string, fn: MeasuredFunction, eventsPerMonth: number): CostLine[] {
+  const million = 1_000_000;
+  const invocations = million / fn.eventsPerInvocation;
+  const ms = billedMs(fn);
+  const gbSeconds = invocations * (fn.memorySizeMb / 1024) * (ms / 1000);
+  const coldStarts = invocations * COLD_STARTS_PER_INVOCATION;
+  const initMs = billedInitMs(fn);
+  const initGbSeconds = coldStarts * (fn.memorySizeMb / 1024) * (initMs / 1000);
+  const logBytes = million * fn.logBytesPerEvent + invocations * fn.platformLogBytesPerInvocation;
+  const traced = fn.activeTracing ? invocations * tracedShare((eventsPerMonth / million) * invocations) : 0;
+  return [
+    ...(fn.activeTracing
+      ? [
+          {
+            item: `${name} X-Ray traces`,
+            basis: `active tracing, default sampling: ${Math.round((traced / invocations) * 100)}% of invocations at ${(eventsPerMonth / million).toLocaleString('en-US')} million events a month`,
+            usdPerMillion: (traced / million) * PRICES.xrayPerMillionTracesRecorded,
+          },
+        ]
+      : []),
+    {
+      item: `${name} Lambda requests`,
+      basis: `${invocations.toLocaleString('en-US')} invocations`,
+      usdPerMillion: (invocations / million) * PRICES.lambdaPerMillionRequests,
+    },
+    {
+      item: `${name} Lambda duration`,
+      basis: `${ms} ms billed per invocation at ${fn.memorySizeMb} MB (arm64)`,
+      usdPerMillion: gbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+    {
+      item: `${name} Lambda INIT (cold starts)`,
+      basis: `${coldStarts.toLocaleString('en-US')} cold starts (${COLD_STARTS_PER_INVOCATION * 100}% of invocations, assumed), ${initMs} ms billed each`,
+      usdPerMillion: initGbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+    {
+      item: `${name} logs`,
+      basis: `${Math.round(logBytes / million)} bytes per event delivered${fn.platformLogBytesPerInvocation > 0 ? " incl. Lambda's own records" : ' (metrics; no line per event)'}`,
+      usdPerMillion: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
+    },
+  ];
+}
+
 export function costPerMillion(inputs: CostInputs): { lines: CostLine[]; totalUsd: number } {
   const million = 1_000_000;
-  const lambdaLines = (name: string, fn: MeasuredFunction): CostLine[] => {
-    const invocations = million / fn.eventsPerInvocation;
-    const ms = billedMs(fn);
-    const gbSeconds = invocations * (fn.memorySizeMb / 1024) * (ms / 1000);
-    const coldStarts = invocations * COLD_STARTS_PER_INVOCATION;
-    const initMs = billedInitMs(fn);
-    const initGbSeconds = coldStarts * (fn.memorySizeMb / 1024) * (initMs / 1000);
-    const logBytes = million * fn.logBytesPerEvent + invocations * fn.platformLogBytesPerInvocation;
-    const traced = fn.activeTracing ? invocations * tracedShare((inputs.eventsPerMonth / million) * invocations) : 0;
-    return [
-      ...(fn.activeTracing
-        ? [
-            {
-              item: `${name} X-Ray traces`,
-              basis: `active tracing, default sampling: ${Math.round((traced / invocations) * 100)}% of invocations at ${(inputs.eventsPerMonth / million).toLocaleString('en-US')} million events a month`,
-              usdPerMillion: (traced / million) * PRICES.xrayPerMillionTracesRecorded,
-            },
-          ]
-        : []),
-      {
-        item: `${name} Lambda requests`,
-        basis: `${invocations.toLocaleString('en-US')} invocations`,
-        usdPerMillion: (invocations / million) * PRICES.lambdaPerMillionRequests,
-      },
-      {
-        item: `${name} Lambda duration`,
-        basis: `${ms} ms billed per invocation at ${fn.memorySizeMb} MB (arm64)`,
-        usdPerMillion: gbSeconds * PRICES.lambdaArmPerGbSecond,
-      },
-      {
-        item: `${name} Lambda INIT (cold starts)`,
-        basis: `${coldStarts.toLocaleString('en-US')} cold starts (${COLD_STARTS_PER_INVOCATION * 100}% of invocations, assumed), ${initMs} ms billed each`,
-        usdPerMillion: initGbSeconds * PRICES.lambdaArmPerGbSecond,
-      },
-      {
-        item: `${name} logs`,
-        basis: `${Math.round(logBytes / million)} bytes per event delivered${fn.platformLogBytesPerInvocation > 0 ? " incl. Lambda's own records" : ' (metrics; no line per event)'}`,
-        usdPerMillion: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
-      },
-    ];
-  };
+  const lambdaLines = (name: string, fn: MeasuredFunction): CostLine[] => lambdaCostLines(name, fn, inputs.eventsPerMonth);
   const lines: CostLine[] = [
     {
       item: 'API Gateway HTTP API',

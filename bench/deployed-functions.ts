@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
+import { CHANGE_PUBLISHER_ENV } from '../lambdas/change-events/change-events-config';
 import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
 import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
 import { type ApplicationLogLevel, deliveredByLambda } from '../test/support/lambda-log-delivery';
@@ -13,7 +14,7 @@ import { type ApplicationLogLevel, deliveredByLambda } from '../test/support/lam
  * and the bench loads those bundles in fresh node processes (lambda-runner.cjs plays the runtime).
  */
 
-export type FunctionRole = 'verifier' | 'processor';
+export type FunctionRole = 'verifier' | 'processor' | 'changeEvents';
 
 export interface DeployedFunction {
   readonly role: FunctionRole;
@@ -25,6 +26,8 @@ export interface DeployedFunction {
   /** Size of the deployment zip (index.js and its map, deflated), as uploaded to S3. */
   readonly zipBytes: number;
   readonly memorySizeMb: number;
+  /** The function's timeout (Lambda's default, 3 s, when the template sets none). */
+  readonly timeoutSeconds: number;
   /** Environment variables with literal values in the template (POWERTOOLS_SERVICE_NAME...). */
   readonly literalEnvironment: Readonly<Record<string, string>>;
   /** X-Ray active tracing (Lambda then samples and records traces). */
@@ -39,7 +42,9 @@ export interface DeployedFunction {
 
 /** What the synthesised stack deploys that the bench needs besides the functions. */
 export interface DeployedStack {
-  readonly functions: Record<FunctionRole, DeployedFunction>;
+  readonly functions: Record<'verifier' | 'processor', DeployedFunction>;
+  /** The change events publisher, when the stack was synthesized with change events on. */
+  readonly changeEventsPublisher: DeployedFunction | undefined;
   /** The HTTP API stage's access log format (one line per request), if access logging is on. */
   readonly accessLogFormat: string | undefined;
 }
@@ -48,11 +53,15 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 const CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
 const RUNNER = path.join(__dirname, 'lambda-runner.cjs');
 
-/** `npx cdk synth -q`: offline, bundles both functions with esbuild. Returns how long it took. */
+/**
+ * `npx cdk synth -q -c changeEvents=true`: offline, bundles the functions with esbuild, the change
+ * events publisher included (the verifier's and processor's bundles do not change with it).
+ * Returns how long it took.
+ */
 export async function synthesize(): Promise<number> {
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('npx', ['cdk', 'synth', '-q'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('npx', ['cdk', 'synth', '-q', '-c', 'changeEvents=true'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = `${stderr}${chunk}`.slice(-4000);
@@ -67,6 +76,7 @@ interface TemplateResource {
   readonly Type: string;
   readonly Properties: {
     MemorySize?: number;
+    Timeout?: number;
     Environment?: { Variables?: Record<string, unknown> };
     TracingConfig?: { Mode?: string };
     LoggingConfig?: { LogFormat?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
@@ -92,7 +102,14 @@ export function readDeployedStack(): DeployedStack {
     if (resource.Type === 'AWS::ApiGatewayV2::Stage' && typeof format === 'string') accessLogFormat = format;
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = resource.Properties.Environment?.Variables ?? {};
-    const role: FunctionRole | undefined = VERIFIER_ENV.queueUrl in variables ? 'verifier' : PROCESSOR_ENV.tableName in variables ? 'processor' : undefined;
+    const role: FunctionRole | undefined =
+      VERIFIER_ENV.queueUrl in variables
+        ? 'verifier'
+        : PROCESSOR_ENV.deadLetterQueueUrl in variables
+          ? 'processor'
+          : CHANGE_PUBLISHER_ENV.eventBusName in variables
+            ? 'changeEvents'
+            : undefined;
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (role === undefined || typeof assetPath !== 'string') continue;
     const assetDir = path.join(CDK_OUT, assetPath);
@@ -107,6 +124,7 @@ export function readDeployedStack(): DeployedStack {
       sourceMapBytes: files.includes('index.js.map') ? statSync(path.join(assetDir, 'index.js.map')).size : 0,
       zipBytes: files.reduce((sum, file) => sum + deflateRawSync(readFileSync(path.join(assetDir, file)), { level: 6 }).length + 100, 22),
       memorySizeMb: resource.Properties.MemorySize ?? 128,
+      timeoutSeconds: resource.Properties.Timeout ?? 3,
       literalEnvironment: Object.fromEntries(
         Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
       ),
@@ -115,7 +133,7 @@ export function readDeployedStack(): DeployedStack {
     };
   }
   if (!found.verifier || !found.processor) throw new Error('the synthesised stack lacks the verifier or the processor function');
-  return { functions: found as Record<FunctionRole, DeployedFunction>, accessLogFormat };
+  return { functions: { verifier: found.verifier, processor: found.processor }, changeEventsPublisher: found.changeEvents, accessLogFormat };
 }
 
 function loggingOf(config: TemplateResource['Properties']['LoggingConfig']): DeployedFunction['logging'] {
@@ -196,7 +214,7 @@ export function runBundle(
 ): Promise<BundleRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [RUNNER, fn.indexPath, eventsPath, physicalName(fn)], {
+    const child = spawn(process.execPath, [RUNNER, fn.indexPath, eventsPath, physicalName(fn), String(fn.timeoutSeconds)], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });

@@ -19,7 +19,8 @@ dns.lookup = function lookup(hostname, options, callback) {
   process.nextTick(() => (all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4)));
 };
 
-const [bundlePath, eventsPath, functionName] = process.argv.slice(2);
+const [bundlePath, eventsPath, functionName, timeoutSeconds] = process.argv.slice(2);
+const TIMEOUT_MS = Number(timeoutSeconds || 3) * 1000;
 const RESULTS_FD = 3;
 
 function randomHex(bytes) {
@@ -41,6 +42,7 @@ async function main() {
   const initMs = performance.now();
   const initCpu = process.cpuUsage();
   for (let index = 0; index < events.length; index += 1) {
+    const deadline = Date.now() + TIMEOUT_MS;
     const context = {
       functionName,
       functionVersion: '$LATEST',
@@ -50,7 +52,7 @@ async function main() {
       logGroupName: `/aws/lambda/${functionName}`,
       logStreamName: 'bench',
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => 10_000,
+      getRemainingTimeInMillis: () => deadline - Date.now(),
       done: () => undefined,
       fail: () => undefined,
       succeed: () => undefined,

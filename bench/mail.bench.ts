@@ -109,7 +109,8 @@ interface User {
   readonly body: string;
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
+/** Fisher–Yates, with the bench's seeded random. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];

@@ -23,6 +23,7 @@ import {
 } from './cost';
 import { benchDeployedRuns, type DeployedRunsResult } from './deployed-runs';
 import { type DeployedFunction, PROJECT_ROOT, readDeployedStack, synthesize } from './deployed-functions';
+import { benchChangeEvents, type ChangeEventsBenchOptions, renderChangeEventsMarkdown } from './change-events.bench';
 import { benchEndToEnd } from './e2e.bench';
 import { describeMachine, loadAverage } from './machine';
 import { benchMail, renderMailMarkdown } from './mail.bench';
@@ -42,6 +43,7 @@ import { benchVerification } from './verify.bench';
  *   --skip-synth     reuse the bundles already in cdk.out instead of running `cdk synth`
  *   --only backfill  only the backfill section (DynamoDB Local alone, no synth); writes only its
  *                    part of results.json and BENCHMARKS.md
+ *   --only change-events  only the change-events section: prints, writes nothing
  */
 
 const REGION = 'us-east-1';
@@ -118,8 +120,49 @@ async function onlyBackfill(quick: boolean): Promise<void> {
 
 function settings(quick: boolean) {
   return quick
-    ? { verifyRounds: 8, verifySliceMs: 30, handlerRounds: 4, handlerSliceMs: 150, coldStarts: 3, verifierEvents: 15, processorBatches: 4, processorRuns: 2, processorBatchesPerRun: 4, e2eRounds: 2, e2eEvents: 100, mailRounds: 1, mailUsers: 50, mailUnloadedUsers: 3 }
-    : { verifyRounds: 30, verifySliceMs: 40, handlerRounds: 10, handlerSliceMs: 200, coldStarts: 12, verifierEvents: 60, processorBatches: 12, processorRuns: 7, processorBatchesPerRun: 8, e2eRounds: 3, e2eEvents: 400, mailRounds: 2, mailUsers: 200, mailUnloadedUsers: 6 };
+    ? { verifyRounds: 8, verifySliceMs: 30, handlerRounds: 4, handlerSliceMs: 150, coldStarts: 3, verifierEvents: 15, processorBatches: 4, processorRuns: 2, processorBatchesPerRun: 4, e2eRounds: 2, e2eEvents: 100, mailRounds: 1, mailUsers: 50, mailUnloadedUsers: 3, changeMixEvents: 200, changeInvocations: 20, changeUnloadedUsers: 3, changeBurstUsers: 50 }
+    : { verifyRounds: 30, verifySliceMs: 40, handlerRounds: 10, handlerSliceMs: 200, coldStarts: 12, verifierEvents: 60, processorBatches: 12, processorRuns: 7, processorBatchesPerRun: 8, e2eRounds: 3, e2eEvents: 400, mailRounds: 2, mailUsers: 200, mailUnloadedUsers: 6, changeMixEvents: 800, changeInvocations: 60, changeUnloadedUsers: 10, changeBurstUsers: 200 };
+}
+
+type Settings = ReturnType<typeof settings>;
+
+function changeEventsOptions(s: Settings, engines: { dynamoDbEndpoint: string; sqsEndpoint: string }, workDir: string, stack: ReturnType<typeof readDeployedStack>): ChangeEventsBenchOptions {
+  return {
+    ...engines,
+    region: REGION,
+    workDir,
+    publisher: stack.changeEventsPublisher,
+    mixEvents: s.changeMixEvents,
+    invocations: s.changeInvocations,
+    unloadedUsers: s.changeUnloadedUsers,
+    burstUsers: s.changeBurstUsers,
+    senders: 8,
+    eventsPerMonth: EVENTS_PER_MONTH,
+  };
+}
+
+/** `--only change-events`: the change-events section alone, on engines of its own; prints, writes nothing. */
+async function benchOnlyChangeEvents(s: Settings, stack: ReturnType<typeof readDeployedStack>): Promise<void> {
+  step('change events (alone): starting DynamoDB Local and the SQS emulator');
+  const workDir = mkdtempSync(path.join(tmpdir(), 'clerk-webhook-bench-'));
+  const [dynamoDb, sqsEngine] = await Promise.all([startDynamoDbLocal(), startSqsEmulator({ region: REGION })]);
+  // Last resort if this process dies on the way: the Java child must not outlive it.
+  const killJava = (): void => {
+    try {
+      if (dynamoDb.pid !== undefined) process.kill(dynamoDb.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killJava);
+  try {
+    const result = await benchChangeEvents(changeEventsOptions(s, { dynamoDbEndpoint: dynamoDb.endpoint, sqsEndpoint: sqsEngine.endpoint }, workDir, stack));
+    process.stdout.write(`${renderChangeEventsMarkdown(result, PRICES.asOf, EVENTS_PER_MONTH)}\n\n${JSON.stringify(result, roundForJson, 2)}\n`);
+  } finally {
+    await Promise.allSettled([dynamoDb.stop(), sqsEngine.stop()]);
+    process.off('exit', killJava);
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
 function step(message: string): void {
@@ -203,8 +246,8 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only !== undefined) {
-    if (only !== 'backfill') throw new Error(`--only takes "backfill", got "${only}"`);
-    return onlyBackfill(quick);
+    if (only === 'backfill') return onlyBackfill(quick);
+    if (only !== 'change-events') throw new Error(`--only takes "backfill" or "change-events", got "${only}"`);
   }
   const skipSynth = process.argv.includes('--skip-synth') || process.env.BENCH_SKIP_SYNTH === '1';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -218,6 +261,10 @@ async function main(): Promise<void> {
   }
   const stack = readDeployedStack();
   const { functions } = stack;
+  if (only === 'change-events') {
+    await benchOnlyChangeEvents(s, stack);
+    return;
+  }
 
   // CPU-only parts first, before the engines run beside them.
   step('verification: ours, svix, floor');
@@ -339,6 +386,10 @@ async function main(): Promise<void> {
       senders: 8,
       unloadedUsers: s.mailUnloadedUsers,
     });
+    step('change events on the local pipeline and the publisher bundle');
+    const changeEvents = await benchChangeEvents(
+      changeEventsOptions(s, { dynamoDbEndpoint: dynamoDb.endpoint, sqsEndpoint: sqsEngine.endpoint }, workDir, stack),
+    );
 
     const backfill = await runBackfillSection(dynamoDb.endpoint, quick);
     await cleanUp();
@@ -492,7 +543,7 @@ async function main(): Promise<void> {
       goals,
     };
 
-    const markdown = `${renderMarkdown(report)}\n\n${renderMailMarkdown(mail)}`;
+    const markdown = `${renderMarkdown(report)}\n\n${renderMailMarkdown(mail)}\n\n${renderChangeEventsMarkdown(changeEvents, PRICES.asOf, EVENTS_PER_MONTH)}`;
     process.stdout.write(`${markdown}\n\n${backfill.markdown}\n\n`);
     if (quick) {
       // A quick run checks the bench; it does not replace the recorded figures.
@@ -500,7 +551,7 @@ async function main(): Promise<void> {
       return;
     }
     mkdirSync(path.dirname(RESULTS_PATH), { recursive: true });
-    writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...report, mail }, roundForJson, 2)}\n`);
+    writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...report, mail, changeEvents }, roundForJson, 2)}\n`);
     updateBenchmarksFile(BENCHMARKS_PATH, markdown);
     writeBackfillSection(backfill.result, backfill.markdown);
     process.stdout.write(`bench: wrote ${path.relative(PROJECT_ROOT, RESULTS_PATH)} and BENCHMARKS.md\n`);

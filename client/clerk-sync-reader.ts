@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  BOOKKEEPING_ATTRIBUTES,
   type Gsi1ProjectedAttribute,
   type ItemKey,
   type KeyQuery,
@@ -11,7 +10,7 @@ import {
   type OrganizationTombstone,
   queries,
   type SessionItem,
-  TABLE_KEYS,
+  STORAGE_ATTRIBUTES,
   type UserItem,
   type UserTombstone,
 } from '../lambdas/shared/table-schema';
@@ -24,12 +23,7 @@ import { ClerkSyncError } from '../lambdas/shared/errors';
  * Bring your own DynamoDBDocumentClient (credentials, region, retries).
  */
 
-type StorageAttribute =
-  | typeof TABLE_KEYS.partitionKey
-  | typeof TABLE_KEYS.sortKey
-  | typeof TABLE_KEYS.gsi1.partitionKey
-  | typeof TABLE_KEYS.gsi1.sortKey
-  | (typeof BOOKKEEPING_ATTRIBUTES)[number];
+type StorageAttribute = (typeof STORAGE_ATTRIBUTES)[number];
 /** Distributes over unions, so each tombstone/live variant keeps its own fields. */
 type Public<T> = T extends unknown ? Omit<T, StorageAttribute> : never;
 
@@ -76,13 +70,7 @@ export interface Page<T> {
 
 type WithDeleted<T, D, O extends ReadOptions | undefined> = O extends { includeDeleted: true } ? T | D : T;
 
-const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
-  TABLE_KEYS.partitionKey,
-  TABLE_KEYS.sortKey,
-  TABLE_KEYS.gsi1.partitionKey,
-  TABLE_KEYS.gsi1.sortKey,
-  ...BOOKKEEPING_ATTRIBUTES,
-]);
+const NOT_PUBLIC: ReadonlySet<string> = new Set<string>(STORAGE_ATTRIBUTES);
 const DEFAULT_PAGE_SIZE = 100;
 
 /** A `cursor` that no page of this reader returned (truncated, or made up). */
@@ -211,7 +199,7 @@ export class ClerkSyncReader {
 }
 
 function withoutStorageAttributes(item: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.has(name)));
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !NOT_PUBLIC.has(name)));
 }
 
 /** Opaque to callers: DynamoDB's last evaluated key (key attributes only), URL-safe. */

@@ -2,6 +2,7 @@ import { Aws, CfnOutput, type Duration, type RemovalPolicy, Stack, Token } from 
 import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ChangeEvents, type ChangeEventsProps } from './constructs/change-events';
 import { EventProcessor } from './constructs/event-processor';
 import { EventQueue } from './constructs/event-queue';
 import { IngestApi } from './constructs/ingest-api';
@@ -149,6 +150,14 @@ export interface ClerkWebhookSyncProps {
    */
   readonly mail?: MailNotificationsProps;
   /**
+   * Change events: one EventBridge event per committed change of a user, organization, membership
+   * or session, read from the sync table's stream (docs/change-events.md). `{}` creates a bus;
+   * `eventBus` uses yours. Absent, the feature is off and leaves nothing behind (no stream unless
+   * mails are on, no publisher, bus, failure queue or alarms).
+   * @default - no change events
+   */
+  readonly changeEvents?: ChangeEventsProps;
+  /**
    * Scheduled reconciliation (README, "Backfill and reconciliation"): a sweep of Clerk's users,
    * organizations and memberships into the table, daily by default, with prune, drift metrics
    * and alarms. Absent, nothing of it is created.
@@ -170,7 +179,7 @@ const PIPELINE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
 /**
  * The whole Clerk webhook sync pipeline, to drop into any CDK stack:
  * Clerk/Svix → HTTP API → verifier → SQS (+ DLQ) → processor → DynamoDB, with monitoring, and
- * optional mails (docs/architecture.md). Each concern is one construct in ./constructs; this class
+ * optional mails and change events (docs/architecture.md). Each concern is one construct in ./constructs; this class
  * only wires them. Several instances can live in one stack: everything with an account-wide name
  * (alarms, dashboard, metrics namespace) carries the pipeline's `name`.
  */
@@ -187,6 +196,8 @@ export class ClerkWebhookSync extends Construct {
   public readonly monitoring: PipelineMonitoring;
   /** Present when the `mail` prop is. */
   public readonly mailNotifier?: MailNotifier;
+  /** Present when the `changeEvents` prop is. */
+  public readonly changeEvents?: ChangeEvents;
   /** Present when the `reconcile` prop is. */
   public readonly reconciliation?: ScheduledReconciliation;
   /** The stack outputs, by their construct id (`WebhookUrl`, `TableName`…); empty with `outputs: false`. */
@@ -214,7 +225,8 @@ export class ClerkWebhookSync extends Construct {
       removalPolicy: props.tableRemovalPolicy,
       deletionProtection: props.tableDeletionProtection,
       gsi1Projection: props.gsi1Projection,
-      stream: props.mail ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+      // One stream for both readers (DynamoDB allows two per shard without throttling).
+      stream: props.mail || props.changeEvents ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
 
     this.events = new EventQueue(this, 'Events', {
@@ -256,6 +268,14 @@ export class ClerkWebhookSync extends Construct {
       });
     }
 
+    if (props.changeEvents) {
+      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
+        ...functionSettings,
+        ...props.changeEvents,
+        syncTable: this.syncTable,
+      });
+    }
+
     if (props.reconcile) {
       this.reconciliation = new ScheduledReconciliation(this, 'Reconciliation', {
         ...functionSettings,
@@ -277,8 +297,8 @@ export class ClerkWebhookSync extends Construct {
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
       apiClientErrorThreshold: props.apiClientErrorAlarmThreshold,
       apiClientErrorPeriods: props.apiClientErrorAlarmPeriods,
-      additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
-      additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
+      additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.changeEvents?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
+      additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.changeEvents?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
     });
 
     this.outputs = props.outputs === false ? {} : this.createOutputs();
@@ -327,6 +347,18 @@ export class ClerkWebhookSync extends Construct {
         'MailFailureQueueUrl',
         this.mailNotifier.failureQueue.queueUrl,
         'Stream batches the notifier gave up on (shard and sequence range; their mails were not sent); alarmed',
+      );
+    }
+    if (this.changeEvents) {
+      // A bus of yours (the eventBus prop) is already known where it was made.
+      if (this.changeEvents.eventBusCreated) {
+        output('EventBusName', this.changeEvents.eventBus.eventBusName, 'Change events (source clerk-webhook-sync): put your rules on this bus');
+        output('EventBusArn', this.changeEvents.eventBus.eventBusArn);
+      }
+      output(
+        'ChangeEventFailureQueueUrl',
+        this.changeEvents.failureQueue.queueUrl,
+        'Stream batches the change events publisher gave up on (shard and sequence range; their events were not published); alarmed',
       );
     }
     if (this.reconciliation) {

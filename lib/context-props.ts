@@ -16,6 +16,8 @@ export const CONTEXT_KEYS = {
   mailSesIdentity: 'mailSesIdentity',
   /** Application name shown in the mails. */
   appName: 'appName',
+  /** `true` turns change events on, with a new bus (docs/change-events.md). */
+  changeEvents: 'changeEvents',
   /** `true` turns X-Ray active tracing on for every function (off by default). */
   tracing: 'tracing',
   /** Clerk instance ids whose events are applied, separated by commas or spaces. */
@@ -42,6 +44,7 @@ export function propsFromContext(scope: IConstruct): ClerkWebhookSyncProps {
     // Checked (and `svix` expanded) by the verifier construct, with the function's own parser.
     allowedSourceIps: listContext(scope, CONTEXT_KEYS.allowedSourceIps, (value) => value.split(/[\s,]+/).filter(Boolean)),
     mail: mailPropsFromContext(scope),
+    changeEvents: optionalBooleanContext(scope, CONTEXT_KEYS.changeEvents) ? {} : undefined,
     tracing: optionalBooleanContext(scope, CONTEXT_KEYS.tracing),
     reconcile: reconcilePropsFromContext(scope),
   };

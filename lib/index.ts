@@ -6,7 +6,8 @@ export { ClerkWebhookSync, type ClerkWebhookSyncProps } from './clerk-webhook-sy
 export { ClerkWebhookSyncStack, type ClerkWebhookSyncStackProps } from './clerk-webhook-sync-stack';
 export { CONTEXT_KEYS, propsFromContext } from './context-props';
 export { addNagChecks } from './nag';
-export { PIPELINE_DEFAULTS, MAIL_DEFAULTS } from './pipeline-defaults';
+export { CHANGE_EVENTS_DEFAULTS, PIPELINE_DEFAULTS, MAIL_DEFAULTS } from './pipeline-defaults';
+export { ChangeEvents, type ChangeEventsConstructProps, type ChangeEventsProps } from './constructs/change-events';
 export { EventProcessor, type EventProcessorProps } from './constructs/event-processor';
 export { EventQueue, type EventQueueProps } from './constructs/event-queue';
 export { IngestApi, type IngestApiProps } from './constructs/ingest-api';
@@ -25,6 +26,14 @@ export { RECONCILE_DEFAULTS, type ReconcileProps, ScheduledReconciliation, type 
 export { type Gsi1Projection, SyncTable, type SyncTableProps } from './constructs/sync-table';
 export { WebhookVerifier, type WebhookVerifierProps } from './constructs/webhook-verifier';
 export { GSI1_PROJECTED_ATTRIBUTES, TABLE_KEYS } from '../lambdas/shared/table-schema';
+export {
+  CHANGE_EVENT_SOURCE,
+  type ChangeDetailType,
+  type ChangeEntity,
+  type ChangeEventDetail,
+  type ChangeEventEnvelope,
+  type ChangeKind,
+} from '../lambdas/change-events/change-event';
 export type {
   MembershipItem,
   MembershipTombstone,

@@ -17,6 +17,8 @@ export const LOCAL_DEFAULTS = {
   logLevel: 'WARN',
   /** Relative to the working directory. */
   mailboxDir: '.local/mailbox',
+  /** Relative to the working directory: one change event a line, as a rule's target receives it. */
+  changeEventsFile: '.local/change-events.jsonl',
 } as const;
 
 /** `npm start` signs with it (or generates one) and `npm run send` signs with its first entry. */
@@ -25,6 +27,8 @@ export const SIGNING_SECRET_ENV = 'CLERK_WEBHOOK_SIGNING_SECRET';
 export const INSTANCE_IDS_ENV = 'CLERK_INSTANCE_IDS';
 /** Where `npm start` writes mails and `npm run replay-mails -- --local` writes replayed ones. */
 export const MAILBOX_DIR_ENV = 'MAILBOX_DIR';
+/** Where `npm start` appends change events. */
+export const CHANGE_EVENTS_FILE_ENV = 'CHANGE_EVENTS_FILE';
 
 /** The event queue; its DLQ is `<name>-dlq` (local/create-resources.ts). */
 export function localEventQueueName(tableName: string): string {
@@ -34,6 +38,11 @@ export function localEventQueueName(tableName: string): string {
 /** Where the local stream source sends the batches the notifier gave up on. */
 export function localNotifierFailureQueueName(eventQueueName: string): string {
   return `${eventQueueName}-notifier-failures`;
+}
+
+/** Where the local stream source sends the batches the change events publisher gave up on. */
+export function localChangeEventFailureQueueName(eventQueueName: string): string {
+  return `${eventQueueName}-change-events-failures`;
 }
 
 export function localLedgerTableName(tableName: string): string {

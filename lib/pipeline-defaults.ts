@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { CHANGE_PUBLISHER_DEFAULTS } from '../lambdas/change-events/change-events-config';
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import { SQS_MAX_MESSAGE_BYTES } from '../lambdas/shared/queued-event';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
@@ -52,6 +53,21 @@ export const MAIL_DEFAULTS = {
   streamRetention: Duration.hours(24),
   /** The on-failure queue keeps messages as long as SQS allows, like the DLQ. */
   failureRetention: Duration.days(14),
+} as const;
+
+/**
+ * Change events: the durations of the publisher and its stream event source, as the stack and the
+ * local pipeline use them. The plain numbers are CHANGE_PUBLISHER_DEFAULTS
+ * (lambdas/change-events/change-events-config.ts).
+ */
+export const CHANGE_EVENTS_DEFAULTS = {
+  publisherTimeout: Duration.seconds(CHANGE_PUBLISHER_DEFAULTS.timeoutSeconds),
+  /** Records older than this go to the on-failure queue; until then a failing record is retried. */
+  maxRecordAge: Duration.seconds(CHANGE_PUBLISHER_DEFAULTS.maxRecordAgeSeconds),
+  /** The on-failure queue keeps messages as long as SQS allows, like the DLQ. */
+  failureRetention: Duration.days(14),
+  /** How far the publisher may fall behind the stream before the lag alarm fires. */
+  iteratorAgeAlarmThreshold: Duration.minutes(30),
 } as const;
 
 export function visibilityTimeoutFor(processorTimeout: Duration): Duration {

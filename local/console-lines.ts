@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import path from 'node:path';
+import { CHANGE_PUBLISHER_DEFAULTS } from '../lambdas/change-events/change-events-config';
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import type { MailOutcome } from '../lambdas/notifier/notifier-deps';
 import type { RecordOutcome } from '../lambdas/processor/record-outcome';
@@ -26,17 +27,29 @@ export function describeMail(outcome: MailOutcome, mailboxDir: string | undefine
   };
 }
 
-export function describeDiscarded(discarded: DiscardedStreamBatch, queueUrl: string): string {
+/** The stream's two readers: what a discarded batch means for each, and how to recover. */
+const STREAM_READERS = {
+  notifier: { name: 'notifier', maxAgeSeconds: NOTIFIER_DEFAULTS.maxRecordAgeSeconds, lost: 'no mail for them', recovery: 'npm run replay-mails -- --local' },
+  'change-events': {
+    name: 'change events publisher',
+    maxAgeSeconds: CHANGE_PUBLISHER_DEFAULTS.maxRecordAgeSeconds,
+    lost: 'their change events were not written',
+    recovery: 'docs/change-events.md, "When events could not be published"',
+  },
+} as const;
+
+export function describeDiscarded(discarded: DiscardedStreamBatch, queueUrl: string, reader: keyof typeof STREAM_READERS = 'notifier'): string {
+  const { name, maxAgeSeconds, lost, recovery } = STREAM_READERS[reader];
   const { requestContext, DDBStreamBatchInfo } = discarded.message;
   const records = `${DDBStreamBatchInfo.batchSize} stream record(s)`;
   const what =
     requestContext.condition === 'RecordAgeExceeded'
-      ? `notifier skipped ${records} older than ${NOTIFIER_DEFAULTS.maxRecordAgeSeconds} s`
-      : `notifier gave up on ${records} after ${requestContext.approximateInvokeCount} attempt(s)`;
+      ? `${name} skipped ${records} older than ${maxAgeSeconds} s`
+      : `${name} gave up on ${records} after ${requestContext.approximateInvokeCount} attempt(s)`;
   const where = discarded.delivered
-    ? `their stream position is in ${queueUrl}; fix the cause, then npm run replay-mails -- --local`
+    ? `their stream position is in ${queueUrl}; fix the cause, then ${recovery}`
     : 'the failure queue did not take their position before the stop; the next start reads them again';
-  return `${what}: no mail for them; ${where}`;
+  return `${what}: ${lost}; ${where}`;
 }
 
 export function describeExchange(exchange: RouteExchange): ReceivedReport {

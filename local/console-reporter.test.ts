@@ -54,4 +54,14 @@ describe('console reporter', () => {
       expect.stringMatching(/^16:26:40\.007  mail failed +welcome +user_2  \(the stream retries it\)  — MailSendError: ThrottlingException$/),
     ]);
   });
+
+  it('shows each change event: its type, the entity id and, for updates, the names of the changed fields', () => {
+    const { lines, reporter } = capture();
+    reporter.changeEvent!({ detailType: 'user.created', id: 'user_1' });
+    reporter.changeEvent!({ detailType: 'user.updated', id: 'user_1', changedFields: ['firstName', 'updatedAt'] });
+    expect(lines).toEqual([
+      '16:26:40.007  change event                user.created                    user_1',
+      '16:26:40.007  change event                user.updated                    user_1  (firstName, updatedAt)',
+    ]);
+  });
 });

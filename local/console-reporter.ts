@@ -38,11 +38,21 @@ export interface MailReport {
   readonly file?: string;
 }
 
+/** One change event as the bus got it: its type and the entity, never the item's fields. */
+export interface ChangeEventReport {
+  readonly detailType: string;
+  readonly id: string;
+  /** `updated`: which public fields changed (names only). */
+  readonly changedFields?: readonly string[];
+}
+
 export interface PipelineReporter {
   received(report: ReceivedReport): void;
   outcome(report: OutcomeReport): void;
   /** Optional so that reporters written before mails existed (the bench's) keep working. */
   mail?(report: MailReport): void;
+  /** Optional like `mail`: reporters written before change events keep working. */
+  changeEvent?(report: ChangeEventReport): void;
   /** Something went wrong outside a single record (an invocation crashed, a queue call failed). */
   problem(message: string): void;
 }
@@ -51,6 +61,7 @@ export const SILENT_REPORTER: PipelineReporter = {
   received: () => undefined,
   outcome: () => undefined,
   mail: () => undefined,
+  changeEvent: () => undefined,
   problem: () => undefined,
 };
 
@@ -108,6 +119,14 @@ export function createConsoleReporter(
         report.result === 'sent' && report.file ? `-> ${report.file}` : undefined,
         report.result === 'failed' ? '(the stream retries it)' : undefined,
         report.result === 'failed' && report.reason ? `— ${shorten(report.reason)}` : undefined,
+      );
+    },
+    changeEvent(report) {
+      line(
+        'change event',
+        report.detailType.padEnd(EVENT_TYPE_WIDTH),
+        report.id,
+        report.changedFields && report.changedFields.length > 0 ? `(${shorten(report.changedFields.join(', '))})` : undefined,
       );
     },
     problem(message) {

@@ -26,6 +26,7 @@ describe('local config', () => {
       signingSecrets: [expect.stringMatching(/^whsec_[A-Za-z0-9+/]{32}$/)],
       secretOrigin: 'generated',
       logLevel: 'WARN',
+      changeEvents: { file: path.resolve('.local/change-events.jsonl') },
     });
   });
 
@@ -80,6 +81,20 @@ describe('local config', () => {
     expect(config(['--mailbox-dir=/var/mail2']).mailboxDir).toBe('/var/mail2');
     expect(config(['--no-mail'], { MAILBOX_DIR: '/elsewhere' }).mailboxDir).toBeNull();
     expect(() => config(['--mailbox-dir'])).toThrow('--mailbox-dir needs a directory');
+  });
+
+  it('appends change events to CHANGE_EVENTS_FILE (absolute), POSTs them to --change-events-url, and --no-change-events turns them off', () => {
+    expect(config([], { CHANGE_EVENTS_FILE: 'tmp/events.jsonl' }).changeEvents).toEqual({ file: path.resolve('tmp/events.jsonl') });
+    expect(config(['--change-events-url', 'http://127.0.0.1:4000/hook']).changeEvents).toEqual({
+      file: path.resolve('.local/change-events.jsonl'),
+      url: 'http://127.0.0.1:4000/hook',
+    });
+    expect(config(['--change-events-url=https://example.com/x']).changeEvents?.url).toBe('https://example.com/x');
+    expect(config(['--no-change-events'], { CHANGE_EVENTS_FILE: '/elsewhere' }).changeEvents).toBeNull();
+    expect(() => config(['--change-events-url'])).toThrow('--change-events-url needs a URL');
+    expect(() => config(['--change-events-url', 'ftp://example.com'])).toThrow('--change-events-url must be an http(s) URL, got "ftp://example.com"');
+    expect(() => config(['--change-events-url', 'localhost:4000'])).toThrow(ConfigurationError);
+    expect(() => config(['--no-change-events', '--change-events-url', 'http://x'])).toThrow(/contradict/);
   });
 
   it('refuses bad values with errors that say which setting is wrong', () => {

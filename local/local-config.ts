@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigurationError, InvalidSigningSecretError } from '../lambdas/shared/errors';
 import { parseSigningSecrets, SIGNING_SECRET_PREFIX } from '../lambdas/verifier/signing-secrets';
 import { parseInstanceIds } from '../lambdas/verifier/verifier-config';
-import { INSTANCE_IDS_ENV, LOCAL_DEFAULTS, MAILBOX_DIR_ENV, SIGNING_SECRET_ENV } from '../lib/local-names';
+import { CHANGE_EVENTS_FILE_ENV, INSTANCE_IDS_ENV, LOCAL_DEFAULTS, MAILBOX_DIR_ENV, SIGNING_SECRET_ENV } from '../lib/local-names';
 
 /** `npm start`'s settings, from the command line and the environment (README, "Run it locally"). */
 
@@ -25,21 +25,27 @@ export interface LocalConfig {
    * MAILBOX_DIR nor a flag says: LOCAL_DEFAULTS.mailboxDir.
    */
   readonly mailboxDir?: string | null;
+  /** Change events: the file (absolute) and an optional URL; null with --no-change-events. */
+  readonly changeEvents: { readonly file: string; readonly url?: string } | null;
 }
 
 export type LocalCommand = { readonly kind: 'help' } | { readonly kind: 'start'; readonly config: LocalConfig };
 
 export const USAGE = `Usage: npm start [-- --data-dir <dir>] [--mailbox-dir <dir> | --no-mail]
+                 [--change-events-url <url> | --no-change-events]
 
 Runs the whole pipeline locally: DynamoDB Local, an SQS emulator, the webhook at
-POST http://127.0.0.1:$PORT/webhooks/clerk, the verifier and the processor, and the
-notifier on the table's stream, which writes welcome mails as .eml files.
+POST http://127.0.0.1:$PORT/webhooks/clerk, the verifier and the processor, and on the
+table's stream the notifier, which writes welcome mails as .eml files, and the change
+events publisher, which appends each change event to a JSON lines file.
 
 Options:
-  --data-dir <dir>      keep DynamoDB Local's data in <dir> (default: in memory); or DATA_DIR
-  --mailbox-dir <dir>   write mails to <dir> (default ${LOCAL_DEFAULTS.mailboxDir}); or ${MAILBOX_DIR_ENV}
-  --no-mail             run without the notifier: no stream, no mails
-  -h, --help            show this help
+  --data-dir <dir>            keep DynamoDB Local's data in <dir> (default: in memory); or DATA_DIR
+  --mailbox-dir <dir>         write mails to <dir> (default ${LOCAL_DEFAULTS.mailboxDir}); or ${MAILBOX_DIR_ENV}
+  --no-mail                   run without the notifier: no mails
+  --change-events-url <url>   also POST each change event to <url>, in order, retried until it answers 2xx
+  --no-change-events          run without the change events publisher
+  -h, --help                  show this help
 
 Environment:
   PORT                           webhook port (default ${LOCAL_DEFAULTS.port})
@@ -52,11 +58,14 @@ Environment:
                                  queued; others are acknowledged and dropped (default: any)
   LOG_LEVEL                      level of the functions' JSON logs (default ${LOCAL_DEFAULTS.logLevel})
   ${MAILBOX_DIR_ENV}                    directory of the local mailbox (default ${LOCAL_DEFAULTS.mailboxDir})
+  ${CHANGE_EVENTS_FILE_ENV}             file the change events are appended to (default ${LOCAL_DEFAULTS.changeEventsFile})
 `;
 
 export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv): LocalCommand {
   let dataDir = blankToUndefined(env.DATA_DIR);
   let mailboxDir: string | null | undefined = blankToUndefined(env[MAILBOX_DIR_ENV]);
+  let changeEventsOn = true;
+  let changeEventsUrl: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
@@ -76,9 +85,22 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       mailboxDir = null;
       continue;
     }
+    if (arg === '--change-events-url' || arg.startsWith('--change-events-url=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      if (!value) throw new ConfigurationError('--change-events-url needs a URL');
+      changeEventsUrl = httpUrl(value);
+      continue;
+    }
+    if (arg === '--no-change-events') {
+      changeEventsOn = false;
+      continue;
+    }
     throw new ConfigurationError(`unknown argument "${arg}"; see --help`);
   }
 
+  if (!changeEventsOn && changeEventsUrl !== undefined) {
+    throw new ConfigurationError('--change-events-url and --no-change-events contradict each other');
+  }
   const secretValue = blankToUndefined(env[SIGNING_SECRET_ENV]);
   let signingSecrets: string[];
   if (secretValue === undefined) {
@@ -106,6 +128,12 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       logLevel: logLevelFrom(env),
       ...(instanceIds === undefined ? {} : { allowedInstanceIds: parseInstanceIds(instanceIds, INSTANCE_IDS_ENV) }),
       ...(mailboxDir === undefined ? {} : { mailboxDir: mailboxDir === null ? null : path.resolve(mailboxDir) }),
+      changeEvents: changeEventsOn
+        ? {
+            file: path.resolve(blankToUndefined(env[CHANGE_EVENTS_FILE_ENV]) ?? LOCAL_DEFAULTS.changeEventsFile),
+            ...(changeEventsUrl === undefined ? {} : { url: changeEventsUrl }),
+          }
+        : null,
     },
   };
 }
@@ -113,6 +141,17 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 /** A secret in Svix's format: `whsec_` and the base64 of a random 24-byte key. */
 export function generateSigningSecret(): string {
   return `${SIGNING_SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
+}
+
+function httpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(`--change-events-url must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError(`--change-events-url must be an http(s) URL, got "${value}"`);
+  return url.href;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

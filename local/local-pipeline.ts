@@ -6,15 +6,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MAIL_DEFAULTS, PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
+import { CHANGE_EVENTS_DEFAULTS, MAIL_DEFAULTS, PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_DEFAULTS,
   LOCAL_REGION,
+  localChangeEventFailureQueueName,
   localEventQueueName,
   localLedgerTableName,
   localNotifierFailureQueueName,
 } from '../lib/local-names';
+import type { ChangeEventEnvelope } from '../lambdas/change-events/change-event';
+import { CHANGE_PUBLISHER_DEFAULTS } from '../lambdas/change-events/change-events-config';
+import { createChangeEventsHandler } from '../lambdas/change-events/create-change-events-handler';
 import { createNotifierHandler } from '../lambdas/notifier/create-notifier-handler';
 import type { MailSender } from '../lambdas/notifier/mail-sender';
 import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender';
@@ -26,6 +30,8 @@ import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handl
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
 import { verifierSqsClient } from '../lambdas/verifier/verifier-clients';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
+import { startChangeEventForwarder } from './change-event-forwarder';
+import { createChangeEventsSink } from './change-events-sink';
 import { describeDiscarded, describeExchange, describeMail, describeOutcome, messageOf, reportUnreported } from './console-lines';
 import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
 import { createLedgerTable, createQueues, type CreateQueuesOptions, createTable, latestStreamArn } from './create-resources';
@@ -35,10 +41,10 @@ import { type SqsBatchHandler, startSqsEventSource } from './sqs-event-source';
 import { type HttpApiHandler, startWebhookServer } from './webhook-server';
 
 /**
- * The whole pipeline on one machine (README, "Run it locally"): the same verifier, processor
- * and notifier code as in Lambda, behind a local HTTP API and local SQS and stream event
- * sources, on DynamoDB Local and an SQS emulator. This file only wires them; what reaches the
- * console is shaped in console-lines.ts. `npm start` is a thin CLI around this; tests start
+ * The whole pipeline on one machine (README, "Run it locally"): the same verifier, processor,
+ * notifier and change events publisher code as in Lambda, behind a local HTTP API and local SQS
+ * and stream event sources, on DynamoDB Local and an SQS emulator. This file only wires them;
+ * what reaches the console is shaped in console-lines.ts. `npm start` is a thin CLI around this; tests start
  * their own instances on port 0.
  */
 
@@ -76,9 +82,28 @@ export interface LocalPipelineOptions {
   readonly pollWaitTimeSeconds?: number;
   /**
    * The notifier on the table's stream (welcome mails). On by default, with mails as `.eml`
-   * files in `mailboxDir`; `false`: no stream, no notifier, no ledger, no failure queue.
+   * files in `mailboxDir`; `false`: no notifier, no ledger, no failure queue, and no stream
+   * unless change events are on.
    */
   readonly mail?: false | LocalMailOptions;
+  /**
+   * The change events publisher on the table's stream, its events appended to a JSON lines file
+   * (and POSTed to a URL). Off unless given (`npm start` gives it unless --no-change-events).
+   */
+  readonly changeEvents?: false | LocalChangeEventsOptions;
+}
+
+export interface LocalChangeEventsOptions {
+  /** Default `.local/change-events.jsonl`, relative to the working directory. Created if missing; appended to. */
+  readonly file?: string;
+  /** POST each event there as well, in order, retrying until it answers 2xx (local/change-event-forwarder.ts). */
+  readonly url?: string;
+  /** Each event, as a rule's target receives it, once it is in the file (tests, the bench). */
+  readonly onEvent?: (event: ChangeEventEnvelope) => void;
+  /** How often the stream is polled when it has nothing new, ms. Default 250. */
+  readonly streamPollIntervalMs?: number;
+  /** First pause before a failed POST is retried, ms (doubled up to 30 s). Default 1000. */
+  readonly urlRetryDelayMs?: number;
 }
 
 export interface LocalMailOptions {
@@ -108,6 +133,10 @@ export interface RunningLocalPipeline {
   readonly ledgerTableName: string | undefined;
   /** Lambda-format messages of stream batches the notifier gave up on; undefined when mails are off. */
   readonly notifierFailureQueueUrl: string | undefined;
+  /** Absolute; undefined when change events are off. */
+  readonly changeEventsFile: string | undefined;
+  /** Lambda-format messages of stream batches the change events publisher gave up on; undefined when change events are off. */
+  readonly changeEventFailureQueueUrl: string | undefined;
   readonly signingSecrets: readonly string[];
   /** The first signing secret: the one to sign test requests with. */
   readonly secret: string;
@@ -171,7 +200,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
 
     const mailOptions = options.mail === false ? undefined : (options.mail ?? {});
-    await createTable(dynamoDb, tableName, { stream: mailOptions !== undefined });
+    const changeEventsOptions = options.changeEvents === false ? undefined : options.changeEvents;
+    const withStream = mailOptions !== undefined || changeEventsOptions !== undefined;
+    await createTable(dynamoDb, tableName, { stream: withStream });
     const queues = await createQueues(sqs, queueName, options.queueSettings);
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['QueueArn'] }));
     const queueArn = Attributes!.QueueArn!;
@@ -203,11 +234,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     const handler = options.wrapProcessor ? options.wrapProcessor(processor) : processor;
 
-    // Started before the SQS event source, so it stops after it: batches still being applied can still be mailed.
-    const mail = mailOptions
-      ? await startNotifier({ dynamoDb, sqs, tableName, queueName, mail: mailOptions, logLevel, reporter, endpoint: engines.dynamoDbEndpoint })
-      : undefined;
+    // The stream's readers start before the SQS event source, so they stop after it: changes of
+    // batches still being applied can still be mailed and published.
+    const stream = withStream ? await openStream(dynamoDb, tableName, engines.dynamoDbEndpoint) : undefined;
+    if (stream) stoppers.push(async () => stream.streams.destroy());
+    const reader = stream && { sqs, queueName, logLevel, reporter, stream };
+    const mail = reader && mailOptions ? await startNotifier({ ...reader, dynamoDb, tableName, mail: mailOptions }) : undefined;
     if (mail) stoppers.push(() => mail.stop());
+    const changeEvents = reader && changeEventsOptions ? await startChangeEvents({ ...reader, changeEvents: changeEventsOptions }) : undefined;
+    if (changeEvents) stoppers.push(() => changeEvents.stop());
 
     const eventSource = startSqsEventSource({
       sqs,
@@ -251,6 +286,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       mailboxDir: mail?.mailboxDir,
       ledgerTableName: mail?.ledgerTableName,
       notifierFailureQueueUrl: mail?.failureQueueUrl,
+      changeEventsFile: changeEvents?.file,
+      changeEventFailureQueueUrl: changeEvents?.failureQueueUrl,
       signingSecrets,
       secret: signingSecrets[0]!,
       stop: async () => {
@@ -271,15 +308,36 @@ interface RunningNotifier {
   stop(): Promise<void>;
 }
 
-interface NotifierSetup {
-  readonly dynamoDb: DynamoDBClient;
+/** The table's stream, read by the notifier and the change events publisher, each with a stream source of its own (as two event source mappings). */
+interface OpenStream {
+  readonly streams: DynamoDBStreamsClient;
+  readonly streamArn: string;
+}
+
+async function openStream(dynamoDb: DynamoDBClient, tableName: string, endpoint: string): Promise<OpenStream> {
+  const streamArn = await ensureStream(dynamoDb, tableName);
+  return { streams: new DynamoDBStreamsClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), streamArn };
+}
+
+/** What each reader of the stream is started with. */
+interface StreamReaderSetup {
   readonly sqs: SQSClient;
-  readonly tableName: string;
   readonly queueName: string;
-  readonly mail: LocalMailOptions;
   readonly logLevel: LocalLogLevel;
   readonly reporter: PipelineReporter;
-  readonly endpoint: string;
+  readonly stream: OpenStream;
+}
+
+/** The on-failure queue of a stream reader, with the stack's retention. */
+async function createFailureQueue(sqs: SQSClient, queueName: string, retention: { toSeconds(): number }): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: { MessageRetentionPeriod: String(retention.toSeconds()) } }));
+  return QueueUrl!;
+}
+
+interface NotifierSetup extends StreamReaderSetup {
+  readonly dynamoDb: DynamoDBClient;
+  readonly tableName: string;
+  readonly mail: LocalMailOptions;
 }
 
 /** The stack's mail feature, locally: ledger, failure queue, and the notifier driven by the table's stream. */
@@ -287,14 +345,7 @@ async function startNotifier(setup: NotifierSetup): Promise<RunningNotifier> {
   const { dynamoDb, sqs, tableName, reporter } = setup;
   const ledgerTableName = localLedgerTableName(tableName);
   await createLedgerTable(dynamoDb, ledgerTableName);
-  const streamArn = await ensureStream(dynamoDb, tableName);
-  const failureQueue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: localNotifierFailureQueueName(setup.queueName),
-      Attributes: { MessageRetentionPeriod: String(MAIL_DEFAULTS.failureRetention.toSeconds()) },
-    }),
-  );
-  const failureQueueUrl = failureQueue.QueueUrl!;
+  const failureQueueUrl = await createFailureQueue(sqs, localNotifierFailureQueueName(setup.queueName), MAIL_DEFAULTS.failureRetention);
 
   const mailboxDir = setup.mail.sender
     ? undefined
@@ -314,10 +365,8 @@ async function startNotifier(setup: NotifierSetup): Promise<RunningNotifier> {
     remainingTimeMs: () => invocationDeadline - Date.now(),
     onOutcome: (outcome) => reporter.mail?.(describeMail(outcome, mailboxDir)),
   });
-  const streams = new DynamoDBStreamsClient({ endpoint: setup.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const source = startDynamoDbStreamSource({
-    streams,
-    streamArn,
+    ...setup.stream,
     awsRegion: LOCAL_REGION,
     handler: (event) => {
       invocationDeadline = Date.now() + NOTIFIER_DEFAULTS.timeoutSeconds * 1000;
@@ -335,14 +384,80 @@ async function startNotifier(setup: NotifierSetup): Promise<RunningNotifier> {
     mailboxDir,
     ledgerTableName,
     failureQueueUrl,
+    stop: () => source.stop(),
+  };
+}
+
+interface RunningChangeEvents {
+  readonly file: string;
+  readonly failureQueueUrl: string;
+  stop(): Promise<void>;
+}
+
+interface ChangeEventsSetup extends StreamReaderSetup {
+  readonly changeEvents: LocalChangeEventsOptions;
+}
+
+/**
+ * The stack's change events, locally: the publisher's own handler on the table's stream, with a
+ * file for a bus (local/change-events-sink.ts) and, with a URL, a target that POSTs each event.
+ */
+async function startChangeEvents(setup: ChangeEventsSetup): Promise<RunningChangeEvents> {
+  const { reporter, changeEvents: options } = setup;
+  const file = path.resolve(options.file ?? LOCAL_DEFAULTS.changeEventsFile);
+  const failureQueueUrl = await createFailureQueue(setup.sqs, localChangeEventFailureQueueName(setup.queueName), CHANGE_EVENTS_DEFAULTS.failureRetention);
+  const forwarder =
+    options.url === undefined
+      ? undefined
+      : startChangeEventForwarder({
+          url: options.url,
+          ...(options.urlRetryDelayMs === undefined ? {} : { retryDelayMs: options.urlRetryDelayMs }),
+          onFailing: (event, reason, retryInMs) =>
+            reporter.problem(
+              `change event ${event['detail-type']} ${event.detail.id} not taken by ${options.url} (${reason}); retrying from ${retryInMs} ms, later events wait (all are in ${file})`,
+            ),
+          onRecovered: (event, attempts) => reporter.problem(`change event ${event['detail-type']} ${event.detail.id} taken by ${options.url} after ${attempts} attempts`),
+        });
+  const handler = createChangeEventsHandler({
+    publish: createChangeEventsSink({
+      file,
+      region: LOCAL_REGION,
+      onEvent: (event) => {
+        reporter.changeEvent?.({ detailType: event['detail-type'], id: event.detail.id, ...(event.detail.changedFields ? { changedFields: event.detail.changedFields } : {}) });
+        options.onEvent?.(event);
+        forwarder?.enqueue(event);
+      },
+    }),
+    logger: new Logger({ serviceName: SERVICE_NAMES.changeEvents, logLevel: setup.logLevel }),
+  });
+  const source = startDynamoDbStreamSource({
+    ...setup.stream,
+    awsRegion: LOCAL_REGION,
+    handler,
+    batchSize: CHANGE_PUBLISHER_DEFAULTS.batchSize,
+    // As the stack: no count limit, a failing record is retried until it is too old.
+    retryAttempts: Number.POSITIVE_INFINITY,
+    maxRecordAgeSeconds: CHANGE_PUBLISHER_DEFAULTS.maxRecordAgeSeconds,
+    functionArn: `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${SERVICE_NAMES.changeEvents}-local`,
+    ...(options.streamPollIntervalMs === undefined ? {} : { pollIntervalMs: options.streamPollIntervalMs }),
+    onFailureDestination: { sqs: setup.sqs, queueUrl: failureQueueUrl },
+    onDiscarded: (discarded) => reporter.problem(describeDiscarded(discarded, failureQueueUrl, 'change-events')),
+    onError: (error) => reporter.problem(`change events stream: ${messageOf(error)}`),
+  });
+  return {
+    file,
+    failureQueueUrl,
     stop: async () => {
       await source.stop();
-      streams.destroy();
+      const undelivered = (await forwarder?.stop()) ?? [];
+      if (undelivered.length > 0) {
+        reporter.problem(`${undelivered.length} change event(s) not delivered to ${options.url}: they are the last ${undelivered.length} line(s) of ${file}`);
+      }
     },
   };
 }
 
-/** The stream the notifier reads; a table kept from before mails existed (`--data-dir`) gets one. */
+/** The stream the notifier and the change events publisher read; a table kept from before they existed (`--data-dir`) gets one. */
 async function ensureStream(client: DynamoDBClient, tableName: string): Promise<string> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const stream = Table?.StreamSpecification;
@@ -351,7 +466,9 @@ async function ensureStream(client: DynamoDBClient, tableName: string): Promise<
       new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
     );
   } else if (stream.StreamViewType !== 'NEW_AND_OLD_IMAGES') {
-    throw new Error(`table ${tableName} has a ${stream.StreamViewType} stream; the notifier needs NEW_AND_OLD_IMAGES (or start with --no-mail)`);
+    throw new Error(
+      `table ${tableName} has a ${stream.StreamViewType} stream; the notifier and change events need NEW_AND_OLD_IMAGES (or start with --no-mail --no-change-events)`,
+    );
   }
   return latestStreamArn(client, tableName);
 }

@@ -22,6 +22,9 @@ export interface ReadyMessage {
   /** Where mails are written; undefined with --no-mail. */
   readonly mailboxDir: string | undefined;
   readonly notifierFailureQueueUrl: string | undefined;
+  /** Where change events are appended; undefined with --no-change-events. */
+  readonly changeEventsFile: string | undefined;
+  readonly changeEventFailureQueueUrl: string | undefined;
 }
 
 const PROGRAM = 'clerk-webhook-sync';
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     allowedInstanceIds: config.allowedInstanceIds,
     mail: config.mailboxDir === null ? false : config.mailboxDir === undefined ? {} : { mailboxDir: config.mailboxDir },
+    changeEvents: config.changeEvents ?? false,
     reporter: createConsoleReporter(),
   });
   try {
@@ -105,6 +109,8 @@ async function main(): Promise<void> {
     dynamoDbPid: pipeline.dynamoDbPid,
     mailboxDir: pipeline.mailboxDir,
     notifierFailureQueueUrl: pipeline.notifierFailureQueueUrl,
+    changeEventsFile: pipeline.changeEventsFile,
+    changeEventFailureQueueUrl: pipeline.changeEventFailureQueueUrl,
   };
   process.send?.(ready);
 }
@@ -114,9 +120,13 @@ export function readyLine(pipeline: RunningLocalPipeline, config: LocalConfig): 
   const storage = config.dataDir === null ? 'in memory' : `data in ${config.dataDir}`;
   const mail =
     pipeline.ledgerTableName === undefined ? 'mail off' : `mails to ${pipeline.mailboxDir ?? 'a custom sender'}`;
+  const changeEvents =
+    pipeline.changeEventsFile === undefined
+      ? 'change events off'
+      : `change events to ${pipeline.changeEventsFile}${config.changeEvents?.url ? ` and ${config.changeEvents.url}` : ''}`;
   return (
     `${PROGRAM} ready: POST ${pipeline.webhookUrl}  secret ${secret}  table ${pipeline.tableName} ` +
-    `(DynamoDB Local :${portOf(pipeline.endpoints.dynamoDb)} ${storage}, SQS :${portOf(pipeline.endpoints.sqs)})  ${mail}`
+    `(DynamoDB Local :${portOf(pipeline.endpoints.dynamoDb)} ${storage}, SQS :${portOf(pipeline.endpoints.sqs)})  ${mail}  ${changeEvents}`
   );
 }
 

@@ -1,8 +1,7 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { type Image, imageOf } from '../shared/stream-images';
 
-export type Image = Readonly<Record<string, unknown>>;
+export type { Image } from '../shared/stream-images';
 
 /** One change of the sync table as the notifier reasons about it: plain JS images. */
 export interface StreamChange {
@@ -29,9 +28,4 @@ export function decodeStreamRecord(record: DynamoDBRecord): StreamChange | undef
     newImage: imageOf(dynamodb.NewImage),
     ...(dynamodb.OldImage === undefined ? {} : { oldImage: imageOf(dynamodb.OldImage) }),
   };
-}
-
-// aws-lambda declares its own copy of the wire AttributeValue type; the shapes are the same.
-function imageOf(image: NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>): Image {
-  return unmarshall(image as Record<string, AttributeValue>);
 }

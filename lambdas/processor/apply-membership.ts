@@ -7,14 +7,16 @@ import { deleteItem } from './cascade-delete';
 import { conditionalWrite, type WriteOutcome } from '../shared/conditional-write';
 import { deletedName, IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
 import { membershipItem, membershipRef, membershipTombstone } from './membership-item';
-import { profileStatus, registerMembershipWithUser } from './parent-status';
+import { deletedParentOf, profileStatus, registerMembershipWithUser } from './parent-status';
 import { tombstoneTtl } from './tombstone-ttl';
 
 /*
  * One item per (organization, user) holds the latest membership. Its state is ordered by
  * generation (creation time, membership id) first: a rejoin's new membership replaces the old
  * one and a late event about the old one changes nothing. Within one generation a tombstone
- * beats any upsert, and among upserts the newest event wins.
+ * beats any upsert, and among upserts the newest event wins. Nothing is written under a user or
+ * an organization that is already deleted (deletedParentOf); the check after the write catches
+ * a deletion that lands in between.
  */
 
 /** organizationMembership.created / updated. */
@@ -23,6 +25,8 @@ export async function applyMembershipUpsert(
   membership: ClerkOrganizationMembership,
   version: number,
 ): Promise<ApplyResult> {
+  const deletedParent = await deletedParentOf(context, membershipRef(membership));
+  if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const item = membershipItem(membership, stampOf(context, version));
   const outcome = await conditionalWrite(() =>
     context.documentClient.send(
@@ -48,6 +52,8 @@ export async function applyMembershipDeleted(
   version: number,
   deletedAt: number,
 ): Promise<ApplyResult> {
+  const deletedParent = await deletedParentOf(context, membershipRef(membership));
+  if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const ttl = tombstoneTtl(context.nowMillis, context.tombstoneTtlDays);
   const tombstone = membershipTombstone(membership, stampOf(context, version), deletedAt, ttl);
   const outcome = await conditionalWrite(() =>

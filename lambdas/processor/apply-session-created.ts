@@ -5,13 +5,14 @@ import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
 import { IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
-import { raiseLastSeenAt } from './parent-status';
+import { deletedParentOf, raiseLastSeenAt } from './parent-status';
 import { sessionItem, sessionLastSeenAt } from './session-item';
 
 /**
- * session.created: upsert the active session (never over a terminal status), then raise the
- * user's `lastSeenAt`. That second write is conditioned on the user not being deleted, and is
- * also the check of the parent: if the user is gone, the session just written is removed.
+ * session.created: unless the user is already deleted, upsert the active session (never over a
+ * terminal status), then raise the user's `lastSeenAt`. That second write is conditioned on the
+ * user not being deleted, and is also the check of the parent: if the user is gone, the session
+ * just written is removed.
  * It runs even when the session write was stale, because an in-order delivery would have
  * raised `lastSeenAt` before the session ended.
  */
@@ -20,6 +21,8 @@ export async function applySessionCreated(
   session: ClerkSession,
   version: number,
 ): Promise<ApplyResult> {
+  const deletedParent = await deletedParentOf(context, { userId: session.user_id });
+  if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const item = sessionItem(session, 'active', stampOf(context, version));
   const outcome = await conditionalWrite(() =>
     context.documentClient.send(

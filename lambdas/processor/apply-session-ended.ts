@@ -6,13 +6,14 @@ import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
 import { IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
-import { profileStatus } from './parent-status';
+import { deletedParentOf, profileStatus } from './parent-status';
 import { sessionItem } from './session-item';
 
 /**
  * session.ended / removed / revoked: a terminal status replaces `active` whatever the
  * versions (a session never comes back), and a newer terminal event replaces an older one.
- * Then the user is checked, as for session.created, so no session outlives its user.
+ * The user is checked before (a deleted user's session is not written) and after, as for
+ * session.created, so no session outlives its user.
  */
 export async function applySessionEnded(
   context: ApplyContext,
@@ -20,6 +21,8 @@ export async function applySessionEnded(
   status: Exclude<SessionStatus, 'active'>,
   version: number,
 ): Promise<ApplyResult> {
+  const deletedParent = await deletedParentOf(context, { userId: session.user_id });
+  if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const item = sessionItem(session, status, stampOf(context, version));
   const outcome = await conditionalWrite(() =>
     context.documentClient.send(

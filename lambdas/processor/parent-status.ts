@@ -12,6 +12,23 @@ import { deletedName, NOT_DELETED } from './conditions';
 
 export type ParentStatus = 'alive' | 'deleted';
 
+/**
+ * Read before a child is written. A child whose parent is already deleted is not written at all:
+ * a late or repeated event about it then changes nothing, not even for a moment, so the table's
+ * stream shows nothing either (docs/change-events.md). The check after the write is still what
+ * catches a deletion that lands between the two.
+ */
+export async function deletedParentOf(
+  context: ApplyContext,
+  parents: { readonly userId: string; readonly orgId?: string },
+): Promise<'user deleted' | 'organization deleted' | undefined> {
+  const [user, organization] = await Promise.all([
+    profileStatus(context, keys.user(parents.userId)),
+    parents.orgId === undefined ? 'alive' : profileStatus(context, keys.organization(parents.orgId)),
+  ]);
+  return user === 'deleted' ? 'user deleted' : organization === 'deleted' ? 'organization deleted' : undefined;
+}
+
 // The first of these writes to reach a profile records when (see STUB_SINCE_ATTRIBUTE); the same write, no extra one.
 const STUB_SINCE = '#stubSince = if_not_exists(#stubSince, :now)';
 const stubSinceName = { '#stubSince': STUB_SINCE_ATTRIBUTE } as const;

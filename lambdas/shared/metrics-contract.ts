@@ -10,6 +10,7 @@ export const SERVICE_NAMES = {
   verifier: 'clerk-webhook-verifier',
   processor: 'clerk-webhook-processor',
   notifier: 'clerk-webhook-notifier',
+  changeEvents: 'clerk-webhook-change-events',
   reconciler: 'clerk-webhook-reconciler',
 } as const;
 
@@ -82,6 +83,14 @@ export const MAIL_SKIP_REASONS = {
   pendingRecipient: 'pending-recipient',
 } as const;
 export type MailSkipReason = (typeof MAIL_SKIP_REASONS)[keyof typeof MAIL_SKIP_REASONS];
+
+/** The change events publisher's metrics (lambdas/change-events), with `{service}` only. */
+export const CHANGE_EVENT_METRICS = {
+  /** Change events the bus accepted. */
+  published: 'ChangeEventsPublished',
+  /** A stream record whose events could not be made or put; the event source retries it (then the on-failure queue). */
+  recordsFailed: 'ChangeEventRecordsFailed',
+} as const;
 
 /**
  * The reconciler's metrics (lambdas/reconciler), counts of entities per invocation. Created,

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { type IMetric, MathExpression, Metric, type MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
+  CHANGE_EVENT_METRICS,
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
   NOTIFIER_METRICS,
@@ -18,6 +19,7 @@ export const METRIC_PERIOD = Duration.minutes(5);
 type VerifierMetricName = (typeof VERIFIER_METRICS)[keyof typeof VERIFIER_METRICS];
 type ProcessorMetricName = (typeof PROCESSOR_METRICS)[keyof typeof PROCESSOR_METRICS];
 type NotifierMetricName = (typeof NOTIFIER_METRICS)[keyof typeof NOTIFIER_METRICS];
+type ChangeEventMetricName = (typeof CHANGE_EVENT_METRICS)[keyof typeof CHANGE_EVENT_METRICS];
 type ReconcilerMetricName = (typeof RECONCILER_METRICS)[keyof typeof RECONCILER_METRICS];
 
 // CloudWatch's rules for a namespace; "AWS/" is reserved for AWS's own.
@@ -68,6 +70,11 @@ export class PipelineMetrics {
   /** A notifier count with `{service}` alone: the notifier publishes each count once that way (and again per kind or reason). */
   notifier(metricName: NotifierMetricName, options: MetricOptions = {}): Metric {
     return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.notifier }, options);
+  }
+
+  /** A change events publisher count (dimension `service` only, the one set it publishes). */
+  changeEvents(metricName: ChangeEventMetricName, options: MetricOptions = {}): Metric {
+    return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.changeEvents }, options);
   }
 
   /** A reconciler count (`{service}`), per invocation of the scheduled sweep. */

@@ -1,14 +1,14 @@
 import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, QueueDoesNotExist } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'svix';
 import type { MailSender, OutgoingMail } from '../../lambdas/notifier/mail-sender';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { createConsoleReporter } from '../../local/console-reporter';
 import { generateSigningSecret } from '../../local/local-config';
 import { type RunningLocalPipeline, startLocalPipeline } from '../../local/local-pipeline';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
-import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { localDynamoDb, localEngineEndpoints, localSqs, uniqueName } from '../support/local-clients';
+import { postSignedEvent } from '../support/signed-request';
 
 /**
  * The mail switch of the local pipeline, in-process on the engines jest's globalSetup started
@@ -30,25 +30,8 @@ afterAll(() => {
   sqs.destroy();
 });
 
-function engines(): { dynamoDbEndpoint: string; sqsEndpoint: string } {
-  return { dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT!, sqsEndpoint: process.env.SQS_ENDPOINT! };
-}
-
-async function post(url: string, event: ClerkEventEnvelope): Promise<number> {
-  const svixId = `msg_${randomUUID()}`;
-  const body = JSON.stringify(event);
-  const now = new Date();
-  const response = await fetch(url, {
-    method: 'POST',
-    body,
-    headers: {
-      'svix-id': svixId,
-      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'svix-signature': new Webhook(secret).sign(svixId, now, body),
-    },
-  });
-  return response.status;
-}
+const engines = localEngineEndpoints;
+const post = (url: string, event: ClerkEventEnvelope): Promise<number> => postSignedEvent(url, secret, event);
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -41,6 +41,7 @@ const TABLE_NAME = 'clerk-sync-e2e';
 const secret = generateSigningSecret();
 const credentials = { accessKeyId: 'e2e', secretAccessKey: 'e2e' };
 const mailboxDir = mkdtempSync(path.join(os.tmpdir(), 'clerk-e2e-mailbox-'));
+const changeEventsFile = path.join(mailboxDir, 'change-events.jsonl');
 
 let child: ChildProcess;
 let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -66,6 +67,7 @@ beforeAll(async () => {
       TABLE_NAME,
       CLERK_WEBHOOK_SIGNING_SECRET: secret,
       MAILBOX_DIR: mailboxDir,
+      CHANGE_EVENTS_FILE: changeEventsFile,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -161,9 +163,11 @@ describe('npm start, end to end', () => {
     const readyLines = stdout.split('\n').filter((line) => line.includes(' ready: '));
     expect(readyLines).toEqual([
       `clerk-webhook-sync ready: POST ${ready.webhookUrl}  secret from CLERK_WEBHOOK_SIGNING_SECRET  table ${TABLE_NAME} ` +
-        `(DynamoDB Local :${new URL(ready.endpoints.dynamoDb).port} in memory, SQS :${new URL(ready.endpoints.sqs).port})  mails to ${mailboxDir}`,
+        `(DynamoDB Local :${new URL(ready.endpoints.dynamoDb).port} in memory, SQS :${new URL(ready.endpoints.sqs).port})  mails to ${mailboxDir}  ` +
+        `change events to ${changeEventsFile}`,
     ]);
     expect(ready.mailboxDir).toBe(mailboxDir);
+    expect(ready.changeEventsFile).toBe(changeEventsFile);
     expect(stdout).not.toContain(secret);
     expect((await fetch(ready.healthUrl)).status).toBe(200);
     expect(ready.dynamoDbPid).toEqual(expect.any(Number));
@@ -374,6 +378,16 @@ describe('npm start, end to end', () => {
     await consoleShows(new RegExp(`mail sent +admin-welcome +${grace.userId} +${ids.membershipId} +-> ${escapeRegExp(adminFile)}`));
     expect(stdout).not.toContain(grace.email);
     expect(await queueCounts(ready.notifierFailureQueueUrl!)).toEqual([0, 0, 0]);
+
+    // The same stream feeds the change events: the user, the organization and the admin membership, each once.
+    await consoleShows(new RegExp(`change event +user\\.created +${grace.userId}$`, 'm'));
+    const changeEvents = readFileSync(changeEventsFile, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { 'detail-type': string; detail: { id: string; item: Record<string, unknown> } });
+    const ofThese = changeEvents.filter(({ detail }) => [grace.userId, ids.orgId, ids.membershipId].includes(detail.id));
+    expect(ofThese.map((event) => `${event['detail-type']} ${event.detail.id}`).sort()).toEqual(
+      [`membership.created ${ids.membershipId}`, `organization.created ${ids.orgId}`, `user.created ${grace.userId}`].sort(),
+    );
+    expect(ofThese.find(({ detail }) => detail.id === ids.membershipId)!.detail.item).toMatchObject({ role: 'org:admin', userId: grace.userId });
+    expect(await queueCounts(ready.changeEventFailureQueueUrl!)).toEqual([0, 0, 0]);
   });
 
   it('stops every process it started on SIGTERM and exits 0', async () => {

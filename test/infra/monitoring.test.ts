@@ -312,8 +312,9 @@ describe('outputs', () => {
 
 describe('metrics contract', () => {
   it("the functions' service names are the ones the alarms and the dashboard look metrics up by", () => {
-    // The notifier and the reconciler only exist when turned on; mail.test.ts and reconcile.test.ts check their names.
-    const optional: string[] = [SERVICE_NAMES.notifier, SERVICE_NAMES.reconciler];
+    // The notifier, the change events publisher and the reconciler only exist when turned on;
+    // mail.test.ts, change-events.test.ts and reconcile.test.ts check their names.
+    const optional: string[] = [SERVICE_NAMES.notifier, SERVICE_NAMES.changeEvents, SERVICE_NAMES.reconciler];
     for (const service of Object.values(SERVICE_NAMES).filter((name) => !optional.includes(name))) {
       const fn = onlyResource(template, 'AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) },

@@ -1,4 +1,5 @@
-import { type App, Stack } from 'aws-cdk-lib';
+import { type App, Duration, Stack } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClerkWebhookSyncStack } from '../../lib/clerk-webhook-sync-stack';
@@ -71,6 +72,33 @@ describe('cdk-nag AWS Solutions checks', () => {
     );
   });
 
+  it('also with change events (a bus of their own with an archive, or an existing bus) next to mails', () => {
+    const other = testApp();
+    const withEvents = new ClerkWebhookSyncStack(other, 'WithChangeEvents', {
+      changeEvents: { archiveRetention: Duration.days(30) },
+      mail: { fromAddress: 'welcome@acme.example' },
+    });
+    // A bus of the app's, known by its ARN.
+    const sharedBus = EventBus.fromEventBusArn(new Stack(), 'AppBus', 'arn:aws:events:eu-west-1:123456789012:event-bus/app-events');
+    new ClerkWebhookSyncStack(other, 'OnAppBus', { changeEvents: { eventBus: sharedBus } });
+    addNagChecks(other);
+    expect(() => other.synth()).not.toThrow();
+    expect(new AwsSolutionsChecks().validateScope(other).violations).toEqual([]);
+
+    // One acknowledgement, needed, as for mails: the failure queue is a DLQ cdk-nag cannot see as
+    // one (an event source's on-failure destination). With tracing on, see the tracing test.
+    const prefix = 'WithChangeEvents/Default/ChangeEvents/';
+    expect(
+      acknowledgementsIn(withEvents)
+        .filter(({ path }) => path.startsWith(prefix))
+        .map(({ path, id }) => `${id} at ${path}`)
+        .sort(),
+    ).toEqual([`AwsSolutions-SQS3 at ${prefix}FailureQueue`]);
+    expect(findingsIgnoringAcknowledgements(withEvents).filter((finding) => finding.includes(prefix))).toEqual([
+      `AwsSolutions-SQS3 at ${prefix}FailureQueue/Resource`,
+    ]);
+  });
+
   it('acknowledges exactly two findings by default, each on its own resource and with a reason', () => {
     const acknowledgements = acknowledgementsIn(app);
     expect(acknowledgements.map(({ path, id }) => `${id} at ${path}`).sort()).toEqual(
@@ -84,7 +112,7 @@ describe('cdk-nag AWS Solutions checks', () => {
 
   it('with -c tracing=true: X-Ray\'s "*" is acknowledged on each function role, and nothing is left unacknowledged', () => {
     const tracedApp = testApp({ tracing: 'true' });
-    new ClerkWebhookSyncStack(tracedApp, 'Test', { ...propsFromContext(tracedApp), mail: { fromAddress: 'welcome@acme.example' } });
+    new ClerkWebhookSyncStack(tracedApp, 'Test', { ...propsFromContext(tracedApp), mail: { fromAddress: 'welcome@acme.example' }, changeEvents: {} });
     addNagChecks(tracedApp);
     expect(() => tracedApp.synth()).not.toThrow();
     expect(new AwsSolutionsChecks().validateScope(tracedApp).violations).toEqual([]);
@@ -95,6 +123,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-IAM5[Resource::*] at Test/Default/WebhookVerifier/Verifier/Role',
         'AwsSolutions-IAM5[Resource::*] at Test/Default/EventProcessor/Processor/Role',
         'AwsSolutions-IAM5[Resource::*] at Test/Default/MailNotifier/Notifier/Role',
+        'AwsSolutions-IAM5[Resource::*] at Test/Default/ChangeEvents/Publisher/Role',
       ].sort(),
     );
     // And each is needed: blind to acknowledgements, the pack flags exactly those policies.
@@ -105,7 +134,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       .violations.filter((v) => v.ruleName.startsWith('AwsSolutions-IAM5'))
       .flatMap((v) => v.violatingResources.map((r) => r.constructPath));
     expect(iam5.sort()).toEqual(
-      ['WebhookVerifier/Verifier', 'EventProcessor/Processor', 'MailNotifier/Notifier']
+      ['WebhookVerifier/Verifier', 'EventProcessor/Processor', 'MailNotifier/Notifier', 'ChangeEvents/Publisher']
         .map((fn) => `Test/Default/${fn}/Role/DefaultPolicy/Resource`)
         .sort(),
     );

@@ -1,5 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -22,7 +21,7 @@ import {
 } from '../../local/dynamodb-stream-source';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { deliverInBatches } from '../support/deliver-in-batches';
-import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { localDocumentClient, localDynamoDb, localSqs, localStreams, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
 import {
   deliveriesArbitrary,
@@ -62,11 +61,7 @@ const clock = () => Date.now() - CLOCK_OFFSET;
 const dynamodb: DynamoDBClient = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs: SQSClient = localSqs();
-const streams = new DynamoDBStreamsClient({
-  endpoint: process.env.DYNAMODB_ENDPOINT!,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const streams = localStreams();
 let deadLetterQueueUrl: string;
 const sources: RunningDynamoDbStreamSource[] = [];
 

@@ -7,17 +7,18 @@ import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { createQueues, createTable } from '../../local/create-resources';
 import type { ClerkApiServer } from '../clerk-api/clerk-api-server';
 import { ClerkStore } from '../clerk-api/clerk-store';
-import { clerkFor, sweep } from '../support/backfill-fixture';
+import { clerkFor, deliverWithSnapshots } from '../support/backfill-fixture';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
 import {
   deliveriesArbitrary,
   describeEvents,
+  describeSnapshotScenario,
   historyArbitrary,
   historyFeatures,
   readComparableTable,
-  snapshotPointsArbitrary,
+  snapshotScenarioArbitrary,
 } from '../support/random-history';
 
 /*
@@ -144,29 +145,15 @@ const SNAPSHOT_RUNS = propertyRuns(15);
 
 it('snapshots taken and applied at any points of the delivery leave the table that in-order delivery gives', async () => {
   let runs = 0;
-  const scenario = historyArbitrary({ minCommands: 10, maxCommands: 30 })
-    .chain((history) => fc.record({ history: fc.constant(history), deliveries: deliveriesArbitrary(history) }))
-    .chain(({ history, deliveries }) =>
-      fc.record({
-        history: fc.constant(history),
-        deliveries: fc.constant(deliveries),
-        snapshots: snapshotPointsArbitrary(history, deliveries),
-        batchSizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 8 }),
-        inFlight: fc.integer({ min: 1, max: 3 }),
-        pageSize: fc.integer({ min: 1, max: 4 }),
-      }),
-    )
-    .map((run) =>
-      Object.assign(run, {
-        [fc.toStringMethod]: () =>
-          `history:\n${describeEvents(run.history)}\n` +
-          `snapshots (taken after event, applied after delivery): ${run.snapshots.map((point) => `${point.takenAfter}→${point.appliedAfter}`).join(', ')}; page size ${run.pageSize}\n` +
-          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight):\n${describeEvents(run.deliveries)}`,
-      }),
-    );
+  const scenario = snapshotScenarioArbitrary({ minCommands: 10, maxCommands: 30, maxBatches: 8 }).chain((run) =>
+    fc.integer({ min: 1, max: 4 }).map((pageSize) =>
+      Object.assign({ ...run, pageSize }, { [fc.toStringMethod]: () => `${describeSnapshotScenario(run)}\npage size ${pageSize}` }),
+    ),
+  );
 
   await fc.assert(
-    fc.asyncProperty(scenario, async ({ history, deliveries, snapshots, batchSizes, inFlight, pageSize }) => {
+    fc.asyncProperty(scenario, async (run) => {
+      const { history, pageSize } = run;
       runs += 1;
       const inOrderTable = uniqueName('in-order');
       const withSnapshotsTable = uniqueName('snapshots');
@@ -175,22 +162,17 @@ it('snapshots taken and applied at any points of the delivery leave the table th
       await deliverInBatches(processorFor(inOrderTable, outcomes), history, [1]);
 
       const processor = processorFor(withSnapshotsTable, outcomes);
-      const cuts = [0, ...snapshots.map((point) => point.appliedAfter), deliveries.length];
-      for (let segment = 0; segment < cuts.length - 1; segment += 1) {
-        const delivering = deliverInBatches(processor, deliveries.slice(cuts[segment], cuts[segment + 1]), batchSizes, inFlight);
-        const point = snapshots[segment - 1];
-        if (point === undefined) {
-          await delivering;
-          continue;
-        }
-        // The sweep runs while the deliveries after its point are applied.
-        clerkState.load(ClerkStore.after(history, point.takenAfter));
-        const [run] = await Promise.all([
-          sweep(documentClient, withSnapshotsTable, clerkApi.clerk, { pageSize, overlap: Math.floor(pageSize / 2) }),
-          delivering,
-        ]);
-        expect(run.failures).toEqual([]);
-        expect(run.final.phase).toBe('done');
+      // Each sweep runs while the deliveries after its point are applied.
+      const sweeps = await deliverWithSnapshots(run, processor, {
+        documentClient,
+        tableName: withSnapshotsTable,
+        clerk: clerkApi.clerk,
+        clerkState,
+        settings: { pageSize, overlap: Math.floor(pageSize / 2) },
+      });
+      for (const swept of sweeps) {
+        expect(swept.failures).toEqual([]);
+        expect(swept.final.phase).toBe('done');
       }
 
       expect(outcomes.filter((outcome) => outcome.result === 'failed' || outcome.result === 'dead-lettered')).toEqual([]);

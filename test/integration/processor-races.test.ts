@@ -12,11 +12,12 @@ import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-hi
 import { readItem, readQuery } from '../support/table-reads';
 
 /*
- * docs/consistency.md: a child event (session, membership) writes its item, then checks its
- * parent; a parent deletion writes its tombstone, then cascades. Whatever the interleaving of
- * the two in one concurrent batch, no child may be left under a deleted parent. Random batches
- * hit the narrow windows only by luck, so each test here forces one: one step of one event is
- * held until the other event has finished completely. A test fails if its step is never held.
+ * docs/consistency.md: a child event (session, membership) reads its parents, writes its item
+ * (unless a parent is deleted), then checks them again; a parent deletion writes its tombstone,
+ * then cascades. Whatever the interleaving of the two in one concurrent batch, no child may be
+ * left under a deleted parent. Random batches hit the narrow windows only by luck, so each test
+ * here forces one: one step of one event is held until the other event has finished completely.
+ * A test fails if its step is never held.
  */
 
 const NOW = Date.UTC(2024, 5, 1);
@@ -62,32 +63,49 @@ const updateSetting =
   (placeholder: string): Step =>
   ({ name, input }) =>
     name === 'UpdateCommand' && input.ExpressionAttributeValues?.[placeholder] !== undefined;
+const childWrite: Step = (command) => putOf(KEY_PREFIX.session)(command) || putOf(KEY_PREFIX.member)(command);
+/** A child reads its parents twice: before its write (nothing is written under a deleted parent) and after it (the check). */
+const profileRead =
+  (prefix: string, when: 'before' | 'after') =>
+  (): Step => {
+    let written = false;
+    return (command) => {
+      written ||= childWrite(command);
+      return written === (when === 'after') && profileReadOf(prefix)(command);
+    };
+  };
+const always = (step: Step) => (): Step => step;
 
+/** Each a fresh step per race: the read steps follow which commands went before. */
 const STEPS = {
-  membershipWrite: putOf(KEY_PREFIX.member),
-  sessionWrite: putOf(KEY_PREFIX.session),
+  membershipWrite: always(putOf(KEY_PREFIX.member)),
+  sessionWrite: always(putOf(KEY_PREFIX.session)),
   /** Every membership event: records the organization on the user's profile unless the user is deleted. */
-  membershipRegistration: updateSetting(':orgIds'),
+  membershipRegistration: always(updateSetting(':orgIds')),
   /** session.created: raises lastSeenAt unless the user is deleted. */
-  lastSeenAtRaise: updateSetting(':lastSeenAt'),
-  userCheck: profileReadOf(KEY_PREFIX.user),
-  organizationCheck: profileReadOf(KEY_PREFIX.organization),
-  userTombstone: updateSetting(':deletedAt'),
-  organizationTombstone: ({ name, input }) => name === 'PutCommand' && input.Item?.deleted === true && input.Item?.sk === PROFILE_SORT_KEY,
-} satisfies Record<string, Step>;
+  lastSeenAtRaise: always(updateSetting(':lastSeenAt')),
+  userPreCheck: profileRead(KEY_PREFIX.user, 'before'),
+  organizationPreCheck: profileRead(KEY_PREFIX.organization, 'before'),
+  userCheck: profileRead(KEY_PREFIX.user, 'after'),
+  organizationCheck: profileRead(KEY_PREFIX.organization, 'after'),
+  userTombstone: always(updateSetting(':deletedAt')),
+  organizationTombstone: always(({ name, input }) => name === 'PutCommand' && input.Item?.deleted === true && input.Item?.sk === PROFILE_SORT_KEY),
+} satisfies Record<string, () => Step>;
 type StepName = keyof typeof STEPS;
 
 /**
- * A document client that holds every command matching `step` until `release` resolves. Held
- * through `send`, which the processor's commands and paginators all go through.
+ * A document client that holds every command matching `step` until `release` resolves, and calls
+ * `onHeld` when it holds one. Held through `send`, which the processor's commands and paginators
+ * all go through.
  */
-function holdingClient(step: Step, release: Promise<void>): { client: DynamoDBDocumentClient; held: () => number } {
+function holdingClient(step: Step, release: Promise<void>, onHeld: () => void = () => undefined): { client: DynamoDBDocumentClient; held: () => number } {
   const client = localDocumentClient(dynamodb);
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   let held = 0;
   const holding = async (command: { constructor: { name: string }; input: SentCommand['input'] }) => {
     if (step({ name: command.constructor.name, input: command.input })) {
       held += 1;
+      onHeld();
       await release;
     }
     return send(command);
@@ -117,20 +135,26 @@ async function deliver(...deliveries: HistoryEvent[]): Promise<void> {
 }
 
 /**
- * Delivers `held` and `other` in one concurrent batch, holding `step` of `held` until `other`
- * has been processed completely. Returns the outcomes by svix id.
+ * Delivers `held` and `other` concurrently, as two records of one batch are processed: every step
+ * of `held` before `step` first, then all of `other`, then `step` and the rest of `held`. (`other`
+ * waits until `held` reaches its step, so a read before it, such as the check of the parents
+ * before a child's write, never sees `other`'s effect.) Returns the outcomes by svix id.
  */
 async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Promise<Map<string, RecordOutcome>> {
   let otherDone!: () => void;
   const release = new Promise<void>((resolve) => (otherDone = resolve));
+  let stepReached!: () => void;
+  const reached = new Promise<void>((resolve) => (stepReached = resolve));
   const outcomes = new Map<string, RecordOutcome>();
-  const { client, held: timesHeld } = holdingClient(STEPS[step], release);
-  const handler = handlerFor(client, (outcome) => {
-    outcomes.set(outcome.svixId!, outcome);
-    if (outcome.svixId === other.svixId) otherDone();
-  });
-  const response = await handler(sqsEventOf([sqsRecordOf(held), sqsRecordOf(other)]));
-  expect(response.batchItemFailures).toEqual([]);
+  const record = (outcome: RecordOutcome) => void outcomes.set(outcome.svixId!, outcome);
+  const { client, held: timesHeld } = holdingClient(STEPS[step](), release, stepReached);
+  const { client: otherClient } = holdingClient(() => true, reached);
+  const [heldResponse, otherResponse] = await Promise.all([
+    // Never reaching the step must not leave `other` waiting: the test then fails on timesHeld below.
+    handlerFor(client, record)(sqsEventOf([sqsRecordOf(held)])).finally(stepReached),
+    handlerFor(otherClient, record)(sqsEventOf([sqsRecordOf(other)])).finally(otherDone),
+  ]);
+  expect([heldResponse.batchItemFailures, otherResponse.batchItemFailures]).toEqual([[], []]);
   expect(timesHeld()).toBeGreaterThan(0);
   return outcomes;
 }
@@ -145,6 +169,8 @@ describe('a membership and its user\'s deletion in one batch leave no membership
     ['organizationMembership.updated', 'membershipRegistration'],
     ['organizationMembership.deleted', 'membershipWrite'],
     ['organizationMembership.deleted', 'membershipRegistration'],
+    ['organizationMembership.created', 'userPreCheck'],
+    ['organizationMembership.deleted', 'userPreCheck'],
   ])('%s held at its %s until user.deleted is done', async (type, step) => {
     const ids = freshIds();
     await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
@@ -176,6 +202,7 @@ describe('a membership and its organization\'s deletion in one batch leave no me
     ['organizationMembership.created', 'organizationCheck'],
     ['organizationMembership.deleted', 'membershipWrite'],
     ['organizationMembership.deleted', 'organizationCheck'],
+    ['organizationMembership.updated', 'organizationPreCheck'],
   ])('%s held at its %s until organization.deleted is done', async (type, step) => {
     const ids = freshIds();
     await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
@@ -206,6 +233,8 @@ describe('a session and its user\'s deletion in one batch leave no session, what
     ['session.created', 'lastSeenAtRaise'],
     ['session.ended', 'sessionWrite'],
     ['session.revoked', 'userCheck'],
+    ['session.created', 'userPreCheck'],
+    ['session.removed', 'userPreCheck'],
   ])('%s held at its %s until user.deleted is done', async (type, step) => {
     const ids = freshIds();
     await deliver(event('user.created', ids, T0));

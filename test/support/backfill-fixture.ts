@@ -15,7 +15,7 @@ import { ClerkStore } from '../clerk-api/clerk-store';
 import { type SeedOptions, seededHistory } from '../clerk-api/seeded-history';
 import { deliverInBatches } from './deliver-in-batches';
 import { uniqueName } from './local-clients';
-import { type HistoryEvent, readComparableTable } from './random-history';
+import { type HistoryEvent, readComparableTable, type SnapshotScenario } from './random-history';
 
 export const TEST_SECRET_KEY = 'sk_test_backfill';
 
@@ -153,4 +153,31 @@ export function useClerkInstance(
     await instance.server?.close();
   });
   return instance as ClerkInstance;
+}
+
+/**
+ * Delivers a scenario's deliveries to `processor` in its batches, and sweeps each snapshot (what
+ * Clerk held after the history's first `takenAfter` events, loaded into `clerkState`, which
+ * `clerk` serves) into `tableName` while the deliveries after its `appliedAfter` point are applied.
+ */
+export async function deliverWithSnapshots(
+  run: SnapshotScenario,
+  processor: Parameters<typeof deliverInBatches>[0],
+  sweepInto: { documentClient: DynamoDBDocumentClient; tableName: string; clerk: ClerkSource; clerkState: ClerkStore; settings?: Partial<SweepSettings> },
+): Promise<SweepRun[]> {
+  const { deliveries, snapshots, batchSizes, inFlight } = run;
+  const sweeps: SweepRun[] = [];
+  const cuts = [0, ...snapshots.map((point) => point.appliedAfter), deliveries.length];
+  for (let segment = 0; segment < cuts.length - 1; segment += 1) {
+    const delivering = deliverInBatches(processor, deliveries.slice(cuts[segment], cuts[segment + 1]), batchSizes, inFlight);
+    const point = snapshots[segment - 1];
+    if (point === undefined) {
+      await delivering;
+      continue;
+    }
+    sweepInto.clerkState.load(ClerkStore.after(run.history, point.takenAfter));
+    const [swept] = await Promise.all([sweep(sweepInto.documentClient, sweepInto.tableName, sweepInto.clerk, sweepInto.settings), delivering]);
+    sweeps.push(swept);
+  }
+  return sweeps;
 }

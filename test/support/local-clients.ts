@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,16 @@ export function localDynamoDb(): DynamoDBClient {
 
 export function localDocumentClient(client: DynamoDBClient = localDynamoDb()): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** A DynamoDB Streams client for the DynamoDB Local started by the jest globalSetup. */
+export function localStreams(): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({ endpoint: endpoint('DYNAMODB_ENDPOINT'), region: 'us-east-1', credentials });
+}
+
+/** The endpoints of both engines, for a local pipeline that uses them instead of starting its own. */
+export function localEngineEndpoints(): { dynamoDbEndpoint: string; sqsEndpoint: string } {
+  return { dynamoDbEndpoint: endpoint('DYNAMODB_ENDPOINT'), sqsEndpoint: endpoint('SQS_ENDPOINT') };
 }
 
 /** A client for the SQS emulator started by the jest globalSetup. */

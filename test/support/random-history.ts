@@ -735,3 +735,36 @@ export function snapshotPointsArbitrary(history: readonly HistoryEvent[], delive
     )
     .map((points) => [...points].sort((a, b) => a.appliedAfter - b.appliedAfter));
 }
+
+/** A history, its shuffled and duplicated delivery, backfill snapshots within it, and how the delivery is batched. */
+export interface SnapshotScenario {
+  readonly history: readonly HistoryEvent[];
+  readonly deliveries: readonly HistoryEvent[];
+  readonly snapshots: readonly SnapshotPoint[];
+  readonly batchSizes: readonly number[];
+  readonly inFlight: number;
+}
+
+/** The scenario of the backfill property tests; fast-check prints it as history, snapshots and delivery. */
+export function snapshotScenarioArbitrary(options: { readonly minCommands: number; readonly maxCommands: number; readonly maxBatches: number }): fc.Arbitrary<SnapshotScenario> {
+  return historyArbitrary({ minCommands: options.minCommands, maxCommands: options.maxCommands })
+    .chain((history) => fc.record({ history: fc.constant(history), deliveries: deliveriesArbitrary(history) }))
+    .chain(({ history, deliveries }) =>
+      fc.record({
+        history: fc.constant(history),
+        deliveries: fc.constant(deliveries),
+        snapshots: snapshotPointsArbitrary(history, deliveries),
+        batchSizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: options.maxBatches }),
+        inFlight: fc.integer({ min: 1, max: 3 }),
+      }),
+    )
+    .map((run) => Object.assign(run, { [fc.toStringMethod]: () => describeSnapshotScenario(run) }));
+}
+
+export function describeSnapshotScenario(run: SnapshotScenario): string {
+  return (
+    `history:\n${describeEvents(run.history)}\n` +
+    `snapshots (taken after event, applied after delivery): ${run.snapshots.map((point) => `${point.takenAfter}→${point.appliedAfter}`).join(', ')}\n` +
+    `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight):\n${describeEvents(run.deliveries)}`
+  );
+}

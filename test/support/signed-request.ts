@@ -69,6 +69,19 @@ export function httpEvent(parts: {
   };
 }
 
+/** POSTs a Clerk event to a webhook URL, signed now by svix's own library as Svix would; resolves with the status. */
+export async function postSignedEvent(url: string, secret: string, event: unknown): Promise<number> {
+  const svixId = `msg_${randomBytes(12).toString('hex')}`;
+  const body = JSON.stringify(event);
+  const now = new Date();
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'svix-id': svixId, 'svix-timestamp': String(Math.floor(now.getTime() / 1000)), 'svix-signature': new Webhook(secret).sign(svixId, now, body) },
+  });
+  return response.status;
+}
+
 /** A small realistic Clerk `user.created` body with personal data (to prove it is never logged). */
 export function userCreatedBody(userId = 'user_2abc', email = 'ada.lovelace@example.com'): string {
   return JSON.stringify({

@@ -21,6 +21,8 @@ export interface StreamRecordInput {
   /** Epoch seconds. @default now */
   readonly approximateCreationDateTime?: number;
   readonly eventSourceArn?: string;
+  /** A deletion by DynamoDB's TTL: the record names the DynamoDB service as the identity. */
+  readonly removedByTtl?: boolean;
 }
 
 export const TEST_STREAM_ARN =
@@ -61,6 +63,7 @@ export function streamRecord(input: StreamRecordInput): DynamoDBRecord {
     awsRegion: 'us-east-1',
     dynamodb,
     eventSourceARN: input.eventSourceArn ?? TEST_STREAM_ARN,
+    ...(input.removedByTtl ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}),
   };
 }
 

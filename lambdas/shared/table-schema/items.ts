@@ -1,5 +1,5 @@
 /** The table's items as the processor writes them and readers find them (README, "The table (public contract)"). */
-import type { ItemKey } from './keys';
+import { type ItemKey, TABLE_KEYS } from './keys';
 
 /**
  * Attributes the processor keeps for ordering and idempotency. They are not part of the
@@ -16,6 +16,18 @@ export interface Bookkeeping {
 
 /** Every bookkeeping attribute, on whichever items carry it: readers strip them. */
 export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds', 'stubSince'] as const;
+
+/**
+ * Every attribute that is not one of an item's public fields (docs/table.md): where the item is
+ * stored (its keys, its index keys) and the bookkeeping. The reader and the change events strip them.
+ */
+export const STORAGE_ATTRIBUTES = [
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  TABLE_KEYS.gsi1.partitionKey,
+  TABLE_KEYS.gsi1.sortKey,
+  ...BOOKKEEPING_ATTRIBUTES,
+] as const;
 
 /**
  * On the user profile: the ids of every organization the user has had a membership item in.

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { ArnFormat, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIER_ENV } from '../../../lambdas/notifier/notifier-config';
 import { LEDGER_KEYS } from '../../../lambdas/shared/mail-ledger-schema';
@@ -14,6 +14,7 @@ import { MAIL_DEFAULTS } from '../../pipeline-defaults';
 import type { AlarmSpec } from '../monitoring';
 import type { PipelineMetrics } from '../pipeline-metrics';
 import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
+import { streamFailureQueue } from '../stream-reader-parts';
 import type { SyncTable } from '../sync-table';
 import { mailAlarmSpecs } from './mail-alarms';
 import { mailDashboardWidgets } from './mail-dashboard';
@@ -90,16 +91,7 @@ export class MailNotifier extends Construct {
       removalPolicy: ledgerRemovalPolicy,
     });
 
-    this.failureQueue = new Queue(this, 'FailureQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: MAIL_DEFAULTS.failureRetention,
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is a dead-letter queue: the on-failure destination of the notifier's stream event source. cdk-nag only recognizes queues named in another queue's redrive policy.",
-    });
+    this.failureQueue = streamFailureQueue(this, 'FailureQueue', 'notifier', MAIL_DEFAULTS.failureRetention);
 
     this.nodeFunction = new NodeFunction(this, 'Notifier', {
       entry: path.join(PROJECT_ROOT, 'lambdas', 'notifier', 'index.ts'),
