@@ -176,10 +176,8 @@ describe('HTTP API', () => {
     expect(format).toEqual({
       requestId: '$context.requestId',
       ip: '$context.identity.sourceIp',
-      requestTime: '$context.requestTime',
       routeKey: '$context.routeKey',
       status: '$context.status',
-      responseLength: '$context.responseLength',
       integrationLatency: '$context.integrationLatency',
       integrationError: '$context.integrationErrorMessage',
     });
