@@ -27,6 +27,11 @@ export class DeadLetterDeliveryError extends ClerkSyncError {
   readonly code = 'DEAD_LETTER_DELIVERY';
 }
 
+/** Re-enqueueing a cascade that ran out of its budget failed; the record is retried, so the cascade still completes. */
+export class CascadeContinuationError extends ClerkSyncError {
+  readonly code = 'CASCADE_CONTINUATION';
+}
+
 // --- Webhook intake (verifier). Each maps to one HTTP status in lambdas/verifier/http-responses.ts. ---
 
 /** The webhook route answers POST only. */

@@ -99,6 +99,7 @@ export class EventProcessor extends Construct {
       environment: {
         [PROCESSOR_ENV.tableName]: props.table.tableName,
         [PROCESSOR_ENV.deadLetterQueueUrl]: props.events.deadLetterQueue.queueUrl,
+        [PROCESSOR_ENV.queueUrl]: props.events.queue.queueUrl,
         [PROCESSOR_ENV.tombstoneTtlDays]: String(tombstoneTtlDays),
       },
     });
@@ -119,6 +120,8 @@ export class EventProcessor extends Construct {
       actions: [...PROCESSOR_TABLE_ACTIONS],
       resourceArns: [props.table.tableArn],
     });
+    // Poison messages to the DLQ; a cascade that outgrows one invocation continues in a new message on the queue.
     props.events.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
+    props.events.queue.grant(this.function, 'sqs:SendMessage');
   }
 }

@@ -66,6 +66,7 @@ describe('alarm topic', () => {
         Action: 'sns:Publish',
         Resource: ref(topic().id),
         Condition: {
+          StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
           ArnLike: {
             'aws:SourceArn': {
               'Fn::Join': [

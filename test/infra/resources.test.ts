@@ -208,7 +208,7 @@ describe('functions', () => {
     expect(logGroupRetentionOf(resource)).toBe(30);
   });
 
-  it('the processor: Node.js 24 on ARM64, 30 s, traced, table name, DLQ URL and tombstone TTL in its environment', () => {
+  it('the processor: Node.js 24 on ARM64, 30 s, traced, table name, queue and DLQ URLs and tombstone TTL in its environment', () => {
     const { resource } = processor();
     const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
     expect(resource.Properties).toMatchObject({ ...common, Timeout: 30 });
@@ -216,6 +216,7 @@ describe('functions', () => {
     expect((resource.Properties!.Environment as { Variables: unknown }).Variables).toEqual({
       TABLE_NAME: ref(table.id),
       DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue().id),
+      QUEUE_URL: ref(mainQueue().id),
       TOMBSTONE_TTL_DAYS: '30',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',

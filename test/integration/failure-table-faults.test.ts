@@ -25,9 +25,10 @@ import { readComparableTable, sqsEventOf, sqsRecordOf, type HistoryEvent } from 
 const T0 = Date.UTC(2024, 4, 29, 9, 0, 0);
 const sqs = localSqs();
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 
 beforeAll(async () => {
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('failure-table')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('failure-table')));
 });
 
 const at = (seconds: number) => T0 + seconds * 1000;
@@ -148,6 +149,7 @@ function processorOn(documentClient: DynamoDBDocumentClient, tableName: string, 
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => at(60),
     logger: new Logger({ logLevel: 'SILENT' }),
     onOutcome: (outcome) => outcomes.push(outcome),

@@ -25,6 +25,12 @@ export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', '
  */
 export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
 
+/**
+ * On the user profile, with `email` (set and removed with it): whether Clerk reports the primary
+ * address verified. Public (docs/table.md); the notifier mails only a verified address.
+ */
+export const EMAIL_VERIFIED_ATTRIBUTE = 'emailVerified' satisfies keyof UserItem;
+
 export type SessionStatus = 'active' | 'ended' | 'removed' | 'revoked';
 export const TERMINAL_SESSION_STATUSES: readonly SessionStatus[] = ['ended', 'removed', 'revoked'];
 
@@ -32,6 +38,8 @@ export interface UserItem extends ItemKey, Bookkeeping {
   readonly type: 'user';
   readonly id: string;
   readonly email?: string;
+  /** Present with `email`: true once Clerk reports the primary address verified. Only such an address gets mail. */
+  readonly emailVerified?: boolean;
   readonly firstName?: string;
   readonly lastName?: string;
   readonly username?: string;
