@@ -6,10 +6,13 @@
 
 /**
  * AWS list prices, us-east-1, on-demand. Dated because they change: re-check them at the pages
- * named before quoting a figure.
+ * named before quoting a figure. Since 2025-08-01 Lambda also bills the INIT phase of on-demand
+ * functions (a new execution environment loading the code) as duration, at the same price.
  */
 export const PRICES = {
   asOf: '2025-06-01',
+  /** https://aws.amazon.com/lambda/pricing/ : the INIT phase is billed duration from this date on. */
+  lambdaInitBilledSince: '2025-08-01',
   region: 'us-east-1',
   /** https://aws.amazon.com/api-gateway/pricing/ (HTTP API, first 300 million requests a month; per 512 KB). */
   httpApiPerMillionRequests: 1.0,
@@ -26,6 +29,10 @@ export const PRICES = {
   logsIngestionPerGb: 0.5,
   /** https://aws.amazon.com/xray/pricing/ (traces recorded). */
   xrayPerMillionTracesRecorded: 5.0,
+  /** https://aws.amazon.com/step-functions/pricing/ (Standard workflows, per 1,000 state transitions). */
+  stepFunctionsPerThousandTransitions: 0.025,
+  /** https://aws.amazon.com/secrets-manager/pricing/ (API calls, per 10,000). */
+  secretsManagerPerTenThousandCalls: 0.05,
 } as const;
 
 /**
@@ -66,22 +73,56 @@ export function accessLogLineBytes(format: string): number {
 export const MB_PER_VCPU = 1769;
 
 /**
- * Lambda's own lines per invocation (START, END, REPORT), in the documented text format, with
- * typical values: Lambda writes them, so the bench cannot capture them locally.
+ * Assumption: the share of invocations that start a new execution environment (a cold start,
+ * whose INIT Lambda bills). AWS describes cold starts as typically under 1% of invocations in
+ * production; at the volume priced here both functions run on few environments most of the time.
  */
-export function platformLogBytesPerInvocation(memorySizeMb: number): number {
+export const COLD_STARTS_PER_INVOCATION = 0.01;
+
+/**
+ * Lambda's own records per invocation, with typical values: Lambda writes them, so the bench cannot
+ * capture them locally. Text format: START, END and REPORT lines. JSON format: `platform.start`
+ * and `platform.report`, at system log level INFO or DEBUG only (WARN leaves them out).
+ */
+export function platformLogBytesPerInvocation(
+  memorySizeMb: number,
+  logging: { readonly format: 'JSON' | 'Text'; readonly systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN' },
+): number {
   const requestId = '3f3d0a64-7a8e-4b9d-9a4e-0c2b8f6e1d57';
-  const lines = [
-    `START RequestId: ${requestId} Version: $LATEST`,
-    `END RequestId: ${requestId}`,
-    `REPORT RequestId: ${requestId}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: ${memorySizeMb} MB\tMax Memory Used: 92 MB\t`,
-  ];
+  const time = '2026-11-27T04:39:05.701Z';
+  const lines =
+    logging.format === 'Text'
+      ? [
+          `START RequestId: ${requestId} Version: $LATEST`,
+          `END RequestId: ${requestId}`,
+          `REPORT RequestId: ${requestId}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: ${memorySizeMb} MB\tMax Memory Used: 92 MB\t`,
+        ]
+      : logging.systemLogLevel === 'WARN'
+        ? []
+        : [
+            JSON.stringify({ time, type: 'platform.start', record: { requestId, version: '$LATEST' } }),
+            JSON.stringify({
+              time,
+              type: 'platform.report',
+              record: {
+                requestId,
+                metrics: { durationMs: 12.34, billedDurationMs: 13, memorySizeMB: memorySizeMb, maxMemoryUsedMB: 92 },
+                status: 'success',
+              },
+            }),
+          ];
   return lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
 }
 
 export interface MeasuredFunction {
   readonly memorySizeMb: number;
   readonly activeTracing: boolean;
+  /** Lambda's own log bytes per invocation at the function's log settings (platformLogBytesPerInvocation). */
+  readonly platformLogBytesPerInvocation: number;
+  /** INIT of a new environment (process start and loading the bundle), measured here, ms. */
+  readonly initMs: number;
+  /** CPU time of that INIT, measured here, ms. */
+  readonly initCpuMs: number;
   /** Warm invocation, wall time, measured here. */
   readonly wallMs: number;
   /** CPU time of that invocation, measured here. */
@@ -116,9 +157,17 @@ export interface CostLine {
  * (256 MB gets about a seventh of a vCPU), plus the time spent waiting, as measured; rounded up to
  * the millisecond, as Lambda bills.
  */
-export function billedMs(fn: MeasuredFunction): number {
+export function billedMs(fn: Pick<MeasuredFunction, 'wallMs' | 'cpuMs' | 'memorySizeMb'>): number {
   const waitMs = Math.max(0, fn.wallMs - fn.cpuMs);
   return Math.ceil(fn.cpuMs * Math.max(1, MB_PER_VCPU / fn.memorySizeMb) + waitMs);
+}
+
+/**
+ * Billed INIT per cold start, by the same rule as an invocation: the CPU time stretched by the
+ * function's CPU share (an upper bound: Lambda does not document the CPU an INIT gets).
+ */
+export function billedInitMs(fn: MeasuredFunction): number {
+  return billedMs({ wallMs: fn.initMs, cpuMs: fn.initCpuMs, memorySizeMb: fn.memorySizeMb });
 }
 
 export function costPerMillion(inputs: CostInputs): { lines: CostLine[]; totalUsd: number } {
@@ -127,7 +176,10 @@ export function costPerMillion(inputs: CostInputs): { lines: CostLine[]; totalUs
     const invocations = million / fn.eventsPerInvocation;
     const ms = billedMs(fn);
     const gbSeconds = invocations * (fn.memorySizeMb / 1024) * (ms / 1000);
-    const logBytes = million * fn.logBytesPerEvent + invocations * platformLogBytesPerInvocation(fn.memorySizeMb);
+    const coldStarts = invocations * COLD_STARTS_PER_INVOCATION;
+    const initMs = billedInitMs(fn);
+    const initGbSeconds = coldStarts * (fn.memorySizeMb / 1024) * (initMs / 1000);
+    const logBytes = million * fn.logBytesPerEvent + invocations * fn.platformLogBytesPerInvocation;
     const traced = fn.activeTracing ? invocations * tracedShare((inputs.eventsPerMonth / million) * invocations) : 0;
     return [
       ...(fn.activeTracing
@@ -150,8 +202,13 @@ export function costPerMillion(inputs: CostInputs): { lines: CostLine[]; totalUs
         usdPerMillion: gbSeconds * PRICES.lambdaArmPerGbSecond,
       },
       {
+        item: `${name} Lambda INIT (cold starts)`,
+        basis: `${coldStarts.toLocaleString('en-US')} cold starts (${COLD_STARTS_PER_INVOCATION * 100}% of invocations, assumed), ${initMs} ms billed each`,
+        usdPerMillion: initGbSeconds * PRICES.lambdaArmPerGbSecond,
+      },
+      {
         item: `${name} logs`,
-        basis: `${Math.round(logBytes / million)} bytes per event incl. Lambda's START/END/REPORT`,
+        basis: `${Math.round(logBytes / million)} bytes per event delivered${fn.platformLogBytesPerInvocation > 0 ? " incl. Lambda's own records" : ' (metrics; no line per event)'}`,
         usdPerMillion: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
       },
     ];

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
 import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
 import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
+import { type ApplicationLogLevel, deliveredByLambda } from '../test/support/lambda-log-delivery';
 
 /**
  * The functions exactly as `cdk deploy` would ship them: `cdk synth` bundles them into cdk.out,
@@ -24,10 +25,16 @@ export interface DeployedFunction {
   /** Size of the deployment zip (index.js and its map, deflated), as uploaded to S3. */
   readonly zipBytes: number;
   readonly memorySizeMb: number;
-  /** Environment variables with literal values in the template (NODE_OPTIONS, LOG_LEVEL...). */
+  /** Environment variables with literal values in the template (POWERTOOLS_SERVICE_NAME...). */
   readonly literalEnvironment: Readonly<Record<string, string>>;
   /** X-Ray active tracing (Lambda then samples and records traces). */
   readonly activeTracing: boolean;
+  /** The function's logging config: Lambda filters its output at `applicationLogLevel` (JSON format). */
+  readonly logging: {
+    readonly format: 'JSON' | 'Text';
+    readonly applicationLogLevel?: ApplicationLogLevel;
+    readonly systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN';
+  };
 }
 
 /** What the synthesised stack deploys that the bench needs besides the functions. */
@@ -62,6 +69,7 @@ interface TemplateResource {
     MemorySize?: number;
     Environment?: { Variables?: Record<string, unknown> };
     TracingConfig?: { Mode?: string };
+    LoggingConfig?: { LogFormat?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
     AccessLogSettings?: { Format?: unknown };
   };
   readonly Metadata?: Record<string, unknown>;
@@ -103,10 +111,21 @@ export function readDeployedStack(): DeployedStack {
         Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
       ),
       activeTracing: resource.Properties.TracingConfig?.Mode === 'Active',
+      logging: loggingOf(resource.Properties.LoggingConfig),
     };
   }
   if (!found.verifier || !found.processor) throw new Error('the synthesised stack lacks the verifier or the processor function');
   return { functions: found as Record<FunctionRole, DeployedFunction>, accessLogFormat };
+}
+
+function loggingOf(config: TemplateResource['Properties']['LoggingConfig']): DeployedFunction['logging'] {
+  if (config?.LogFormat !== 'JSON') return { format: 'Text' };
+  return {
+    format: 'JSON',
+    // Lambda's defaults under the JSON format.
+    applicationLogLevel: (config.ApplicationLogLevel ?? 'INFO') as ApplicationLogLevel,
+    systemLogLevel: (config.SystemLogLevel ?? 'INFO') as 'DEBUG' | 'INFO' | 'WARN',
+  };
 }
 
 export interface InvocationResult {
@@ -115,6 +134,9 @@ export interface InvocationResult {
   /** CPU time of the whole process during the invocation. */
   readonly cpuMs: number;
   readonly loadMs?: number;
+  /** First invocation only: from the process's start to the handler loaded (Lambda's INIT), wall and CPU. */
+  readonly initMs?: number;
+  readonly initCpuMs?: number;
   readonly statusCode?: number;
   readonly failures?: number;
   readonly error?: string;
@@ -124,11 +146,16 @@ export interface BundleRun {
   /** From spawning the process to its first answer: the cold start. */
   readonly firstAnswerMs: number;
   readonly invocations: readonly InvocationResult[];
-  /** What the function wrote to stdout and stderr: what CloudWatch Logs would ingest. */
+  /**
+   * What CloudWatch Logs would ingest of what the function wrote to stdout and stderr: every line,
+   * or under the JSON log format with a level, the lines Lambda delivers (its documented rule).
+   */
   readonly logBytes: number;
   readonly logLines: number;
   /** The same bytes by kind of line: Powertools log lines by level, CloudWatch metrics (EMF), anything else. */
   readonly logBytesByKind: Record<string, number>;
+  /** Bytes the function wrote that Lambda's level filter drops. */
+  readonly droppedLogBytes: number;
   readonly exitCode: number | null;
 }
 
@@ -139,6 +166,7 @@ function physicalName(fn: DeployedFunction): string {
 
 /** Environment common to every Lambda function, plus local endpoints and fake credentials. */
 export function lambdaEnvironment(fn: DeployedFunction, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { logging } = fn;
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -151,6 +179,8 @@ export function lambdaEnvironment(fn: DeployedFunction, extra: Record<string, st
     AWS_LAMBDA_FUNCTION_NAME: physicalName(fn),
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    // What Lambda sets from the logging config (Powertools Logger follows AWS_LAMBDA_LOG_LEVEL).
+    ...(logging.format === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: logging.applicationLogLevel } : {}),
     ...fn.literalEnvironment,
     ...extra,
   };
@@ -173,20 +203,27 @@ export function runBundle(
     let firstAnswerMs: number | undefined;
     let logBytes = 0;
     let logLines = 0;
+    let droppedLogBytes = 0;
+    const level = fn.logging.format === 'JSON' ? (env.AWS_LAMBDA_LOG_LEVEL as ApplicationLogLevel | undefined) : undefined;
     let results = '';
     let lastLogs = '';
     const logBytesByKind: Record<string, number> = {};
     const partial = { stdout: '', stderr: '' };
     const countLogs = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-      logBytes += chunk.length;
       const text = chunk.toString('utf8');
       lastLogs = `${lastLogs}${text}`.slice(-2000);
       const lines = `${partial[stream]}${text}`.split('\n');
       partial[stream] = lines.pop()!;
       for (const line of lines) {
+        const bytes = Buffer.byteLength(line) + 1;
+        if (level !== undefined && !deliveredByLambda(line, level)) {
+          droppedLogBytes += bytes;
+          continue;
+        }
+        logBytes += bytes;
         logLines += 1;
         const kind = stream === 'stderr' ? 'stderr' : kindOf(line);
-        logBytesByKind[kind] = (logBytesByKind[kind] ?? 0) + Buffer.byteLength(line) + 1;
+        logBytesByKind[kind] = (logBytesByKind[kind] ?? 0) + bytes;
       }
     };
     child.stdout!.on('data', countLogs('stdout'));
@@ -213,7 +250,7 @@ export function runBundle(
         reject(new Error(`${fn.role} bundle answered ${JSON.stringify(unexpected)}; its last log lines:\n${lastLogs}`));
         return;
       }
-      resolve({ firstAnswerMs, invocations, logBytes, logLines, logBytesByKind, exitCode });
+      resolve({ firstAnswerMs, invocations, logBytes, logLines, logBytesByKind, droppedLogBytes, exitCode });
     });
   });
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
 import { VERIFIER_ENV } from '../lambdas/verifier/verifier-config';
+import type { ApplicationLogLevel } from '../test/support/lambda-log-delivery';
 import { type DeployedFunction, type InvocationResult, lambdaEnvironment, runBundle } from './deployed-functions';
 import { clerkBodyOfSize, newSvixId, signDelivery } from './payloads';
 import { type Spread, spreadOf } from './stats';
@@ -30,6 +31,8 @@ export interface DeployedRunsOptions {
   readonly verifierEvents: number;
   readonly processorBatches: number;
   readonly batchSize: number;
+  /** Run at this application log level instead of the deployed one (what turning it up costs). */
+  readonly applicationLogLevel?: ApplicationLogLevel;
 }
 
 export interface DeployedRunsResult {
@@ -48,9 +51,14 @@ export interface DeployedRunsResult {
   readonly processorLogBytesPerEvent: number;
   readonly processorLogLinesPerEvent: number;
   readonly processorLogBytesPerEventByKind: Record<string, number>;
+  /** The processor's INIT (process start to handler loaded) in this run's fresh process, wall and CPU ms. */
+  readonly processorInitMs: number;
+  readonly processorInitCpuMs: number;
 }
 
 export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<DeployedRunsResult> {
+  const levelOverride: Record<string, string> =
+    options.applicationLogLevel === undefined ? {} : { AWS_LAMBDA_LOG_LEVEL: options.applicationLogLevel };
   const body = clerkBodyOfSize(2048);
   const verifierEvents = Array.from({ length: options.verifierEvents }, () => {
     const delivery = signDelivery(options.signingSecret, newSvixId(), body, Date.now());
@@ -67,6 +75,7 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
       // The emulator's queue URLs name their own host; sent elsewhere, the SDK warns on every message.
       AWS_ENDPOINT_URL_SQS: new URL(options.queueUrl).origin,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
+      ...levelOverride,
     }),
     (invocation) => invocation.statusCode === 200,
   );
@@ -83,6 +92,7 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
       // The emulator's queue URLs name their own host; sent elsewhere, the SDK warns on every message.
       AWS_ENDPOINT_URL_SQS: new URL(options.queueUrl).origin,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
+      ...levelOverride,
     }),
     (invocation) => invocation.failures === 0,
   );
@@ -99,6 +109,8 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
     processorLogBytesPerEvent: processor.logBytes / workload.length,
     processorLogLinesPerEvent: processor.logLines / workload.length,
     processorLogBytesPerEventByKind: perEvent(processor.logBytesByKind, workload.length),
+    processorInitMs: processor.invocations[0]?.initMs ?? Number.NaN,
+    processorInitCpuMs: processor.invocations[0]?.initCpuMs ?? Number.NaN,
   };
 }
 

@@ -19,7 +19,8 @@ export interface Goal {
 export interface CostLever {
   readonly change: string;
   readonly totalUsd: number;
-  readonly savesUsd: number;
+  /** What the setting adds to the default's total, USD per million events. */
+  readonly addsUsd: number;
 }
 
 export interface BundleSizes {
@@ -38,6 +39,8 @@ export interface BenchReport {
   readonly coldStart: { readonly vsExpress: number; readonly vsExpressSpread: Spread } & Omit<ColdStartResult, 'vsExpress'>;
   readonly bundles: Record<'verifier' | 'processor', BundleSizes>;
   readonly deployed: DeployedRunsResult;
+  /** The same, run at application log level INFO. */
+  readonly deployedAtInfo: DeployedRunsResult;
   readonly processor: { readonly writeUnitsPerEvent: Record<string, number> } & ProcessorBenchResult;
   readonly e2e: {
     readonly eventsPerSecond: number;
@@ -53,6 +56,9 @@ export interface BenchReport {
     readonly lines: readonly CostLine[];
     readonly levers: readonly CostLever[];
     readonly billedMs: Record<'verifier' | 'processor', number>;
+    readonly billedInitMs: Record<'verifier' | 'processor', number>;
+    readonly coldStartsPerInvocation: number;
+    readonly lambdaInitBilledSince: string;
   };
   readonly costPerMillionUsd: number;
   readonly goals: readonly Goal[];
@@ -119,17 +125,15 @@ export function renderMarkdown(report: BenchReport): string {
         ['cold start, ours (spawn → first answer), ms', spread(report.coldStart.oursMs, 0)],
         ['  of which loading the bundle, ms', spread(report.coldStart.oursLoadMs, 0)],
         ['  of which the first event (secret read, event queued), ms', spread(report.coldStart.oursFirstEventMs, 0)],
+        ['INIT as Lambda bills it (process start → handler loaded), ms / of which CPU, ms', `${spread(report.coldStart.oursInitMs, 0)} / ${spread(report.coldStart.oursInitCpuMs, 0)}`],
         ['cold start, Express + svix (spawn → first answer), ms', spread(report.coldStart.expressMs, 0)],
         ['bare `node -e ""` (spawn → exit), ms', spread(report.coldStart.bareNodeMs, 0)],
         ['cold start ours / Express', spread(report.coldStart.vsExpressSpread, 2)],
-        ...(report.coldStart.lean
+        ...(report.coldStart.variant
           ? [
-              [
-                `same code, leaner build (bench/bundle-variant.ts, ${kb(report.coldStart.lean.indexBytes)}): cold start, ms`,
-                spread(report.coldStart.lean.ms, 0),
-              ],
-              ['  of which loading the bundle, ms', spread(report.coldStart.lean.loadMs, 0)],
-              ['  leaner build / Express', spread(report.coldStart.lean.vsExpress, 2)],
+              ['the same bundle with NODE_OPTIONS=--enable-source-maps (readable stack traces): cold start, ms', spread(report.coldStart.variant.ms, 0)],
+              ['  of which loading the bundle, ms', spread(report.coldStart.variant.loadMs, 0)],
+              ['  with source maps / Express', spread(report.coldStart.variant.vsExpress, 2)],
             ]
           : []),
         [
@@ -171,7 +175,7 @@ export function renderMarkdown(report: BenchReport): string {
     `Traffic mix (bench/workload.ts) in batches of ${report.processor.batchSize}, one batch at a time, ${report.processor.eventsPerRun} events per run:`,
     '',
     table(
-      ['', 'ours', 'idempotency record', 'ours, gsi1 projecting keys only'],
+      ['', 'ours', 'idempotency record', 'ours, gsi1 projecting all attributes (before)'],
       (
         [
           ['events per second', (mix) => spread(mix.eventsPerSecond, 0)],
@@ -184,7 +188,7 @@ export function renderMarkdown(report: BenchReport): string {
         label,
         show(report.processor.mix.ours),
         show(report.processor.mix.idempotencyRecord),
-        show(report.processor.mix.oursKeysOnlyIndex),
+        show(report.processor.mix.oursAllProjection),
       ]),
     ),
     '',
@@ -215,11 +219,13 @@ export function renderMarkdown(report: BenchReport): string {
       ],
     ),
     '',
-    'Settings that decide most of it, each priced from the same measured counts:',
+    'What each setting would cost if turned up from the default, priced from the same measured counts',
+    '(the INFO log bytes come from the deployed bundles run again at application log level INFO;',
+    'a negative figure saves):',
     '',
     table(
-      ['change', 'total USD per million', 'saves'],
-      report.cost.levers.map((lever) => [lever.change, f(lever.totalUsd, 2), f(lever.savesUsd, 2)]),
+      ['setting', 'total USD per million', 'adds'],
+      report.cost.levers.map((lever) => [lever.change, f(lever.totalUsd, 2), f(lever.addsUsd, 2)]),
     ),
   );
   return lines.join('\n');
@@ -230,13 +236,18 @@ export const RESULTS_END = '<!-- bench:results:end -->';
 
 /** Replaces the generated part of BENCHMARKS.md, keeping what people wrote around it. */
 export function updateBenchmarksFile(path: string, markdown: string): void {
-  const generated = `${RESULTS_START}\n${markdown}\n${RESULTS_END}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${RESULTS_START}\n${RESULTS_END}\n`;
-  const start = current.indexOf(RESULTS_START);
-  const end = current.indexOf(RESULTS_END);
+  updateBenchmarksSection(path, RESULTS_START, RESULTS_END, markdown);
+}
+
+/** Replaces what lies between `startMarker` and `endMarker` (appended as a new section when they are missing). */
+export function updateBenchmarksSection(path: string, startMarker: string, endMarker: string, markdown: string): void {
+  const generated = `${startMarker}\n${markdown}\n${endMarker}`;
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${startMarker}\n${endMarker}\n`;
+  const start = current.indexOf(startMarker);
+  const end = current.indexOf(endMarker);
   const next =
     start === -1 || end === -1
       ? `${current.trimEnd()}\n\n## Latest run\n\n${generated}\n`
-      : `${current.slice(0, start)}${generated}${current.slice(end + RESULTS_END.length)}`;
+      : `${current.slice(0, start)}${generated}${current.slice(end + endMarker.length)}`;
   writeFileSync(path, next);
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ClerkEventEnvelope } from '../lambdas/shared/clerk-events';
-import { QUEUED_EVENT_ATTRIBUTES, type QueuedEvent } from '../lambdas/shared/queued-event';
-import { toSqsSafeJson } from '../lambdas/verifier/sqs-safe-json';
+import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
+import { queuedMessageBody } from '../lambdas/verifier/enqueue-event';
 import { type SampleIds, sampleEvent } from '../lambdas/shared/sample-events';
 import { newSvixId } from './payloads';
 
@@ -153,14 +153,15 @@ export function generateWorkload(count: number, random: () => number, startAt = 
 
 /** The SQS message body the verifier would have queued for this event. */
 export function queuedBody(item: WorkloadEvent, receivedAt = new Date()): string {
-  const queued: QueuedEvent = {
-    version: 1,
+  const raw = Buffer.from(JSON.stringify(item.event));
+  return queuedMessageBody({
     svixId: item.svixId,
     svixTimestamp: Math.floor(receivedAt.getTime() / 1000),
     receivedAt: receivedAt.toISOString(),
-    event: item.event,
-  };
-  return toSqsSafeJson(queued);
+    raw,
+    text: raw.toString('utf8'),
+    eventType: item.event.type,
+  });
 }
 
 /** Records as Lambda's SQS event source hands them over. */

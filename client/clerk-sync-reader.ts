@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BOOKKEEPING_ATTRIBUTES,
+  type Gsi1ProjectedAttribute,
   type ItemKey,
   type KeyQuery,
   keys,
@@ -39,6 +40,19 @@ export type Organization = Public<OrganizationItem>;
 export type DeletedOrganization = Public<OrganizationTombstone>;
 export type Membership = Public<MembershipItem>;
 export type DeletedMembership = Public<MembershipTombstone>;
+
+/**
+ * What a read through the gsi1 index returns of an item: only what the index projects
+ * (`GSI1_PROJECTED_ATTRIBUTES`, docs/table.md "Keys and index"). For organizations and memberships
+ * that is every public attribute; a user comes without `lastSeenAt` (read it with `getUser`).
+ */
+export type FromIndex<T> = T extends unknown ? Pick<T, Extract<keyof T, Gsi1ProjectedAttribute>> : never;
+/** A user found by email: every public attribute but `lastSeenAt`. */
+export type IndexedUser = FromIndex<User>;
+/** An organization found by slug: every public attribute. */
+export type IndexedOrganization = FromIndex<Organization>;
+/** A membership found among a user's organizations: every public attribute. */
+export type IndexedMembership = FromIndex<Membership>;
 
 export interface ReadOptions {
   /** Also return tombstones (`deleted: true`), e.g. to tell "deleted" from "never seen". */
@@ -88,12 +102,14 @@ export class ClerkSyncReader {
   }
 
   /**
-   * The user whose primary email this is (case-insensitive). Through the gsi1 index, so
-   * eventually consistent; deleted users are never found (their tombstones hold no email).
+   * The user whose primary email this is (case-insensitive), in one Query of the gsi1 index, so
+   * eventually consistent: every public attribute but `lastSeenAt`, which the index leaves out
+   * (it changes with every sign-in; `getUser` has it). Deleted users are never found (their
+   * tombstones hold no email).
    */
-  async getUserByEmail(email: string): Promise<User | undefined> {
+  async getUserByEmail(email: string): Promise<IndexedUser | undefined> {
     const [item] = await this.queryIndexAll(queries.userByEmail(email));
-    return item as User | undefined;
+    return item as IndexedUser | undefined;
   }
 
   /** A user's sessions, active and ended. Sessions of a deleted user are gone. */
@@ -113,10 +129,10 @@ export class ClerkSyncReader {
     return this.getItem(keys.organization(orgId), options) as Promise<WithDeleted<Organization, DeletedOrganization, O> | undefined>;
   }
 
-  /** The organization with this slug, through the gsi1 index (eventually consistent). */
-  async getOrganizationBySlug(slug: string): Promise<Organization | undefined> {
+  /** The organization with this slug, every public attribute, in one Query of the gsi1 index (eventually consistent). */
+  async getOrganizationBySlug(slug: string): Promise<IndexedOrganization | undefined> {
     const [item] = await this.queryIndexAll(queries.organizationBySlug(slug));
-    return item as Organization | undefined;
+    return item as IndexedOrganization | undefined;
   }
 
   /** An organization's memberships (role, permissions); removed ones only with `includeDeleted`. */
@@ -134,15 +150,18 @@ export class ClerkSyncReader {
   }
 
   /**
-   * The user's current memberships, one per organization, through the gsi1 index (eventually
-   * consistent). Removed memberships are not indexed, so they never appear here.
+   * The user's current memberships, one per organization, every public attribute, through the
+   * gsi1 index (eventually consistent). Removed memberships are not indexed, so they never appear here.
    */
-  async listUserOrganizations(userId: string): Promise<Membership[]> {
+  async listUserOrganizations(userId: string): Promise<IndexedMembership[]> {
     return this.all((cursor) => this.pageUserOrganizations(userId, { cursor }));
   }
 
-  async pageUserOrganizations(userId: string, options: Omit<PageOptions, 'consistentRead' | 'includeDeleted'> = {}): Promise<Page<Membership>> {
-    return this.queryIndexPage(queries.userOrganizations(userId), options) as Promise<Page<Membership>>;
+  async pageUserOrganizations(
+    userId: string,
+    options: Omit<PageOptions, 'consistentRead' | 'includeDeleted'> = {},
+  ): Promise<Page<IndexedMembership>> {
+    return this.queryIndexPage(queries.userOrganizations(userId), options) as Promise<Page<IndexedMembership>>;
   }
 
   private async getItem(key: ItemKey, options: ReadOptions | undefined): Promise<unknown> {

@@ -9,10 +9,11 @@ import { EventQueue } from './constructs/event-queue';
 import { IngestApi } from './constructs/ingest-api';
 import { type MailNotificationsProps, MailNotifier } from './constructs/mail-notifier';
 import { PipelineMonitoring } from './constructs/monitoring';
-import type { LogLevel } from './constructs/node-function';
+import type { LogLevel, SystemLogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
 import { RedriveRole } from './constructs/redrive-role';
-import { SyncTable } from './constructs/sync-table';
+import { type ReconcileProps, ScheduledReconciliation } from './constructs/reconciliation';
+import { type Gsi1Projection, SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 
@@ -55,6 +56,20 @@ export interface ClerkWebhookSyncProps {
    */
   readonly maxConcurrency?: number;
   /**
+   * Ids of the Clerk instances (`ins_…`) whose events are applied; an authenticated event of any
+   * other instance (a development instance's endpoint secret in the secret list, say) is
+   * acknowledged, counted as `WebhooksForeignInstance` and never queued (README, "Security").
+   * @default - events of any instance; each one is named in a verifier warning the first time it is seen
+   */
+  readonly allowedInstanceIds?: readonly string[];
+  /**
+   * Source addresses the verifier accepts requests from, before any other work (403 otherwise):
+   * `'svix'` for the ranges Svix publishes, or IPv4/IPv6 addresses and CIDR ranges (may include
+   * `'svix'`). See README, "Flooding the endpoint", before turning it on.
+   * @default - any source
+   */
+  readonly allowedSourceIps?: 'svix' | readonly string[];
+  /**
    * API steady-state rate limit, requests per second.
    * @default 50
    */
@@ -75,15 +90,34 @@ export interface ClerkWebhookSyncProps {
    */
   readonly tableDeletionProtection?: boolean;
   /**
+   * What the table's gsi1 index projects: `public` (its public attributes, without `lastSeenAt`
+   * and bookkeeping) or `all` (what deployments before it had). Changing it rebuilds the index.
+   * @default 'public'
+   */
+  readonly gsi1Projection?: Gsi1Projection;
+  /**
    * Retention of every log group of the pipeline.
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Log level of the functions.
-   * @default 'INFO'
+   * Application log level of the functions, applied by Lambda. `INFO` adds one line per event;
+   * warnings, errors and metrics are delivered at any level up to `WARN`.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.logLevel ('WARN')
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Level of Lambda's own records for the functions: `INFO` adds a start and a report record per
+   * invocation (durations, memory).
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.systemLogLevel ('WARN')
+   */
+  readonly systemLogLevel?: SystemLogLevel;
+  /**
+   * X-Ray active tracing of every function (the HTTP API itself cannot be traced). What it costs
+   * per million events is in BENCHMARKS.md; `-c tracing=true` turns it on for the app's stack.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.tracing (false)
+   */
+  readonly tracing?: boolean;
   /**
    * E-mail address subscribed to the alarm topic.
    * @default - no subscription; subscribe to the `AlarmTopicArn` output yourself
@@ -100,12 +134,30 @@ export interface ClerkWebhookSyncProps {
    */
   readonly signatureRejectionAlarmThreshold?: number;
   /**
+   * API 4xx answers (throttled 429s included) in a 5-minute period that, sustained, raise the
+   * `webhook-4xx` alarm.
+   * @default MONITORING_DEFAULTS.apiClientErrorThreshold (300)
+   */
+  readonly apiClientErrorAlarmThreshold?: number;
+  /**
+   * Consecutive 5-minute periods at or above `apiClientErrorAlarmThreshold` that raise the alarm.
+   * @default MONITORING_DEFAULTS.apiClientErrorPeriods (3)
+   */
+  readonly apiClientErrorAlarmPeriods?: number;
+  /**
    * Welcome and admin-welcome mails through SES, sent exactly once from the sync table's stream
    * (docs/notifications.md). Absent, the feature is off and leaves nothing behind: no table stream,
    * notifier, ledger, failure queue or alarms.
    * @default - no mails
    */
   readonly mail?: MailNotificationsProps;
+  /**
+   * Scheduled reconciliation (README, "Backfill and reconciliation"): a sweep of Clerk's users,
+   * organizations and memberships into the table, daily by default, with prune, drift metrics
+   * and alarms. Absent, nothing of it is created.
+   * @default - no scheduled reconciliation
+   */
+  readonly reconcile?: ReconcileProps;
   /**
    * Stack outputs for the values an operator needs (webhook URL, secret, table, queues, alarm
    * topic, dashboard). Their logical ids are derived from this construct's path, so several
@@ -140,6 +192,8 @@ export class ClerkWebhookSync extends Construct {
   public readonly monitoring: PipelineMonitoring;
   /** Present when the `mail` prop is. */
   public readonly mailNotifier?: MailNotifier;
+  /** Present when the `reconcile` prop is. */
+  public readonly reconciliation?: ScheduledReconciliation;
   /** The stack outputs, by their construct id (`WebhookUrl`, `TableName`…); empty with `outputs: false`. */
   public readonly outputs: Readonly<Record<string, CfnOutput>>;
 
@@ -155,6 +209,8 @@ export class ClerkWebhookSync extends Construct {
     const metrics = new PipelineMetrics(this.metricsNamespace);
     const functionSettings = {
       logLevel: props.logLevel,
+      systemLogLevel: props.systemLogLevel,
+      tracing: props.tracing,
       logRetention: props.logRetention,
       metricsNamespace: this.metricsNamespace,
     };
@@ -162,6 +218,7 @@ export class ClerkWebhookSync extends Construct {
     this.syncTable = new SyncTable(this, 'SyncTable', {
       removalPolicy: props.tableRemovalPolicy,
       deletionProtection: props.tableDeletionProtection,
+      gsi1Projection: props.gsi1Projection,
       stream: props.mail ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
 
@@ -175,6 +232,8 @@ export class ClerkWebhookSync extends Construct {
       queue: this.events.queue,
       existingSigningSecretName: props.existingSigningSecretName,
       existingSigningSecretArn: props.existingSigningSecretArn,
+      allowedInstanceIds: props.allowedInstanceIds,
+      allowedSourceIps: props.allowedSourceIps,
     });
 
     this.api = new IngestApi(this, 'IngestApi', {
@@ -208,6 +267,14 @@ export class ClerkWebhookSync extends Construct {
       });
     }
 
+    if (props.reconcile) {
+      this.reconciliation = new ScheduledReconciliation(this, 'Reconciliation', {
+        ...functionSettings,
+        ...props.reconcile,
+        table: this.syncTable.table,
+      });
+    }
+
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       pipelineName: this.pipelineName,
       metrics,
@@ -219,8 +286,10 @@ export class ClerkWebhookSync extends Construct {
       alarmEmail: props.alarmEmail,
       oldestMessageAgeThreshold: props.oldestMessageAgeAlarmThreshold,
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
-      additionalAlarms: this.mailNotifier?.alarmSpecs(metrics),
-      additionalWidgets: this.mailNotifier?.dashboardWidgets(metrics),
+      apiClientErrorThreshold: props.apiClientErrorAlarmThreshold,
+      apiClientErrorPeriods: props.apiClientErrorAlarmPeriods,
+      additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
+      additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
     });
 
     this.outputs = props.outputs === false ? {} : this.createOutputs();
@@ -274,6 +343,13 @@ export class ClerkWebhookSync extends Construct {
         'MailFailureQueueUrl',
         this.mailNotifier.failureQueue.queueUrl,
         'Stream batches the notifier gave up on (shard and sequence range; their mails were not sent); alarmed',
+      );
+    }
+    if (this.reconciliation) {
+      output(
+        'ReconcileStateMachineArn',
+        this.reconciliation.stateMachine.stateMachineArn,
+        'The scheduled reconciliation sweep; start an execution by hand to sweep now',
       );
     }
     return outputs;

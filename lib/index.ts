@@ -12,12 +12,20 @@ export { EventQueue, type EventQueueProps, type EventQueueSenders } from './cons
 export { IngestApi, type IngestApiProps } from './constructs/ingest-api';
 export { type MailNotificationsProps, MailNotifier, type MailNotifierProps } from './constructs/mail-notifier';
 export { type AlarmSpec, MONITORING_DEFAULTS, type PipelineAlarms, PipelineMonitoring, type PipelineMonitoringProps } from './constructs/monitoring';
-export { type LogLevel, NodeFunction, type NodeFunctionProps } from './constructs/node-function';
+export {
+  FUNCTION_OBSERVABILITY_DEFAULTS,
+  type FunctionLoggingProps,
+  type LogLevel,
+  NodeFunction,
+  type NodeFunctionProps,
+  type SystemLogLevel,
+} from './constructs/node-function';
 export { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+export { RECONCILE_DEFAULTS, type ReconcileProps, ScheduledReconciliation, type ScheduledReconciliationProps } from './constructs/reconciliation';
 export { RedriveRole, type RedriveRoleProps } from './constructs/redrive-role';
-export { SyncTable, type SyncTableProps } from './constructs/sync-table';
+export { type Gsi1Projection, SyncTable, type SyncTableProps } from './constructs/sync-table';
 export { WebhookVerifier, type WebhookVerifierProps } from './constructs/webhook-verifier';
-export { TABLE_KEYS } from '../lambdas/shared/table-schema';
+export { GSI1_PROJECTED_ATTRIBUTES, TABLE_KEYS } from '../lambdas/shared/table-schema';
 export type {
   MembershipItem,
   MembershipTombstone,

@@ -21,6 +21,8 @@ export const LOCAL_DEFAULTS = {
 
 /** `npm start` signs with it (or generates one) and `npm run send` signs with its first entry. */
 export const SIGNING_SECRET_ENV = 'CLERK_WEBHOOK_SIGNING_SECRET';
+/** Clerk instance ids whose events `npm start` queues (the `allowedInstanceIds` of the stack); unset: any. */
+export const INSTANCE_IDS_ENV = 'CLERK_INSTANCE_IDS';
 /** Where `npm start` writes mails and `npm run replay-mails -- --local` writes replayed ones. */
 export const MAILBOX_DIR_ENV = 'MAILBOX_DIR';
 

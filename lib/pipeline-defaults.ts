@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
+import { SQS_MAX_MESSAGE_BYTES } from '../lambdas/shared/queued-event';
+import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
 
 /**
  * Settings shared by the CDK stack and the local pipeline (`npm start`), so the two cannot
@@ -27,9 +29,9 @@ export const PIPELINE_DEFAULTS = {
   /** Main queue retention: longer than Svix's ~28 h retry schedule. */
   queueRetention: Duration.days(4),
   /** SQS accepts up to 1 MiB; a max-size webhook body plus our envelope must fit. */
-  maxMessageSizeBytes: 1_048_576,
+  maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
   /** Verifier Lambda timeout: Svix counts a delivery as failed after 15 s. */
-  verifierTimeout: Duration.seconds(10),
+  verifierTimeout: Duration.seconds(VERIFIER_DEFAULTS.timeoutSeconds),
   /** The one webhook route, in the stack's HTTP API and in the local server alike. */
   webhookPath: '/webhooks/clerk',
 } as const;

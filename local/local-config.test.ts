@@ -60,6 +60,14 @@ describe('local config', () => {
     );
   });
 
+  it("reads CLERK_INSTANCE_IDS with the verifier's own parser; unset, events of any instance are queued", () => {
+    expect(config([])).not.toHaveProperty('allowedInstanceIds');
+    expect(config([], { CLERK_INSTANCE_IDS: 'ins_2abc, ins_2def' }).allowedInstanceIds).toEqual(['ins_2abc', 'ins_2def']);
+    expect(() => config([], { CLERK_INSTANCE_IDS: 'ins_2abc app_2def' })).toThrow(
+      new ConfigurationError('CLERK_INSTANCE_IDS: "app_2def" is not a Clerk instance id (ins_ followed by letters and digits)'),
+    );
+  });
+
   it('takes --data-dir over DATA_DIR, in both spellings', () => {
     expect(config(['--data-dir', '/var/ddb'], { DATA_DIR: '/elsewhere' }).dataDir).toBe('/var/ddb');
     expect(config(['--data-dir=/var/ddb2']).dataDir).toBe('/var/ddb2');

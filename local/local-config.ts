@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConfigurationError, InvalidSigningSecretError } from '../lambdas/shared/errors';
 import { parseSigningSecrets, SIGNING_SECRET_PREFIX } from '../lambdas/verifier/signing-secrets';
-import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV, SIGNING_SECRET_ENV } from '../lib/local-names';
+import { parseInstanceIds } from '../lambdas/verifier/verifier-config';
+import { INSTANCE_IDS_ENV, LOCAL_DEFAULTS, MAILBOX_DIR_ENV, SIGNING_SECRET_ENV } from '../lib/local-names';
 
 /** `npm start`'s settings, from the command line and the environment (README, "Run it locally"). */
 
@@ -17,6 +18,8 @@ export interface LocalConfig {
   /** Whether the secrets came from the environment or were generated for this run (and must be printed). */
   readonly secretOrigin: 'environment' | 'generated';
   readonly logLevel: LocalLogLevel;
+  /** Clerk instances whose events are queued; absent: any (CLERK_INSTANCE_IDS). */
+  readonly allowedInstanceIds?: readonly string[];
   /**
    * Where the notifier writes its mails (absolute), null with --no-mail; absent when neither
    * MAILBOX_DIR nor a flag says: LOCAL_DEFAULTS.mailboxDir.
@@ -45,6 +48,8 @@ Environment:
   TABLE_NAME                     table name (default ${LOCAL_DEFAULTS.tableName})
   ${SIGNING_SECRET_ENV}   one or more whsec_… separated by spaces or commas
                                  (default: a fresh secret, printed when ready)
+  ${INSTANCE_IDS_ENV}             Clerk instance ids (ins_…, spaces or commas) whose events are
+                                 queued; others are acknowledged and dropped (default: any)
   LOG_LEVEL                      level of the functions' JSON logs (default ${LOCAL_DEFAULTS.logLevel})
   ${MAILBOX_DIR_ENV}                    directory of the local mailbox (default ${LOCAL_DEFAULTS.mailboxDir})
 `;
@@ -87,6 +92,7 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     }
   }
 
+  const instanceIds = blankToUndefined(env[INSTANCE_IDS_ENV]);
   return {
     kind: 'start',
     config: {
@@ -98,6 +104,7 @@ export function readLocalCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       signingSecrets,
       secretOrigin: secretValue === undefined ? 'generated' : 'environment',
       logLevel: logLevelFrom(env),
+      ...(instanceIds === undefined ? {} : { allowedInstanceIds: parseInstanceIds(instanceIds, INSTANCE_IDS_ENV) }),
       ...(mailboxDir === undefined ? {} : { mailboxDir: mailboxDir === null ? null : path.resolve(mailboxDir) }),
     },
   };

@@ -21,8 +21,10 @@ import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import { createProcessorHandler, type ProcessorDeps } from '../lambdas/processor/create-processor-handler';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
+import { type ClientTimeouts, clientOptions } from '../lambdas/shared/sdk-client-options';
 import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
+import { verifierSqsClient } from '../lambdas/verifier/verifier-clients';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
 import { describeDiscarded, describeExchange, describeMail, describeOutcome, messageOf, reportUnreported } from './console-lines';
 import { type PipelineReporter, SILENT_REPORTER } from './console-reporter';
@@ -42,6 +44,9 @@ import { type HttpApiHandler, startWebhookServer } from './webhook-server';
 
 export const WEBHOOK_ROUTE_KEY = `POST ${PIPELINE_DEFAULTS.webhookPath}` as const;
 
+/** Both attempts fit in the local server's 30 s request timeout. */
+const LOCAL_VERIFIER_SQS_TIMEOUTS: ClientTimeouts = { connectionTimeoutMs: 2_000, requestTimeoutMs: 10_000, maxAttempts: 2 };
+
 export type ProcessorHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface LocalPipelineOptions {
@@ -56,6 +61,8 @@ export interface LocalPipelineOptions {
   readonly queueName?: string;
   /** One or more `whsec_…`; default: a freshly generated one (see `secret` of the result). */
   readonly signingSecrets?: readonly string[];
+  /** Clerk instances whose events are queued (the stack's `allowedInstanceIds`); default: any. */
+  readonly allowedInstanceIds?: readonly string[];
   /** Level of the functions' Powertools JSON logs. Default WARN. */
   readonly logLevel?: LocalLogLevel;
   readonly reporter?: PipelineReporter;
@@ -149,9 +156,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const engines = await startEngines(options, stoppers);
     const dynamoDb = new DynamoDBClient({ endpoint: engines.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const sqs = new SQSClient({ endpoint: engines.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    // The verifier's own client (the shared one long-polls for 20 s), bounded like the function's but
+    // with room for an emulator on a busy machine: there is no Svix here to retry a 503.
+    const verifierSqs = verifierSqsClient({
+      endpoint: engines.sqsEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      ...clientOptions(LOCAL_VERIFIER_SQS_TIMEOUTS),
+    });
     stoppers.push(async () => {
       dynamoDb.destroy();
       sqs.destroy();
+      verifierSqs.destroy();
     });
 
     const mailOptions = options.mail === false ? undefined : (options.mail ?? {});
@@ -162,10 +178,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const logLevel = options.logLevel ?? LOCAL_DEFAULTS.logLevel;
     handleWebhook = createVerifierHandler({
-      sqs,
+      sqs: verifierSqs,
       queueUrl: queues.queueUrl,
       secrets,
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
+      allowedInstanceIds: options.allowedInstanceIds,
       now: Date.now,
       logger: new Logger({ serviceName: SERVICE_NAMES.verifier, logLevel }),
     });

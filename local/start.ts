@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     tableName: config.tableName,
     signingSecrets: config.signingSecrets,
     logLevel: config.logLevel,
+    allowedInstanceIds: config.allowedInstanceIds,
     mail: config.mailboxDir === null ? false : config.mailboxDir === undefined ? {} : { mailboxDir: config.mailboxDir },
     reporter: createConsoleReporter(),
   });

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../shared/errors';
 import { optionalIntEnv, optionalString, requireEnv } from '../shared/require-env';
-import type { AwsCallTimeouts } from '../shared/sdk-client-options';
+import type { ClientTimeouts } from '../shared/sdk-client-options';
 import { parseMailAddress } from './mail-address';
 
 /**
@@ -44,16 +44,17 @@ export const NOTIFIER_DEFAULTS = {
    */
   sendMarginMs: 6_000,
   /**
-   * Every DynamoDB call (ledger, sync table): at most three attempts of 1.5 s, so even a hung
-   * call fails inside `sendMarginMs` and the failure is logged long before the function timeout.
+   * Every DynamoDB call (ledger, sync table): at most three attempts of 1 s, so even a hung
+   * call fails inside `sendMarginMs` (6 s with the SDK's longest backoff, worstCaseCallMs) and
+   * the failure is logged long before the function timeout.
    */
-  awsCalls: { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_500, maxAttempts: 3 } satisfies AwsCallTimeouts,
+  awsCalls: { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, maxAttempts: 3 } satisfies ClientTimeouts,
   /**
-   * SES SendEmail: at most three attempts of 4 s, which end before the abort at
-   * `leaseMs - sendMarginMs` (14 s). A retried SendEmail whose first answer was lost can send
+   * SES SendEmail: at most three attempts of 3.5 s, which end (13.5 s with the longest backoff)
+   * before the abort at `leaseMs - sendMarginMs` (14 s). A retried SendEmail whose first answer was lost can send
    * twice: a window docs/notifications.md names.
    */
-  sesCalls: { connectionTimeoutMs: 2_000, requestTimeoutMs: 4_000, maxAttempts: 3 } satisfies AwsCallTimeouts,
+  sesCalls: { connectionTimeoutMs: 2_000, requestTimeoutMs: 3_500, maxAttempts: 3 } satisfies ClientTimeouts,
   /** Stream records per invocation. */
   batchSize: 10,
   /** Retries of a failing batch by the event source before it goes to the on-failure queue. */

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, MEMBER_ORG_IDS_ATTRIBUTE } from '../shared/table-schema';
+import { keys, MEMBER_ORG_IDS_ATTRIBUTE, STUB_SINCE_ATTRIBUTE } from '../shared/table-schema';
 import type { ApplyContext } from './apply-context';
 import { conditionalWrite } from '../shared/conditional-write';
 import { deletedName, NOT_DELETED } from './conditions';
@@ -11,6 +11,10 @@ import { deletedName, NOT_DELETED } from './conditions';
  */
 
 export type ParentStatus = 'alive' | 'deleted';
+
+// The first of these writes to reach a profile records when (see STUB_SINCE_ATTRIBUTE); the same write, no extra one.
+const STUB_SINCE = '#stubSince = if_not_exists(#stubSince, :now)';
+const stubSinceName = { '#stubSince': STUB_SINCE_ATTRIBUTE } as const;
 
 /** Strongly consistent: reflects every tombstone written before the call. */
 export async function profileStatus(context: ApplyContext, key: { pk: string; sk: string }): Promise<ParentStatus> {
@@ -36,10 +40,10 @@ export async function raiseLastSeenAt(context: ApplyContext, userId: string, las
       new UpdateCommand({
         TableName: context.tableName,
         Key: keys.user(userId),
-        UpdateExpression: 'SET #lastSeenAt = :lastSeenAt, #type = :type, #id = :id',
+        UpdateExpression: `SET #lastSeenAt = :lastSeenAt, #type = :type, #id = :id, ${STUB_SINCE}`,
         ConditionExpression: `${NOT_DELETED} AND (attribute_not_exists(#lastSeenAt) OR #lastSeenAt < :lastSeenAt)`,
-        ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#type': 'type', '#id': 'id', ...deletedName },
-        ExpressionAttributeValues: { ':lastSeenAt': lastSeenAt, ':type': 'user', ':id': userId },
+        ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#type': 'type', '#id': 'id', ...stubSinceName, ...deletedName },
+        ExpressionAttributeValues: { ':lastSeenAt': lastSeenAt, ':type': 'user', ':id': userId, ':now': context.nowMillis },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     ),
@@ -62,15 +66,16 @@ export async function registerMembershipWithUser(
       new UpdateCommand({
         TableName: context.tableName,
         Key: keys.user(userId),
-        UpdateExpression: 'ADD #memberOrgIds :orgIds SET #type = :type, #id = :id',
+        UpdateExpression: `ADD #memberOrgIds :orgIds SET #type = :type, #id = :id, ${STUB_SINCE}`,
         ConditionExpression: NOT_DELETED,
         ExpressionAttributeNames: {
           '#memberOrgIds': MEMBER_ORG_IDS_ATTRIBUTE,
           '#type': 'type',
           '#id': 'id',
+          ...stubSinceName,
           ...deletedName,
         },
-        ExpressionAttributeValues: { ':orgIds': new Set([orgId]), ':type': 'user', ':id': userId },
+        ExpressionAttributeValues: { ':orgIds': new Set([orgId]), ':type': 'user', ':id': userId, ':now': context.nowMillis },
       }),
     ),
   );

@@ -95,7 +95,7 @@ export async function processRecord(record: SQSRecord, deps: RecordProcessingDep
       logger.warn('event failed, SQS will redeliver it', { ...labels, outcome: 'failed', reason });
       return { outcome: outcomeOf('failed', reason), retryError: error };
     }
-    const identifiers = labels.svixId === undefined ? identifiersOf(record.body) : labels;
+    const identifiers = labels.svixId === undefined ? identifiersOf(record) : labels;
     try {
       await sendToDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl, record, { reason, ...identifiers });
     } catch (sendError) {

@@ -1,5 +1,5 @@
 import { optionalIntEnv, requireEnv } from '../shared/require-env';
-import { type AwsCallTimeouts, worstCaseCallMs } from '../shared/sdk-client-options';
+import { type ClientTimeouts, worstCaseCallMs } from '../shared/sdk-client-options';
 
 /**
  * The processor's configuration: the environment variables lib/constructs/event-processor.ts
@@ -27,11 +27,12 @@ export const PROCESSOR_DEFAULTS = {
    */
   tombstoneTtlDays: 30,
   /**
-   * Every DynamoDB and SQS call: one attempt gives up after 2 s (DynamoDB answers in
-   * milliseconds), three attempts at most, so a hung call fails within about 7 s, a record
-   * that hits it is retried by SQS, and the 30 s function timeout is never what stops it.
+   * Every DynamoDB and SQS call: one attempt gives up after 1 s (DynamoDB answers in
+   * milliseconds), three attempts at most, so a hung call fails within 6 s (worstCaseCallMs,
+   * backoff included), a record that hits it is retried by SQS, and the 30 s function timeout
+   * is never what stops it.
    */
-  awsCalls: { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 3 } satisfies AwsCallTimeouts,
+  awsCalls: { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, maxAttempts: 3 } satisfies ClientTimeouts,
   /**
    * Deletes one cascade (a user's sessions and memberships, an organization's members) makes
    * per receive of its message; what is left continues in a copy of the message
@@ -41,12 +42,13 @@ export const PROCESSOR_DEFAULTS = {
 } as const;
 
 /**
- * A cascade starts no new round of deletes (a query page, or up to 25 deletes) once less than
- * this is left of the invocation: room for a round whose calls all run into their timeouts and
- * for the continuation's SendMessage, each bounded by `awsCalls`, plus a margin. A cascade's
- * first round always runs, so every receive makes progress.
+ * A cascade starts no new round (a query page, or up to 25 deletes and, for a user, the update
+ * of its membership list) once less than this is left of the invocation: room for a round of two
+ * calls and the continuation's SendMessage, each running into every timeout of `awsCalls`
+ * (19 s), so the cascade has at least 11 s of a 30 s invocation. A cascade's first round always
+ * runs, so every receive makes progress.
  */
-export const CASCADE_TIME_RESERVE_MS = 2 * (worstCaseCallMs(PROCESSOR_DEFAULTS.awsCalls) + 1_000) + 1_000;
+export const CASCADE_TIME_RESERVE_MS = 3 * worstCaseCallMs(PROCESSOR_DEFAULTS.awsCalls) + 1_000;
 
 export interface ProcessorConfig {
   readonly tableName: string;

@@ -1,19 +1,9 @@
 import type { ClerkUser } from '../shared/clerk-events';
-import { keys } from '../shared/table-schema';
+import { keys, USER_PROFILE_ATTRIBUTES } from '../shared/table-schema';
 import { definedOnly, isRecord, optionalIso, optionalString } from './read-fields';
 
-/** Profile attributes a user event owns: each is set when present and removed when absent. */
-export const USER_PROFILE_ATTRIBUTES = [
-  'email',
-  'firstName',
-  'lastName',
-  'username',
-  'imageUrl',
-  'externalId',
-  'createdAt',
-  'updatedAt',
-  'lastSignInAt',
-] as const;
+/** Profile attributes a user event owns (the table module's list): each is set when present and removed when absent. */
+export { USER_PROFILE_ATTRIBUTES };
 
 export type UserProfileAttribute = (typeof USER_PROFILE_ATTRIBUTES)[number];
 export type UserProfileAttributes = Partial<Record<UserProfileAttribute, string>>;

@@ -12,7 +12,7 @@ export class ConfigurationError extends ClerkSyncError {
   readonly code = 'CONFIGURATION';
 }
 
-/** A queue message that can never be processed (not JSON, not a QueuedEvent v1): dead-lettered at once, never retried. */
+/** A queue message that can never be processed (not JSON, not a QueuedEvent, a body that does not parse): dead-lettered at once, never retried. */
 export class MalformedMessageError extends ClerkSyncError {
   readonly code = 'MALFORMED_MESSAGE';
 }
@@ -33,6 +33,11 @@ export class CascadeContinuationError extends ClerkSyncError {
 }
 
 // --- Webhook intake (verifier). Each maps to one HTTP status in lambdas/verifier/http-responses.ts. ---
+
+/** The request comes from a source address outside the allow-list (`allowedSourceIps`). */
+export class SourceNotAllowedError extends ClerkSyncError {
+  readonly code = 'SOURCE_NOT_ALLOWED';
+}
 
 /** The webhook route answers POST only. */
 export class MethodNotAllowedError extends ClerkSyncError {
@@ -64,7 +69,10 @@ export class InvalidSignatureError extends ClerkSyncError {
   readonly code = 'INVALID_SIGNATURE';
 }
 
-/** The authenticated webhook body is not a Clerk event envelope (JSON object with string `type` and object `data`). */
+/**
+ * The authenticated webhook body is not a Clerk event envelope (JSON object with an event type
+ * name in `type` and an object `data`), or exceeds the nesting or size bound of the parser.
+ */
 export class MalformedWebhookBodyError extends ClerkSyncError {
   readonly code = 'MALFORMED_WEBHOOK_BODY';
 }
@@ -128,4 +136,41 @@ export class MailLookupError extends ClerkSyncError {
 /** A stream record without the SequenceNumber the event source needs to checkpoint: the whole batch fails. */
 export class MalformedStreamRecordError extends ClerkSyncError {
   readonly code = 'MALFORMED_STREAM_RECORD';
+}
+
+// --- Backfill and reconciliation (lambdas/reconciler). ---
+
+/**
+ * Clerk's Backend API kept failing (429, 5xx, no answer) through every retry. The sweep stops;
+ * its checkpoint holds the last page it completed, so the next run resumes there.
+ */
+export class ClerkApiUnavailableError extends ClerkSyncError {
+  readonly code = 'CLERK_API_UNAVAILABLE';
+}
+
+/** Clerk's Backend API refused a request in a way no retry changes (401 wrong key, 403, 422). */
+export class ClerkApiRefusedError extends ClerkSyncError {
+  readonly code = 'CLERK_API_REFUSED';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A saved sweep checkpoint that this code cannot read (hand-edited, truncated, another version). */
+export class InvalidCheckpointError extends ClerkSyncError {
+  readonly code = 'INVALID_CHECKPOINT';
+}
+
+/** Clerk's Backend API answered 2xx with something a sweep cannot use (a user without `created_at`, an entry without its JSON). */
+export class UnexpectedClerkResponseError extends ClerkSyncError {
+  readonly code = 'UNEXPECTED_CLERK_RESPONSE';
+}
+
+/** Another sweep took the reconciliation lease (this one's had expired): this sweep must stop writing its checkpoint. */
+export class SweepLeaseLostError extends ClerkSyncError {
+  readonly code = 'SWEEP_LEASE_LOST';
 }

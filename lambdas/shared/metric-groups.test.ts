@@ -14,6 +14,11 @@ describe('powertoolsSettings', () => {
     ).toEqual({ serviceName: 'svc', namespace: 'Ns' });
     expect(powertoolsSettings('x', { POWERTOOLS_SERVICE_NAME: '  ' }).serviceName).toBe('x');
   });
+
+  it('reads the level Lambda filters application logs at, when Lambda sets one', () => {
+    expect(powertoolsSettings('x', { AWS_LAMBDA_LOG_LEVEL: 'WARN' }).lambdaLogLevel).toBe('WARN');
+    expect(powertoolsSettings('x', {})).not.toHaveProperty('lambdaLogLevel');
+  });
 });
 
 describe('createEmfPublisher', () => {
@@ -77,6 +82,23 @@ describe('createEmfPublisher', () => {
       ['a', 1],
       ['b', 1],
     ]);
+  });
+
+  it('marks every document with the level Lambda filters at, so the filter never drops a metric', async () => {
+    const publisher = createEmfPublisher({ ...settings, lambdaLogLevel: 'ERROR' });
+    const values = [{ name: 'Things', unit: MetricUnit.Count, value: 1 }];
+    const documents = await captureEmf(() => {
+      publisher.publish([{ dimensions: {}, values }, { dimensions: { kind: 'a' }, values }]);
+      publisher.publish([{ dimensions: { kind: 'a' }, values }]);
+    });
+    expect(documents.map((document) => document.level)).toEqual(['ERROR', 'ERROR', 'ERROR']);
+    // Neither a dimension nor a metric: CloudWatch extracts exactly what it did before.
+    expect(documents[1]!._aws.CloudWatchMetrics).toEqual([
+      { Namespace: 'TestNamespace', Dimensions: [['service', 'kind']], Metrics: [{ Name: 'Things', Unit: 'Count' }] },
+    ]);
+    // Without Lambda's filter (local pipeline, tests) the documents stay as they were.
+    const unfiltered = await captureEmf(() => createEmfPublisher(settings).publish([{ dimensions: {}, values }]));
+    expect(unfiltered[0]).not.toHaveProperty('level');
   });
 
   it('writes nothing when POWERTOOLS_METRICS_DISABLED is set', async () => {

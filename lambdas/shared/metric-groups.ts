@@ -30,6 +30,11 @@ export interface MetricsPublisher {
 export interface PowertoolsSettings {
   readonly serviceName: string;
   readonly namespace: string;
+  /**
+   * The application log level Lambda filters the function's output at (`AWS_LAMBDA_LOG_LEVEL`,
+   * set by Lambda under the JSON log format with a log level), if any.
+   */
+  readonly lambdaLogLevel?: string;
 }
 
 /**
@@ -37,17 +42,28 @@ export interface PowertoolsSettings {
  * uses the same values, so the alarms (which look metrics up by these names) find them either way.
  */
 export function powertoolsSettings(defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): PowertoolsSettings {
+  const lambdaLogLevel = env.AWS_LAMBDA_LOG_LEVEL?.trim();
   return {
     serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || defaultServiceName,
     namespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE,
+    ...(lambdaLogLevel ? { lambdaLogLevel } : {}),
   };
 }
 
 /**
+ * Top-level key Lambda reads a JSON line's level from. Lambda files a line without one as INFO,
+ * and under an application log level of WARN it would drop every metric: so each EMF document
+ * carries the level Lambda filters at, which it always delivers. CloudWatch ignores the key when
+ * it extracts the metrics (it is neither a dimension nor a metric).
+ */
+export const LAMBDA_LEVEL_KEY = 'level';
+
+/**
  * Publishes groups in CloudWatch embedded metric format through Powertools Metrics. One EMF
  * document can only carry one value per dimension, so each dimension set gets its own Metrics
- * instance (kept: the dimension values are a small, bounded set). POWERTOOLS_METRICS_DISABLED
- * (or POWERTOOLS_DEV) silences it, as Powertools documents.
+ * instance (kept: the dimension values are a small, bounded set). Under Lambda's log-level
+ * filtering every document is marked with the level Lambda delivers (`LAMBDA_LEVEL_KEY`).
+ * POWERTOOLS_METRICS_DISABLED (or POWERTOOLS_DEV) silences it, as Powertools documents.
  */
 export function createEmfPublisher(settings: PowertoolsSettings): MetricsPublisher {
   const byDimensions = new Map<string, Metrics>();
@@ -72,6 +88,8 @@ export function createEmfPublisher(settings: PowertoolsSettings): MetricsPublish
         if (group.values.length === 0) continue;
         const metrics = metricsFor(group.dimensions);
         for (const { name, unit, value } of group.values) metrics.addMetric(name, unit, value);
+        // Metadata is a top-level key of the document, cleared by every publish.
+        if (settings.lambdaLogLevel !== undefined) metrics.addMetadata(LAMBDA_LEVEL_KEY, settings.lambdaLogLevel);
         metrics.publishStoredMetrics();
       }
     },

@@ -10,6 +10,7 @@ export const SERVICE_NAMES = {
   verifier: 'clerk-webhook-verifier',
   processor: 'clerk-webhook-processor',
   notifier: 'clerk-webhook-notifier',
+  reconciler: 'clerk-webhook-reconciler',
 } as const;
 
 export const VERIFIER_METRICS = {
@@ -17,6 +18,8 @@ export const VERIFIER_METRICS = {
   received: 'WebhooksReceived',
   /** Signature verified and message accepted by SQS. */
   verified: 'WebhooksVerified',
+  /** Signature verified, but of a Clerk instance not in `allowedInstanceIds`: acknowledged (2xx), not queued. */
+  foreignInstance: 'WebhooksForeignInstance',
   /** Rejected with 4xx; also emitted with a `reason` dimension (see REJECTION_REASONS). */
   rejected: 'WebhooksRejected',
   /** Answered 5xx (secret or queue unavailable): Svix retries. */
@@ -24,6 +27,8 @@ export const VERIFIER_METRICS = {
 } as const;
 
 export const REJECTION_REASONS = {
+  /** The source address is not in `allowedSourceIps` (403). */
+  source: 'source',
   signature: 'signature',
   timestamp: 'timestamp',
   headers: 'headers',
@@ -88,3 +93,19 @@ export const MAIL_SKIP_REASONS = {
   pendingRecipient: 'pending-recipient',
 } as const;
 export type MailSkipReason = (typeof MAIL_SKIP_REASONS)[keyof typeof MAIL_SKIP_REASONS];
+
+/**
+ * The reconciler's metrics (lambdas/reconciler), counts of entities per invocation. Created,
+ * updated and pruned are drift: changes the webhooks should have brought and did not.
+ */
+export const RECONCILER_METRICS = {
+  created: 'EntitiesCreated',
+  updated: 'EntitiesUpdated',
+  pruned: 'EntitiesPruned',
+  unchanged: 'EntitiesUnchanged',
+  skipped: 'EntitiesSkipped',
+  /** Entities a sweep could not apply (malformed, refused by DynamoDB). */
+  failed: 'EntitiesFailed',
+  /** Once per completed sweep: its entities created + updated + pruned. The drift alarm watches it. */
+  sweepDrift: 'SweepDrift',
+} as const;

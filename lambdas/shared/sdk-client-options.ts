@@ -1,42 +1,58 @@
-/**
- * Bounds on every AWS SDK call a client makes: how long connecting may take, how long one
- * attempt may take in all, and how many attempts (the first one included) the SDK's retry
- * strategy makes. Without them a call to an endpoint that accepts the connection and never
- * answers waits until the function times out, with no log line and no metric.
- */
-export interface AwsCallTimeouts {
-  /** Milliseconds to establish the connection. */
+import { positiveInteger } from './require-env';
+
+/** How long one AWS SDK call may take: per attempt, and how many attempts. */
+export interface ClientTimeouts {
+  /** Most milliseconds to open the TCP connection. */
   readonly connectionTimeoutMs: number;
-  /** Milliseconds one attempt may take from sending the request to the end of the answer. */
+  /** Most milliseconds one attempt may take from start to the last byte of the answer (connection included). */
   readonly requestTimeoutMs: number;
-  /** Attempts per call, retries included. */
+  /** Attempts of one call, the first included (the SDK's retries for timeouts, throttling and 5xx). */
   readonly maxAttempts: number;
 }
 
-/** What an SDK client's constructor takes for those bounds (Node.js HTTP handler options). */
-export interface SdkClientOptions {
+/** The constructor options of any AWS SDK v3 client that bound its calls by `timeouts`. */
+export interface SdkClientTimeoutOptions {
   readonly maxAttempts: number;
   readonly requestHandler: {
     readonly connectionTimeout: number;
     readonly requestTimeout: number;
-    /** Without it the handler only logs a warning when requestTimeout passes and keeps waiting. */
     readonly throwOnRequestTimeout: true;
   };
 }
 
-export function clientOptions({ connectionTimeoutMs, requestTimeoutMs, maxAttempts }: AwsCallTimeouts): SdkClientOptions {
+/**
+ * Options for an AWS SDK client (`new SQSClient({ ...clientOptions(timeouts) })`) so that a
+ * service that accepts the connection and never answers costs a bounded time, not the function's
+ * whole timeout. The SDK's Node.js handler only logs a breached `requestTimeout` unless
+ * `throwOnRequestTimeout` is set; with it the attempt fails with a `TimeoutError`, which the SDK
+ * retries like any transient error, up to `maxAttempts`.
+ */
+export function clientOptions(timeouts: ClientTimeouts): SdkClientTimeoutOptions {
+  for (const [name, value] of Object.entries(timeouts)) positiveInteger(value as number, name);
   return {
-    maxAttempts,
-    requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+    maxAttempts: timeouts.maxAttempts,
+    requestHandler: {
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
 /**
- * The longest one call can take before it fails, not counting the backoff between attempts:
- * every attempt running into its request timeout. The SDK's standard retry waits a random time
- * of at most 100 ms × 2^attempt between attempts (500 ms × 2^attempt after throttling): with
- * three attempts, under a second (3 s when throttled) on top.
+ * The SDK's standard retry strategy waits a random time before each retry, at most
+ * `base × 2^(retry − 1)`; the base is 1 s after throttling, 50 ms otherwise. The bound below takes
+ * the throttling base for every retry, the larger one.
  */
-export function worstCaseCallMs({ requestTimeoutMs, maxAttempts }: AwsCallTimeouts): number {
-  return requestTimeoutMs * maxAttempts;
+const LONGEST_RETRY_BASE_MS = 1_000;
+
+/**
+ * The longest one call can take with these settings: every attempt runs into its request timeout
+ * (which includes connecting) and every retry waits the longest backoff. What a function's
+ * timeout has to leave room for.
+ */
+export function worstCaseCallMs(timeouts: ClientTimeouts): number {
+  let backoff = 0;
+  for (let retry = 1; retry < timeouts.maxAttempts; retry += 1) backoff += LONGEST_RETRY_BASE_MS * 2 ** (retry - 1);
+  return timeouts.maxAttempts * Math.max(timeouts.requestTimeoutMs, timeouts.connectionTimeoutMs) + backoff;
 }

@@ -1,13 +1,15 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { InvalidSignatureError, MethodNotAllowedError } from '../shared/errors';
-import type { QueuedEvent } from '../shared/queued-event';
-import { parseClerkEvent } from './clerk-event-body';
+import { InvalidSignatureError, MethodNotAllowedError, SourceNotAllowedError } from '../shared/errors';
+import { EVENT_BODY_LIMITS, parseEventBody } from '../shared/event-body';
 import { enqueueEvent } from './enqueue-event';
 import { classifyError, errorResponse, jsonResponse } from './http-responses';
+import { createInstanceFilter, NO_INSTANCE_ID } from './instance-filter';
 import { readRawBody } from './raw-body';
 import type { SigningSecretSource } from './signing-secrets';
+import { sourceIpAllowList } from './source-ip-allow-list';
+import { isInstanceId } from './verifier-config';
 import { assertTimestampFresh, NO_SIGNATURE_MATCHED, signatureMatches, signingKeysFor } from './verify-signature';
 import { readWebhookHeaders, type SignedHeaders } from './webhook-headers';
 import type { WebhookOutcome } from './webhook-outcome';
@@ -17,6 +19,17 @@ export interface VerifierDeps {
   readonly queueUrl: string;
   readonly secrets: SigningSecretSource;
   readonly maxBodyBytes: number;
+  /**
+   * Clerk instances whose events are queued; an authenticated event of any other is acknowledged
+   * (2xx) and counted, never queued.
+   * @default - every instance, each one named in a warning the first time it is seen
+   */
+  readonly allowedInstanceIds?: readonly string[];
+  /**
+   * CIDR ranges (parseSourceIpAllowList) requests must come from; others get 403 before any other work.
+   * @default - any source
+   */
+  readonly allowedSourceIps?: readonly string[];
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly logger: Logger;
@@ -32,17 +45,23 @@ const CORRELATION_ID_LOG_KEY = 'correlation_id';
 
 /**
  * Receives one Clerk webhook (HTTP API payload v2): authenticates it on the exact received bytes,
- * queues it, and answers 2xx only after SQS has accepted it. Checks run cheapest and
- * least-trusting first: method, size, headers, timestamp, signature, and only then is the body
- * parsed as JSON.
+ * queues those bytes, and answers 2xx only after SQS has accepted them. Checks run cheapest and
+ * least-trusting first: source address, method, size, headers (the id before it is logged),
+ * timestamp, signature, and only then is the body parsed (bounded) and its instance checked.
  */
 export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
   const { logger } = deps;
+  const sources = deps.allowedSourceIps === undefined ? undefined : sourceIpAllowList(deps.allowedSourceIps);
+  const instances = createInstanceFilter(deps.allowedInstanceIds, logger);
 
   return async (event) => {
     let bodyBytes: number | undefined;
     let svixId: string | undefined;
     try {
+      if (sources !== undefined) {
+        const sourceIp = event.requestContext?.http?.sourceIp;
+        if (!sources.allows(sourceIp)) throw new SourceNotAllowedError(`source address ${sourceIp ?? '(none)'} is not allowed`);
+      }
       const method = event.requestContext?.http?.method;
       if (method !== undefined && method !== 'POST') {
         throw new MethodNotAllowedError(`method ${method} is not allowed; Svix sends POST`);
@@ -55,17 +74,31 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
       assertTimestampFresh(signed, deps.now());
       await authenticate(deps, signed, raw);
 
-      const clerkEvent = parseClerkEvent(raw);
-      const queued: QueuedEvent = {
-        version: 1,
-        svixId: signed.id,
+      const text = raw.toString('utf8');
+      const clerkEvent = parseEventBody(text, EVENT_BODY_LIMITS);
+      const eventType = clerkEvent.type;
+      if (!instances.accepts(clerkEvent.instance_id)) {
+        // Acknowledged so that Svix stops retrying: no retry could make it acceptable.
+        const instanceId = isInstanceId(clerkEvent.instance_id) ? clerkEvent.instance_id : NO_INSTANCE_ID;
+        logger.warn('webhook of a Clerk instance not in the allow-list acknowledged, not queued', {
+          eventType,
+          instanceId,
+          outcome: 'ignored',
+          bodyBytes,
+        });
+        deps.onOutcome?.({ result: 'ignored', statusCode: 200, svixId, eventType });
+        return jsonResponse(200, { received: true, queued: false, reason: 'instance not allowed' });
+      }
+      await enqueueEvent(deps.sqs, deps.queueUrl, {
+        svixId,
         svixTimestamp: signed.timestamp,
         receivedAt: new Date(deps.now()).toISOString(),
-        event: clerkEvent,
-      };
-      await enqueueEvent(deps.sqs, deps.queueUrl, queued);
-      logger.info('webhook accepted', { eventType: clerkEvent.type, outcome: 'accepted', bodyBytes });
-      deps.onOutcome?.({ result: 'accepted', statusCode: 200, svixId, eventType: clerkEvent.type });
+        raw,
+        text,
+        eventType,
+      });
+      logger.info('webhook accepted', { eventType, outcome: 'accepted', bodyBytes });
+      deps.onOutcome?.({ result: 'accepted', statusCode: 200, svixId, eventType });
       return jsonResponse(200, { received: true });
     } catch (error) {
       const outcome = classifyError(error);

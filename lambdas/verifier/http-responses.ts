@@ -11,6 +11,7 @@ import {
   MissingHeaderError,
   PayloadTooLargeError,
   SigningSecretUnavailableError,
+  SourceNotAllowedError,
   TimestampOutOfRangeError,
 } from '../shared/errors';
 import { REJECTION_REASONS, type RejectionReason } from '../shared/metrics-contract';
@@ -31,6 +32,7 @@ interface Response {
  * (the request is unauthenticated) and the details go to the log.
  */
 const RESPONSES: ReadonlyArray<readonly [ErrorClass, Response]> = [
+  [SourceNotAllowedError, { statusCode: 403, rejection: REJECTION_REASONS.source }],
   [MethodNotAllowedError, { statusCode: 405, rejection: REJECTION_REASONS.method }],
   [PayloadTooLargeError, { statusCode: 413, rejection: REJECTION_REASONS.size }],
   [MissingHeaderError, { statusCode: 400, rejection: REJECTION_REASONS.headers }],

@@ -1,11 +1,10 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { createVerifierHandler } from './create-verifier-handler';
 import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
+import { verifierSecretsManagerClient, verifierSqsClient } from './verifier-clients';
 import { readVerifierConfig } from './verifier-config';
 import { webhookMetricGroups } from './verifier-metrics';
 import type { WebhookOutcome } from './webhook-outcome';
@@ -30,16 +29,18 @@ function publishMetrics(outcome: WebhookOutcome): void {
 
 // Module scope: clients and the secret cache live as long as the Lambda environment.
 const verify = createVerifierHandler({
-  sqs: new SQSClient({}),
+  sqs: verifierSqsClient(),
   queueUrl: config.queueUrl,
   secrets: createSecretsManagerSecretSource({
-    client: new SecretsManagerClient({}),
+    client: verifierSecretsManagerClient(),
     secretId: config.signingSecretArn,
     ttlMs: config.secretCacheTtlSeconds * 1000,
     now,
     logger,
   }),
   maxBodyBytes: config.maxBodyBytes,
+  allowedInstanceIds: config.allowedInstanceIds,
+  allowedSourceIps: config.allowedSourceIps,
   now,
   logger,
   onOutcome: publishMetrics,

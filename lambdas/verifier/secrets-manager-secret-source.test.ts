@@ -68,8 +68,8 @@ describe('createSecretsManagerSecretSource', () => {
     expect(calls()).toBe(2);
   });
 
-  it('throws SigningSecretUnavailableError when the first fetch fails, and retries on the next call', async () => {
-    const { secretsManager, source, calls } = setup();
+  it('throws SigningSecretUnavailableError when the first fetch fails, and retries once the 1 s backoff is over', async () => {
+    const { secretsManager, clock, source, calls } = setup();
     secretsManager
       .on(GetSecretValueCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
@@ -79,8 +79,51 @@ describe('createSecretsManagerSecretSource', () => {
     await expect(failure).rejects.toThrow(
       'could not read the signing secret from Secrets Manager (ThrottlingException: Rate exceeded)',
     );
+    clock.now += 999;
+    const repeated = source.getSecrets();
+    await expect(repeated).rejects.toBeInstanceOf(SigningSecretUnavailableError);
+    await expect(repeated).rejects.toThrow(
+      'could not read the signing secret from Secrets Manager (ThrottlingException: Rate exceeded); Secrets Manager is asked again in 1 ms (backing off after 1 failed reads)',
+    );
+    expect(calls()).toBe(1);
+    clock.now += 1;
     expect(await source.getSecrets()).toEqual([OLD]);
     expect(calls()).toBe(2);
+  });
+
+  it.each([
+    ['Secrets Manager is down', (mock: ReturnType<typeof setup>['secretsManager']) => mock.on(GetSecretValueCommand).rejects(Object.assign(new Error('unreachable'), { name: 'TimeoutError' })), SigningSecretUnavailableError],
+    ['the secret is still the placeholder', (mock: ReturnType<typeof setup>['secretsManager']) => mock.on(GetSecretValueCommand).resolves({ SecretString: 'Xb3kPq9ZrT6vW2mN8cYh4JdL7sFg1Qe5' }), InvalidSigningSecretError],
+  ])('with nothing cached and %s, a flood of requests costs one call per backoff (1 s, 2 s, 4 s … 60 s)', async (_case, arrange, errorClass) => {
+    const { secretsManager, clock, source, calls } = setup();
+    arrange(secretsManager);
+    // 10 requests a second for 10 minutes.
+    let failures = 0;
+    for (let request = 0; request < 6_000; request += 1) {
+      await expect(source.getSecrets()).rejects.toBeInstanceOf(errorClass);
+      failures += 1;
+      clock.now += 100;
+    }
+    expect(failures).toBe(6_000);
+    // Calls at 0, 1, 3, 7, 15, 31, 63 s, then every 60 s: 123, 183, … 543 s. Before the backoff: 6,000.
+    expect(calls()).toBe(15);
+  });
+
+  it('backs off after failures with a value cached too, and starts over once a read succeeds', async () => {
+    const { secretsManager, clock, source, calls } = setup({ ttlMs: 60_000 });
+    const outage = Object.assign(new Error('unreachable'), { name: 'TimeoutError' });
+    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: OLD }).rejectsOnce(outage).rejectsOnce(outage).rejectsOnce(outage).resolves({ SecretString: NEW });
+    await source.getSecrets();
+    clock.now += 60_000; // TTL over: fetch, fails (1 failure: wait at least the 5 s refresh interval)
+    expect(await source.getSecrets()).toEqual([OLD]);
+    clock.now += 5_000; // fails again (2 failures: 5 s)
+    expect(await source.getSecrets()).toEqual([OLD]);
+    clock.now += 5_000; // fails again (3 failures: 4 s → still the 5 s interval)
+    expect(await source.getSecrets()).toEqual([OLD]);
+    expect(calls()).toBe(4);
+    clock.now += 5_000;
+    expect(await source.getSecrets()).toEqual([NEW]);
+    expect(calls()).toBe(5);
   });
 
   it('keeps serving the cached value when a later fetch fails, and backs off', async () => {
@@ -112,7 +155,8 @@ describe('createSecretsManagerSecretSource', () => {
       new InvalidSigningSecretError('signing secret entry 1 of 1 does not start with whsec_'),
     );
 
-    // Once a good value is cached, a bad new one is logged as an error and the good one kept.
+    // Once a good value is cached (after the backoff), a bad new one is logged as an error and the good one kept.
+    clock.now += 1_000;
     secretsManager.reset();
     secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: OLD }).resolves({ SecretString: leaked });
     const good = await source.getSecrets();

@@ -2,6 +2,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidSigningSecretError, SigningSecretUnavailableError } from '../shared/errors';
 import { parseSigningSecrets, type SigningSecretSource } from './signing-secrets';
+import { VERIFIER_DEFAULTS } from './verifier-config';
 
 /** After a failed signature, fetch again only if the last attempt is at least this old. */
 export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 5_000;
@@ -15,6 +16,8 @@ export interface SecretsManagerSecretSourceOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly minRefreshIntervalMs?: number;
+  /** @default VERIFIER_DEFAULTS.secretFailureBackoff */
+  readonly failureBackoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
 interface CachedSecrets {
@@ -23,36 +26,46 @@ interface CachedSecrets {
   readonly fetchedAt: number;
 }
 
+type SecretFailure = InvalidSigningSecretError | SigningSecretUnavailableError;
+
 /**
  * Signing secrets from Secrets Manager, cached for the life of the Lambda environment.
  *
  * - A value is reused for `ttlMs`; concurrent callers share one in-flight fetch.
  * - `refresh` (a signature just failed: maybe a rotation) fetches again, but at most once per
  *   `minRefreshIntervalMs`, so a flood of forged requests costs one call per interval, not one each.
- * - Once a value is cached, a failed fetch (outage, or a new value that does not parse) keeps the
- *   cached one, logs why, and is not retried for `minRefreshIntervalMs`: an outage of Secrets
- *   Manager should not stop webhooks it can still verify. Without a cached value the failure is
- *   thrown (every call tries again), and the handler answers 5xx so Svix retries.
+ * - A failed fetch (outage, or a value that does not parse) backs off: no call for
+ *   `failureBackoff.initialMs`, doubling after each further failure up to `failureBackoff.maxMs`.
+ *   With a value cached, it is kept and used meanwhile (and never retried sooner than
+ *   `minRefreshIntervalMs`): an outage of Secrets Manager should not stop webhooks it can still
+ *   verify. With nothing cached, every request in the backoff gets the last failure at once
+ *   (503 unavailable, 500 misconfigured), so that neither an outage nor the placeholder secret
+ *   turns each unauthenticated request into a Secrets Manager call.
  */
 export function createSecretsManagerSecretSource(options: SecretsManagerSecretSourceOptions): SigningSecretSource {
   const { client, secretId, ttlMs, now, logger } = options;
   const minRefreshIntervalMs = options.minRefreshIntervalMs ?? DEFAULT_MIN_REFRESH_INTERVAL_MS;
+  const backoff = options.failureBackoff ?? VERIFIER_DEFAULTS.secretFailureBackoff;
   let cached: CachedSecrets | undefined;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
-  let lastAttemptFailed = false;
+  let consecutiveFailures = 0;
+  let lastFailure: SecretFailure | undefined;
+  /** The backoff runs from when the failure was known: a read that hung until its timeout already took long. */
+  let lastFailureAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<readonly string[]> | undefined;
+
+  const backoffMs = (): number => Math.min(backoff.maxMs, backoff.initialMs * 2 ** (consecutiveFailures - 1));
 
   async function fetchSecrets(): Promise<readonly string[]> {
     lastAttemptAt = now();
-    lastAttemptFailed = true;
     let value: string;
     try {
       value = await readSecretString(client, secretId);
     } catch (error) {
-      return keepCachedOrThrow(error);
+      return failed(error);
     }
     if (cached !== undefined && value === cached.value) {
-      lastAttemptFailed = false;
+      succeeded();
       cached = { ...cached, fetchedAt: now() };
       return cached.secrets;
     }
@@ -60,27 +73,36 @@ export function createSecretsManagerSecretSource(options: SecretsManagerSecretSo
     try {
       secrets = Object.freeze(parseSigningSecrets(value));
     } catch (error) {
-      return keepCachedOrThrow(error);
+      return failed(error);
     }
-    lastAttemptFailed = false;
+    succeeded();
     cached = { value, secrets, fetchedAt: now() };
     return secrets;
   }
 
+  function succeeded(): void {
+    consecutiveFailures = 0;
+    lastFailure = undefined;
+  }
+
   function shouldFetch(current: CachedSecrets, refresh: boolean): boolean {
     const sinceAttempt = now() - lastAttemptAt;
-    if (lastAttemptFailed && sinceAttempt < minRefreshIntervalMs) return false; // back off after a failure
+    if (consecutiveFailures > 0 && now() - lastFailureAt < Math.max(minRefreshIntervalMs, backoffMs())) return false;
     if (now() - current.fetchedAt >= ttlMs) return true;
     return refresh && sinceAttempt >= minRefreshIntervalMs;
   }
 
-  function keepCachedOrThrow(error: unknown): readonly string[] {
+  /** Keeps the cached value if there is one; else throws, and the handler answers 5xx so Svix retries. */
+  function failed(error: unknown): readonly string[] {
     const failure =
       error instanceof InvalidSigningSecretError
         ? error
         : new SigningSecretUnavailableError(`could not read the signing secret from Secrets Manager (${describe(error)})`, {
             cause: error,
           });
+    consecutiveFailures += 1;
+    lastFailure = failure;
+    lastFailureAt = now();
     if (cached === undefined) throw failure;
     logger.error('signing secret refresh failed; still using the cached value', {
       reason: failure.message,
@@ -90,10 +112,22 @@ export function createSecretsManagerSecretSource(options: SecretsManagerSecretSo
     return cached.secrets;
   }
 
+  /** The last failure again, for a request in the backoff: same class, so the same answer. */
+  function stillFailing(failure: SecretFailure): SecretFailure {
+    const retryInMs = Math.max(0, lastFailureAt + backoffMs() - now());
+    const message = `${failure.message}; Secrets Manager is asked again in ${retryInMs} ms (backing off after ${consecutiveFailures} failed reads)`;
+    return failure instanceof InvalidSigningSecretError
+      ? new InvalidSigningSecretError(message, { cause: failure })
+      : new SigningSecretUnavailableError(message, { cause: failure });
+  }
+
   return {
     async getSecrets({ refresh = false } = {}) {
       if (inFlight !== undefined) return inFlight;
       if (cached !== undefined && !shouldFetch(cached, refresh)) return cached.secrets;
+      if (cached === undefined && lastFailure !== undefined && now() - lastFailureAt < backoffMs()) {
+        throw stillFailing(lastFailure);
+      }
       inFlight = fetchSecrets().finally(() => {
         inFlight = undefined;
       });

@@ -16,6 +16,11 @@ describe('parseSigningSecrets', () => {
     expect(parseSigningSecrets(value)).toEqual(expected);
   });
 
+  it('accepts a key of exactly 16 bytes', () => {
+    const sixteen = `whsec_${Buffer.alloc(16, 3).toString('base64')}`;
+    expect(parseSigningSecrets(sixteen)).toEqual([sixteen]);
+  });
+
   it.each([
     ['an empty value', '  ', 'signing secret is empty: expected one or more whsec_… values separated by spaces or commas'],
     ['a value without the prefix', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'signing secret entry 1 of 1 does not start with whsec_'],
@@ -23,6 +28,13 @@ describe('parseSigningSecrets', () => {
     ['an unpadded key', 'whsec_YWJjZA', 'signing secret entry 1 of 1 is not padded standard base64 after whsec_'],
     ['a URL-safe key', 'whsec_ab-_', 'signing secret entry 1 of 1 is not padded standard base64 after whsec_'],
     ['an empty key', 'whsec_', 'signing secret entry 1 of 1 is not padded standard base64 after whsec_'],
+    // Guessable online, with several candidate signatures per request.
+    ['a one-byte key', 'whsec_AA==', 'signing secret entry 1 of 1 is a 1-byte key; at least 16 bytes are required (Svix issues 24)'],
+    [
+      'a 15-byte key next to a good one',
+      `${A} whsec_${Buffer.alloc(15, 9).toString('base64')}`,
+      'signing secret entry 2 of 2 is a 15-byte key; at least 16 bytes are required (Svix issues 24)',
+    ],
     [
       'a JSON key/value secret',
       `{"secret":"${A}"}`,

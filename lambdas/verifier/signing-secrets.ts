@@ -6,6 +6,12 @@ export const SIGNING_SECRET_PREFIX = 'whsec_';
 // Standard (not URL-safe) alphabet with its padding: what Svix issues and what its own library decodes.
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
 
+/**
+ * Shortest HMAC key accepted, bytes. Svix issues 24-byte keys; a short key can be guessed online
+ * (a request may carry several candidate signatures), so anything shorter is a misconfiguration.
+ */
+export const MIN_SIGNING_KEY_BYTES = 16;
+
 /** Where the verifier gets the current signing secrets; several during a rotation overlap. */
 export interface SigningSecretSource {
   /**
@@ -17,8 +23,9 @@ export interface SigningSecretSource {
 }
 
 /**
- * Reads a stored secret value: one or more `whsec_…` separated by whitespace or commas.
- * Error messages say what is wrong and where, never what the value is.
+ * Reads a stored secret value: one or more `whsec_…` separated by whitespace or commas, each a
+ * key of at least MIN_SIGNING_KEY_BYTES. Error messages say what is wrong and where, never what
+ * the value is.
  */
 export function parseSigningSecrets(value: string): string[] {
   const trimmed = value.trim();
@@ -38,8 +45,15 @@ export function parseSigningSecrets(value: string): string[] {
     if (!entry.startsWith(SIGNING_SECRET_PREFIX)) {
       throw new InvalidSigningSecretError(`${where} does not start with ${SIGNING_SECRET_PREFIX}`);
     }
-    if (!STANDARD_BASE64.test(entry.slice(SIGNING_SECRET_PREFIX.length))) {
+    const key = entry.slice(SIGNING_SECRET_PREFIX.length);
+    if (!STANDARD_BASE64.test(key)) {
       throw new InvalidSigningSecretError(`${where} is not padded standard base64 after ${SIGNING_SECRET_PREFIX}`);
+    }
+    const keyBytes = Buffer.byteLength(key, 'base64');
+    if (keyBytes < MIN_SIGNING_KEY_BYTES) {
+      throw new InvalidSigningSecretError(
+        `${where} is a ${keyBytes}-byte key; at least ${MIN_SIGNING_KEY_BYTES} bytes are required (Svix issues 24)`,
+      );
     }
   });
   return entries;

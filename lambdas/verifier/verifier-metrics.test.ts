@@ -10,6 +10,7 @@ import {
   MissingHeaderError,
   PayloadTooLargeError,
   SigningSecretUnavailableError,
+  SourceNotAllowedError,
   TimestampOutOfRangeError,
 } from '../shared/errors';
 import { captureEmf } from '../../test/support/capture-emf';
@@ -23,6 +24,7 @@ const rejectionReasonOf = (error: unknown) => classifyError(error).rejection;
 
 describe('rejection reasons', () => {
   it.each([
+    [new SourceNotAllowedError('x'), 'source'],
     [new MethodNotAllowedError('x'), 'method'],
     [new PayloadTooLargeError('x'), 'size'],
     [new MissingHeaderError('x'), 'headers'],
@@ -38,6 +40,7 @@ describe('rejection reasons', () => {
 
   it('gives every reason of the contract a cause', () => {
     const covered = [
+      SourceNotAllowedError,
       MethodNotAllowedError,
       PayloadTooLargeError,
       MissingHeaderError,
@@ -64,6 +67,12 @@ describe('webhook metrics', () => {
   it('counts an accepted request as received and verified', () => {
     expect(webhookMetricGroups({ result: 'accepted', statusCode: 200, svixId: 'msg_1', eventType: 'user.created' })).toEqual([
       { dimensions: {}, values: [count('WebhooksReceived'), count('WebhooksVerified')] },
+    ]);
+  });
+
+  it('counts an event of another Clerk instance as received and foreign, not verified', () => {
+    expect(webhookMetricGroups({ result: 'ignored', statusCode: 200, svixId: 'msg_1', eventType: 'user.created' })).toEqual([
+      { dimensions: {}, values: [count('WebhooksReceived'), count('WebhooksForeignInstance')] },
     ]);
   });
 

@@ -5,13 +5,14 @@ import type { WebhookOutcome } from './webhook-outcome';
 
 const RESULT_METRICS: Readonly<Record<WebhookOutcome['result'], string>> = {
   accepted: VERIFIER_METRICS.verified,
+  ignored: VERIFIER_METRICS.foreignInstance,
   rejected: VERIFIER_METRICS.rejected,
   failed: VERIFIER_METRICS.failed,
 };
 
 /**
  * One request's metrics: `WebhooksReceived` and the result (`WebhooksVerified`,
- * `WebhooksRejected` or `WebhooksFailed`) with `{service}`, and a rejection once more with
+ * `WebhooksForeignInstance`, `WebhooksRejected` or `WebhooksFailed`) with `{service}`, and a rejection once more with
  * `{service, reason}`, so an alarm can watch signature failures alone.
  */
 export function webhookMetricGroups(outcome: WebhookOutcome): MetricGroup[] {

@@ -9,6 +9,7 @@ import {
 } from '../shared/errors';
 import { parseSigningSecrets } from './signing-secrets';
 import { signingKeysFor, TIMESTAMP_TOLERANCE_SECONDS, verifyWebhook } from './verify-signature';
+import { readWebhookHeaders } from './webhook-headers';
 
 type Headers = Record<string, string>;
 
@@ -240,6 +241,43 @@ describe('verifyWebhook against svix', () => {
     }
   });
 
+  it('accepts up to 5 v1 signatures and refuses more before computing any HMAC, unlike svix', () => {
+    const good = sign(SECRET, ID, NOW_S, BODY);
+    const bad = sign(OTHER_SECRET, ID, NOW_S, BODY);
+    expectAgreement(true, [SECRET], svixHeaders(ID, NOW_S, [bad, bad, bad, bad, good].join(' ')), BODY);
+    // Other versions do not count.
+    expectAgreement(true, [SECRET], svixHeaders(ID, NOW_S, [`v1a,${bad.slice(3)}`, bad, bad, bad, bad, good].join(' ')), BODY);
+
+    const six = svixHeaders(ID, NOW_S, [bad, bad, bad, bad, bad, good].join(' '));
+    expect(svixAccepts([SECRET], six, BODY)).toBe(true);
+    const refusal = new MalformedHeaderError('svix-signature has more than 5 "v1," signatures; Svix sends one, or two while a secret is rotated');
+    expect(() => ours([SECRET], six, BODY)).toThrow(refusal);
+    // Reading the headers, which needs no key, is what refuses it.
+    expect(() => readWebhookHeaders(six)).toThrow(refusal);
+  });
+
+  it.each([
+    ['8 KB long', 'msg_' + 'a'.repeat(8_192)],
+    ['129 characters long', 'm'.repeat(129)],
+    ['made of other characters', 'msg_2abc def'],
+    ['non-ASCII', 'msg_2abcé'],
+    ['holding a line break', 'msg_2abc\nlevel=ERROR'],
+  ])('refuses an id %s, which svix would accept, without quoting it', (_label, id) => {
+    const headers = svixHeaders(id, NOW_S, sign(SECRET, id, NOW_S, BODY));
+    expect(svixAccepts([SECRET], headers, BODY)).toBe(true);
+    const refusal = new MalformedHeaderError('svix-id must be 1 to 128 letters, digits, "_", "-", "." or ":"');
+    expect(() => ours([SECRET], headers, BODY)).toThrow(refusal);
+    expect(() => ours([SECRET], { 'webhook-id': id, 'webhook-timestamp': String(NOW_S), 'webhook-signature': headers['svix-signature']! }, BODY)).toThrow(
+      new MalformedHeaderError('webhook-id must be 1 to 128 letters, digits, "_", "-", "." or ":"'),
+    );
+  });
+
+  it('accepts ids of 128 characters from the whole alphabet Svix and Standard Webhooks senders use', () => {
+    for (const id of ['msg_p5jXN8AQM9LWM0D4loKWxJek', 'msg_22bd292a-71ab-46fe-a460-8632d6754ac6', 'evt.1:2_3-4', 'x'.repeat(128)]) {
+      expectAgreement(true, [SECRET], svixHeaders(id, NOW_S, sign(SECRET, id, NOW_S, BODY)), BODY);
+    }
+  });
+
   it('reads only up to the next comma of an entry, as svix does (API Gateway joins repeated headers with commas)', () => {
     const good = sign(SECRET, ID, NOW_S, BODY);
     expectAgreement(true, [SECRET], { ...valid(), 'svix-signature': `${good},v1,AAAA` }, BODY);
@@ -273,7 +311,11 @@ describe('property: accepts exactly what svix Webhook.verify accepts', () => {
   const scenarioArb = fc.record({
     secrets: fc.tuple(secretArb, secretArb, secretArb),
     verifierSecrets: fc.constantFrom([0], [1], [0, 1]),
-    id: fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constant('msg_2abcDEF')),
+    id: fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/),
+      fc.constant('msg_2abcDEF'),
+    ),
     body: fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.json()),
     offsetSeconds: fc.integer({ min: -420, max: 420 }),
     entries: fc.array(fc.record({ signer: fc.constantFrom(0, 1, 2), form: fc.constantFrom(...entryForms) }), {
@@ -331,14 +373,17 @@ describe('property: accepts exactly what svix Webhook.verify accepts', () => {
     return { headers, body };
   }
 
-  it('agrees with svix on random bodies, headers, signatures and tamperings', () => {
+  /** Where we are stricter on purpose: an id that is not 1 to 128 of [A-Za-z0-9_.:-] (tested above). */
+  const isValidId = (id: string) => /^[A-Za-z0-9_.:-]{1,128}$/.test(id);
+
+  it('agrees with svix on random bodies, headers, signatures and tamperings, ids we refuse aside', () => {
     let accepted = 0;
     let rejected = 0;
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const { headers, body } = requestFor(s);
         const secrets = s.verifierSecrets.map((index) => s.secrets[index]!);
-        const expected = svixAccepts(secrets, headers, body);
+        const expected = svixAccepts(secrets, headers, body) && isValidId(s.tamper === 'id' ? `${s.id}~` : s.id);
         expect(oursAccepts(secrets, headers, body)).toBe(expected);
         if (expected) accepted += 1;
         else rejected += 1;

@@ -2,8 +2,12 @@ import type { RejectionReason } from '../shared/metrics-contract';
 
 /** What the verifier did with one request; reported through `onOutcome`, logged, and counted. */
 export interface WebhookOutcome {
-  /** accepted: queued, 2xx. rejected: the request is wrong, 4xx. failed: our side failed, 5xx (Svix retries). */
-  readonly result: 'accepted' | 'rejected' | 'failed';
+  /**
+   * accepted: queued, 2xx. ignored: authentic but of a Clerk instance not in the allow-list,
+   * acknowledged (2xx) and not queued. rejected: the request is wrong, 4xx. failed: our side
+   * failed, 5xx (Svix retries).
+   */
+  readonly result: 'accepted' | 'ignored' | 'rejected' | 'failed';
   readonly statusCode: number;
   /** Error code of a rejection or failure (`UNEXPECTED` for anything not ours). */
   readonly code?: string;

@@ -10,7 +10,7 @@ import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
 import { positiveInteger } from '../../lambdas/shared/require-env';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
 import type { EventQueue } from './event-queue';
-import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
+import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from './node-function';
 
 export interface EventProcessorProps extends FunctionLoggingProps {
   /** The queue to consume and its DLQ (poison messages are sent there directly, with the reason). */
@@ -92,10 +92,7 @@ export class EventProcessor extends Construct {
       serviceName: SERVICE_NAMES.processor,
       timeout,
       memorySize: props.memorySize,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      metricsNamespace: props.metricsNamespace,
+      ...functionLogging(props),
       environment: {
         [PROCESSOR_ENV.tableName]: props.table.tableName,
         [PROCESSOR_ENV.deadLetterQueueUrl]: props.events.deadLetterQueue.queueUrl,

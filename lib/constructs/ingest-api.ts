@@ -64,8 +64,8 @@ export const ACCESS_LOG_FIELDS = {
  *   or request validation. The verifier checks the body size first thing, before reading the
  *   secret or computing an HMAC, and answers 413 above its `maxBodyBytes`
  *   (lambdas/verifier/verifier-config.ts).
- * - Tracing: HTTP APIs do not support X-Ray (only REST APIs do), so traces start at the
- *   verifier function (active tracing, see NodeFunction); the access log's `requestId` ties a
+ * - Tracing: HTTP APIs do not support X-Ray (only REST APIs do), so traces, when turned on
+ *   (`tracing`, see NodeFunction), start at the verifier function; the access log's `requestId` ties a
  *   request to the gateway side.
  */
 export class IngestApi extends Construct {

@@ -27,6 +27,13 @@ export const MONITORING_DEFAULTS = {
   oldestMessageAgeThreshold: Duration.minutes(15),
   /** Signature failures in 5 minutes: a few stray requests are noise, a steady stream is not. */
   signatureRejectionThreshold: 20,
+  /**
+   * API 4xx answers in 5 minutes (one a second): scanners and stray requests stay far below, a
+   * flood or throttled real traffic does not.
+   */
+  apiClientErrorThreshold: 300,
+  /** 5-minute periods in a row: a burst that passes within 15 minutes is not worth waking anyone. */
+  apiClientErrorPeriods: 3,
 } as const;
 
 export interface PipelineMonitoringProps {
@@ -63,6 +70,16 @@ export interface PipelineMonitoringProps {
    */
   readonly signatureRejectionThreshold?: number;
   /**
+   * API 4xx answers (429 included) in 5 minutes that, sustained, raise the `webhook-4xx` alarm.
+   * @default MONITORING_DEFAULTS.apiClientErrorThreshold (300)
+   */
+  readonly apiClientErrorThreshold?: number;
+  /**
+   * Consecutive 5-minute periods at or above `apiClientErrorThreshold` that raise it.
+   * @default MONITORING_DEFAULTS.apiClientErrorPeriods (3)
+   */
+  readonly apiClientErrorPeriods?: number;
+  /**
    * Alarms of optional features (mail notifications), by construct id: created like the
    * pipeline's own (same topic, actions and name prefix) and shown on the dashboard.
    * @default - none
@@ -82,6 +99,7 @@ export interface PipelineAlarms {
   readonly processorErrors: Alarm;
   readonly processorRecordsFailing: Alarm;
   readonly apiServerErrors: Alarm;
+  readonly apiClientErrors: Alarm;
   readonly signatureRejections: Alarm;
   readonly verifierThrottles: Alarm;
   readonly processorThrottles: Alarm;
@@ -110,9 +128,9 @@ export interface AlarmSpec {
  * metrics are in AWS/Lambda, SQS in AWS/SQS, DynamoDB in AWS/DynamoDB, the API's in
  * AWS/ApiGateway; the functions' own are named by lambdas/shared/metrics-contract.ts.
  *
- * Not alarmed, on purpose: API throttling (429). HTTP APIs publish no 429 metric; their 4xx
- * metric mixes 429 with the verifier's own 401/400/413 and with 404s from scanners, so the
- * dashboard shows "4xx answered by the gateway" instead. Throttled webhooks are retried by Svix.
+ * API throttling (429) has no metric of its own in an HTTP API: its 4xx metric mixes 429 with
+ * the verifier's own 400/401/403/413 and with 404s from scanners. Only a sustained level of all
+ * of them raises `webhook-4xx`; the dashboard splits the gateway's own 4xx from the verifier's.
  */
 export class PipelineMonitoring extends Construct {
   public readonly topic: Topic;
@@ -130,6 +148,11 @@ export class PipelineMonitoring extends Construct {
     const signatureThreshold = props.signatureRejectionThreshold ?? MONITORING_DEFAULTS.signatureRejectionThreshold;
     if (!Number.isInteger(signatureThreshold) || signatureThreshold < 1) {
       throw new Error(`signatureRejectionThreshold must be a positive integer, got ${signatureThreshold}`);
+    }
+    const clientErrorThreshold = props.apiClientErrorThreshold ?? MONITORING_DEFAULTS.apiClientErrorThreshold;
+    const clientErrorPeriods = props.apiClientErrorPeriods ?? MONITORING_DEFAULTS.apiClientErrorPeriods;
+    for (const [name, value] of Object.entries({ apiClientErrorThreshold: clientErrorThreshold, apiClientErrorPeriods: clientErrorPeriods })) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
     }
     if (oldestMessageAge.toSeconds() < 60) {
       throw new Error('oldestMessageAgeThreshold must be at least 1 minute (SQS publishes the age once a minute)');
@@ -195,6 +218,17 @@ export class PipelineMonitoring extends Construct {
           'The webhook endpoint answered 5xx: Svix retries for about 28 hours, so events are delayed, not lost yet. ' +
           'Most often the signing secret is still the placeholder (put the whsec_ value from the Clerk dashboard), or the secret or the queue could not be reached. ' +
           `First: the verifier logs ("webhook not accepted" with its code) and ${VERIFIER_METRICS.failed} on the dashboard; then verifier errors and throttles.`,
+      }),
+
+      apiClientErrors: this.alarm('ApiClientErrors', {
+        name: 'webhook-4xx',
+        metric: props.api.httpApi.metricClientError({ statistic: Stats.SUM, period: METRIC_PERIOD }),
+        threshold: clientErrorThreshold,
+        periods: clientErrorPeriods,
+        description:
+          `The webhook endpoint answered 4xx ${clientErrorThreshold} or more times in each of ${clientErrorPeriods} 5-minute periods in a row. ` +
+          "Either the stage's rate limit is throttling (429: a flood, or a real burst larger than the limit; Svix retries throttled deliveries later, for up to 28 hours), or requests are being refused (by the verifier: signature, source address, headers; by the gateway: unknown routes). " +
+          `First: on the dashboard, "Answers other than 2xx" splits the gateway's own 4xx (429, 404) from the verifier's ${VERIFIER_METRICS.rejected}, and "Rejections (4xx) by reason" says why; the API access log has status and source address of every request.`,
       }),
 
       signatureRejections: this.alarm('SignatureRejections', {

@@ -1,6 +1,13 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel as LambdaSystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -13,15 +20,65 @@ export const PROJECT_ROOT = PACKAGE_ROOT;
 /** Current Node.js LTS on Lambda. esbuild's target follows it, so the bundle uses what the runtime has. */
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
 
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** Lambda's application log levels (advanced logging controls), most detail first. */
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+/** Lambda's system log levels: DEBUG and INFO add its per-invocation platform records (start, report). */
+export type SystemLogLevel = 'DEBUG' | 'INFO' | 'WARN';
+
+/**
+ * What every function of the pipeline logs and traces unless told otherwise: the lean default.
+ * Warnings, errors and the metrics (EMF lines, see lambdas/shared/metric-groups.ts) reach
+ * CloudWatch; a successful event writes nothing but its metrics, and Lambda's per-invocation
+ * START/END/REPORT records stay out. README "Operating" says how to turn each up.
+ */
+export const FUNCTION_OBSERVABILITY_DEFAULTS = {
+  logLevel: 'WARN',
+  systemLogLevel: 'WARN',
+  tracing: false,
+} as const satisfies { logLevel: LogLevel; systemLogLevel: SystemLogLevel; tracing: boolean };
+
+/**
+ * Credential providers of the SDK's default chain that Lambda never reaches: Lambda puts the
+ * function's credentials in its environment, the chain's first link. The SDK imports the later
+ * links (SSO, profile files, credential processes, web identity, container and instance
+ * metadata, and the SDK clients they use) lazily with `import()`, so leaving them out of the
+ * bundle removes about a third of the verifier's bundle; if one were ever reached (an
+ * `AWS_PROFILE` set on the function), the import would fail loudly instead of falling back.
+ */
+export const CREDENTIAL_PROVIDERS_LAMBDA_NEVER_REACHES = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/token-providers',
+  '@aws-sdk/nested-clients',
+  '@smithy/credential-provider-imds',
+] as const;
 
 /** Settings every function of the stack can be given from the outside. */
 export interface FunctionLoggingProps {
   /**
-   * Application log level, read by Powertools Logger from `LOG_LEVEL`.
-   * @default 'INFO'
+   * Application log level, applied by Lambda (JSON log format, advanced logging controls): lines
+   * below it never reach CloudWatch Logs. Powertools Logger follows it (`AWS_LAMBDA_LOG_LEVEL`).
+   * `INFO` adds one line per event (`webhook accepted`, `event processed`).
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.logLevel ('WARN')
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Level of Lambda's own records. `INFO` adds its start and report records per invocation
+   * (duration, billed duration, memory, init duration); `WARN` keeps only its warnings.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.systemLogLevel ('WARN')
+   */
+  readonly systemLogLevel?: SystemLogLevel;
+  /**
+   * X-Ray active tracing. Off by default: it is the largest single cost per event (BENCHMARKS.md).
+   * On, CDK grants `xray:PutTraceSegments`/`PutTelemetryRecords` on `*` (X-Ray has no
+   * resource-level permissions), which is acknowledged here for cdk-nag.
+   * @default FUNCTION_OBSERVABILITY_DEFAULTS.tracing (false)
+   */
+  readonly tracing?: boolean;
   /**
    * How long the function's log group keeps events.
    * @default RetentionDays.ONE_MONTH
@@ -62,17 +119,16 @@ export interface NodeFunctionProps extends FunctionLoggingProps {
   readonly memorySize?: number;
   /**
    * Environment variables besides the ones this construct sets
-   * (`NODE_OPTIONS`, `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `LOG_LEVEL`).
+   * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`).
    * @default - none
    */
   readonly environment?: Record<string, string>;
-  /**
-   * X-Ray tracing. On, so a slow or failing delivery can be followed through the function;
-   * it makes CDK grant `xray:PutTraceSegments`/`PutTelemetryRecords` on `*` (X-Ray has no
-   * resource-level permissions), which is acknowledged here for cdk-nag.
-   * @default Tracing.ACTIVE
-   */
-  readonly tracing?: Tracing;
+}
+
+/** The shared settings out of a construct's props, to hand on to its NodeFunction. */
+export function functionLogging(props: FunctionLoggingProps): FunctionLoggingProps {
+  const { logLevel, systemLogLevel, tracing, logRetention, logRemovalPolicy, metricsNamespace } = props;
+  return { logLevel, systemLogLevel, tracing, logRetention, logRemovalPolicy, metricsNamespace };
 }
 
 /**
@@ -101,7 +157,7 @@ export class NodeFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    const tracing = props.tracing ?? Tracing.ACTIVE;
+    const tracing = props.tracing ?? FUNCTION_OBSERVABILITY_DEFAULTS.tracing;
     const lockFile = ownLockFile();
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -113,18 +169,27 @@ export class NodeFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      tracing,
+      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      // JSON records with levels, filtered by Lambda: Powertools' lines carry their level, and
+      // the EMF lines carry the function's own level so no setting can filter the metrics out.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[props.logLevel ?? FUNCTION_OBSERVABILITY_DEFAULTS.logLevel],
+      systemLogLevelV2: LambdaSystemLogLevel[props.systemLogLevel ?? FUNCTION_OBSERVABILITY_DEFAULTS.systemLogLevel],
       // From this repository: its own lock file and root. Installed in an app: CDK finds the app's.
       ...(lockFile === undefined ? {} : { projectRoot: PROJECT_ROOT, depsLockFilePath: lockFile }),
       environment: {
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? METRICS_NAMESPACE,
-        LOG_LEVEL: props.logLevel ?? 'INFO',
       },
       bundling: {
         minify: true,
+        // The SDK's ES module builds, which esbuild tree-shakes (its CommonJS builds it cannot).
+        mainFields: ['module', 'main'],
+        externalModules: [...CREDENTIAL_PROVIDERS_LAMBDA_NEVER_REACHES],
+        // The map ships, but Node is not told to use it (no --enable-source-maps): parsing it at
+        // load costs more than the readable stack traces are worth by default (BENCHMARKS.md,
+        // "Cold start"). README "Operating" says how to turn it on for an incident.
         sourceMap: true,
         // Stack traces need file and line, not the original sources: keeps the bundle small.
         sourcesContent: false,
@@ -136,7 +201,7 @@ export class NodeFunction extends Construct {
       },
     });
 
-    if (tracing !== Tracing.DISABLED) {
+    if (tracing) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

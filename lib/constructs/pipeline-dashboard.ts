@@ -81,6 +81,7 @@ export class PipelineDashboard extends Construct {
           api.httpApi.metricCount({ ...sum, label: 'API requests' }),
           metrics.verifier(VERIFIER_METRICS.received, { label: 'Reached the verifier' }),
           metrics.verifier(VERIFIER_METRICS.verified, { label: 'Verified and queued' }),
+          metrics.verifier(VERIFIER_METRICS.foreignInstance, { label: 'Another Clerk instance (acknowledged, not queued)' }),
         ],
       }),
       new GraphWidget({

@@ -5,6 +5,7 @@ import {
   METRICS_NAMESPACE,
   NOTIFIER_METRICS,
   PROCESSOR_METRICS,
+  RECONCILER_METRICS,
   type RejectionReason,
   SERVICE_NAMES,
   VERIFIER_METRICS,
@@ -16,6 +17,7 @@ export const METRIC_PERIOD = Duration.minutes(5);
 type VerifierMetricName = (typeof VERIFIER_METRICS)[keyof typeof VERIFIER_METRICS];
 type ProcessorMetricName = (typeof PROCESSOR_METRICS)[keyof typeof PROCESSOR_METRICS];
 type NotifierMetricName = (typeof NOTIFIER_METRICS)[keyof typeof NOTIFIER_METRICS];
+type ReconcilerMetricName = (typeof RECONCILER_METRICS)[keyof typeof RECONCILER_METRICS];
 
 // CloudWatch's rules for a namespace; "AWS/" is reserved for AWS's own.
 const NAMESPACE = /^[A-Za-z0-9._\-/#:]{1,255}$/;
@@ -65,6 +67,11 @@ export class PipelineMetrics {
   /** A notifier count with `{service}` alone: the notifier publishes each count once that way (and again per kind or reason). */
   notifier(metricName: NotifierMetricName, options: MetricOptions = {}): Metric {
     return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.notifier }, options);
+  }
+
+  /** A reconciler count (`{service}`), per invocation of the scheduled sweep. */
+  reconciler(metricName: ReconcilerMetricName, options: MetricOptions = {}): Metric {
+    return this.custom(metricName, { [METRIC_DIMENSIONS.service]: SERVICE_NAMES.reconciler }, options);
   }
 
   /**

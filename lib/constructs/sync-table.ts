@@ -8,7 +8,15 @@ import {
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../lambdas/shared/table-schema';
+import { GSI1_PROJECTED_ATTRIBUTES, TABLE_KEYS } from '../../lambdas/shared/table-schema';
+
+/**
+ * What gsi1 projects. `public`: the public attributes its access patterns return
+ * (`GSI1_PROJECTED_ATTRIBUTES`), so raising `lastSeenAt` or touching bookkeeping never writes the
+ * index. `all`: every attribute, as deployments before it had; keep it on such a deployment to
+ * avoid rebuilding the index (docs/table.md, "Keys and index").
+ */
+export type Gsi1Projection = 'public' | 'all';
 
 export interface SyncTableProps {
   /**
@@ -29,6 +37,11 @@ export interface SyncTableProps {
    * @default - no stream
    */
   readonly stream?: StreamViewType;
+  /**
+   * What the gsi1 index projects. Changing it on a deployed table rebuilds the index.
+   * @default 'public'
+   */
+  readonly gsi1Projection?: Gsi1Projection;
 }
 
 /**
@@ -54,7 +67,9 @@ export class SyncTable extends Construct {
           indexName: gsi1.indexName,
           partitionKey: { name: gsi1.partitionKey, type: AttributeType.STRING },
           sortKey: { name: gsi1.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          ...(props.gsi1Projection === 'all'
+            ? { projectionType: ProjectionType.ALL }
+            : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...GSI1_PROJECTED_ATTRIBUTES] }),
         },
       ],
       timeToLiveAttribute: ttlAttribute,

@@ -1,15 +1,16 @@
 import * as path from 'node:path';
 import { Token, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
 import { positiveInteger } from '../../lambdas/shared/require-env';
-import { VERIFIER_DEFAULTS, VERIFIER_ENV } from '../../lambdas/verifier/verifier-config';
+import { parseSourceIpAllowList, SVIX_SOURCE_IPS_KEYWORD } from '../../lambdas/verifier/source-ip-allow-list';
+import { parseInstanceIds, VERIFIER_DEFAULTS, VERIFIER_ENV } from '../../lambdas/verifier/verifier-config';
 import { PIPELINE_DEFAULTS } from '../pipeline-defaults';
-import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from './node-function';
+import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from './node-function';
+import { grantSecretValue } from './secret-value-grant';
 
 export interface WebhookVerifierProps extends FunctionLoggingProps {
   /** Where verified events go. The verifier may only send to it. */
@@ -34,7 +35,24 @@ export interface WebhookVerifierProps extends FunctionLoggingProps {
    * @default 256
    */
   readonly memorySize?: number;
+  /**
+   * Ids of the Clerk instances (`ins_…`) whose events are queued. An authenticated event of any
+   * other instance, or without `instance_id`, is acknowledged (2xx, so Svix stops retrying),
+   * counted as `WebhooksForeignInstance` and never queued.
+   * @default - events of any instance are queued; each instance is named in a warning the first time a verifier sees it
+   */
+  readonly allowedInstanceIds?: readonly string[];
+  /**
+   * Source addresses requests must come from, checked before anything else (403 otherwise):
+   * `'svix'` for the ranges Svix publishes (lambdas/verifier/svix-source-ips.ts), or a list of
+   * IPv4/IPv6 addresses and CIDR ranges, which may include `'svix'`.
+   * @default - any source
+   */
+  readonly allowedSourceIps?: 'svix' | readonly string[];
 }
+
+/** Lambda allows 4 KB for all environment variables of a function together. */
+const MAX_LIST_ENV_CHARS = 2_048;
 
 /**
  * The verifier Lambda and the signing secret it reads. A created secret holds a random
@@ -59,6 +77,12 @@ export class WebhookVerifier extends Construct {
     const maxBodyBytes = props.maxBodyBytes ?? VERIFIER_DEFAULTS.maxBodyBytes;
     // The function's own rule, so what it would refuse at cold start fails the synth instead.
     if (!Token.isUnresolved(maxBodyBytes)) positiveInteger(maxBodyBytes, 'maxBodyBytes');
+    const allowedInstanceIds = listEnvironment(props.allowedInstanceIds, 'allowedInstanceIds', parseInstanceIds);
+    const allowedSourceIps = listEnvironment(
+      props.allowedSourceIps === SVIX_SOURCE_IPS_KEYWORD ? [SVIX_SOURCE_IPS_KEYWORD] : props.allowedSourceIps,
+      'allowedSourceIps',
+      parseSourceIpAllowList,
+    );
     if (arn !== undefined) {
       this.signingSecret = Secret.fromSecretCompleteArn(this, 'SigningSecret', arn);
     } else if (name !== undefined) {
@@ -83,34 +107,38 @@ export class WebhookVerifier extends Construct {
       serviceName: SERVICE_NAMES.verifier,
       timeout: PIPELINE_DEFAULTS.verifierTimeout,
       memorySize: props.memorySize,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      metricsNamespace: props.metricsNamespace,
+      ...functionLogging(props),
       environment: {
         [VERIFIER_ENV.queueUrl]: props.queue.queueUrl,
         [VERIFIER_ENV.signingSecretArn]: this.signingSecret.secretArn,
         [VERIFIER_ENV.maxBodyBytes]: String(maxBodyBytes),
+        ...(allowedInstanceIds === undefined ? {} : { [VERIFIER_ENV.allowedInstanceIds]: allowedInstanceIds }),
+        ...(allowedSourceIps === undefined ? {} : { [VERIFIER_ENV.allowedSourceIps]: allowedSourceIps }),
       },
     });
     this.function = this.nodeFunction.function;
 
-    // grantRead would add DescribeSecret, which the verifier never calls.
-    iam.Grant.addToPrincipal({
-      grantee: this.function,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [secretArnForPolicies(this.signingSecret)],
-    });
+    grantSecretValue(this.function, this.signingSecret);
     // grantSendMessages would add GetQueueAttributes and GetQueueUrl; the URL comes from the environment.
     props.queue.grant(this.function, 'sqs:SendMessage');
   }
 }
 
 /**
- * The ARN to name in a policy. Secrets Manager appends a random 6-character suffix to every
- * secret ARN; for a secret known only by name it is matched by `-??????` (as CDK's own grants
- * do), where each `?` is exactly one character, not a `*`.
+ * A list prop as the function reads it from its environment: comma-separated, checked at synth
+ * by the function's own parser, so what it would refuse at cold start fails the synth instead.
  */
-function secretArnForPolicies(secret: ISecret): string {
-  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+function listEnvironment(
+  values: readonly string[] | undefined,
+  prop: string,
+  parse: (value: string, source: string) => unknown,
+): string | undefined {
+  if (values === undefined) return undefined;
+  const value = values.join(',');
+  if (values.some((entry) => Token.isUnresolved(entry))) return value;
+  parse(value, prop);
+  if (value.length > MAX_LIST_ENV_CHARS) {
+    throw new Error(`${prop} is ${value.length} characters; at most ${MAX_LIST_ENV_CHARS} fit in the function's environment`);
+  }
+  return value;
 }

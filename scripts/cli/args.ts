@@ -115,6 +115,14 @@ export const roleArn: ValueReader<string> = (raw, flag, fail) => {
   return raw;
 };
 
+const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** A DynamoDB table name, as DynamoDB allows it. */
+export const tableName: ValueReader<string> = (raw, flag, fail) => {
+  if (!TABLE_NAME_PATTERN.test(raw)) fail(`${flag} must be a table name (3 to 255 letters, digits, "_", "-" or "."), got "${raw}"`);
+  return raw;
+};
+
 /** Whole numbers from 1; with a maximum the message names the range. */
 export function positiveInteger(maximum?: number): ValueReader<number> {
   return (raw, flag, fail) => {

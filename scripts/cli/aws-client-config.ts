@@ -1,6 +1,6 @@
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { type AwsCallTimeouts, clientOptions, type SdkClientOptions } from '../../lambdas/shared/sdk-client-options';
+import { type ClientTimeouts, clientOptions, type SdkClientTimeoutOptions } from '../../lambdas/shared/sdk-client-options';
 import { LOCAL_CREDENTIALS } from './local-pipeline';
 import { blankToUndefined } from './args';
 
@@ -9,7 +9,7 @@ import { blankToUndefined } from './args';
  * connection and never answers ends the command with an error within about 15 s instead of
  * hanging. Long polls get their wait on top (`longPoll`).
  */
-export const SCRIPT_AWS_CALLS: AwsCallTimeouts = { connectionTimeoutMs: 3_000, requestTimeoutMs: 5_000, maxAttempts: 3 };
+export const SCRIPT_AWS_CALLS: ClientTimeouts = { connectionTimeoutMs: 3_000, requestTimeoutMs: 5_000, maxAttempts: 3 };
 
 /** The session name the scripts' assumed-role sessions carry in CloudTrail. */
 export const ROLE_SESSION_NAME = 'clerk-webhook-sync-script';
@@ -25,7 +25,7 @@ export interface ClientTargetOptions {
 /** Credentials as every SDK client takes them: fixed values, or a provider. */
 type Credentials = NonNullable<SQSClientConfig['credentials']>;
 
-export type ScriptClientConfig = SdkClientOptions & { region?: string; endpoint?: string; credentials?: Credentials };
+export type ScriptClientConfig = SdkClientTimeoutOptions & { region?: string; endpoint?: string; credentials?: Credentials };
 
 /** Region, endpoint and credentials of an SDK client as the options say (only what is set), with the scripts' timeouts. */
 export function awsClientConfig(options: ClientTargetOptions): ScriptClientConfig {

@@ -3,7 +3,7 @@ import { parseAdminRoles, parseMailAddress } from '../../lambdas/notifier/notifi
 import { ConfigurationError } from '../../lambdas/shared/errors';
 import { LOCAL_DEFAULTS, MAILBOX_DIR_ENV } from '../../lib/local-names';
 import { LOCAL_MAIL_FROM } from '../../lambdas/notifier/mailbox-mail-sender';
-import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, valueFlag } from '../cli/args';
+import { blankToUndefined, type Fail, failWith, httpUrl, parseFlags, positiveInteger, switchFlag, tableName, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
 import {
   LOCAL_REGION,
@@ -39,13 +39,6 @@ export interface ReplayMailsOptions {
   /** The local engines: fixed dummy credentials instead of the default chain. */
   readonly local: boolean;
   readonly verbose: boolean;
-}
-
-const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-
-function tableName(raw: string, flag: string, fail: Fail): string {
-  if (!TABLE_NAME_PATTERN.test(raw)) fail(`${flag} must be a table name (3 to 255 letters, digits, "_", "-" or "."), got "${raw}"`);
-  return raw;
 }
 
 /** The notifier's own rule (lambdas/notifier/mail-address.ts); the value is never echoed: the rule says no addresses in the output. */

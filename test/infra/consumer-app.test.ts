@@ -75,8 +75,8 @@ describe('ClerkWebhookSync in a consumer app, installed from the packed package'
   it('gives every alarm and dashboard a name of its own pipeline, unique in the account', () => {
     const alarmNames = resourcesOf('AWS::CloudWatch::Alarm').map((alarm) => property(alarm, 'AlarmName') as string);
     expect(new Set(alarmNames).size).toBe(alarmNames.length);
-    expect(alarmNames.filter((name) => name.startsWith('ConsumerStack-Prod-'))).toHaveLength(13);
-    expect(alarmNames.filter((name) => name.startsWith('ConsumerStack-Staging-'))).toHaveLength(9);
+    expect(alarmNames.filter((name) => name.startsWith('ConsumerStack-Prod-'))).toHaveLength(14);
+    expect(alarmNames.filter((name) => name.startsWith('ConsumerStack-Staging-'))).toHaveLength(10);
     expect(resourcesOf('AWS::CloudWatch::Dashboard').map((board) => property(board, 'DashboardName')).sort()).toEqual([
       'ConsumerStack-Prod',
       'ConsumerStack-Staging',

@@ -6,12 +6,15 @@ import { permissions, permissionsOfRole, wildcardFindings } from './iam-permissi
 import { getAtt, onlyResource, ref, synthStack, testApp } from './synth-stack';
 
 let template: Template;
+/** The same stack with X-Ray active tracing on (`tracing: true`, `-c tracing=true`). */
+let traced: Template;
 beforeAll(() => {
   template = synthStack().template;
+  traced = synthStack({ tracing: true }).template;
 });
 
-function roleOfService(serviceName: string): string {
-  const { resource } = onlyResource(template, 'AWS::Lambda::Function', {
+function roleOfService(serviceName: string, on: Template = template): string {
+  const { resource } = onlyResource(on, 'AWS::Lambda::Function', {
     Environment: { Variables: { POWERTOOLS_SERVICE_NAME: serviceName } },
   });
   return (resource.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
@@ -33,7 +36,7 @@ const ids = () => {
     secret: onlyResource(template, 'AWS::SecretsManager::Secret').id,
   };
 };
-/** What Lambda needs to send traces (tracing is Active); X-Ray has no resource-level permissions. */
+/** What Lambda needs to send traces (tracing on); X-Ray has no resource-level permissions. */
 const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 const xrayPermissions = () => permissions(XRAY_ACTIONS, ['*']);
 /** The one statement that may name "*": X-Ray's actions and nothing else. */
@@ -41,13 +44,12 @@ const isXrayStatement = (resource: string, actions: readonly string[]) =>
   resource === '"*"' && actions.length > 0 && actions.every((action) => XRAY_ACTIONS.includes(action));
 
 describe('verifier role', () => {
-  it('may write its own logs and traces, read the signing secret value and send to the queue: nothing else', () => {
+  it('may write its own logs, read the signing secret value and send to the queue: nothing else', () => {
     const { queue, secret } = ids();
     const logGroup = logGroupOfService('clerk-webhook-verifier');
     expect(permissionsOfRole(template, roleOfService('clerk-webhook-verifier'))).toEqual(
       [
         ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
-        ...xrayPermissions(),
         ...permissions(['secretsmanager:GetSecretValue'], [ref(secret)]),
         ...permissions(['sqs:SendMessage'], [getAtt(queue)]),
       ].sort(),
@@ -56,13 +58,12 @@ describe('verifier role', () => {
 });
 
 describe('processor role', () => {
-  it('may write its own logs and traces, consume the queue, make its five table calls, send to the DLQ and to the queue (continued cascades): nothing else', () => {
+  it('may write its own logs, consume the queue, make its five table calls, send to the DLQ and to the queue (continued cascades): nothing else', () => {
     const { queue, deadLetterQueue, table } = ids();
     const logGroup = logGroupOfService('clerk-webhook-processor');
     expect(permissionsOfRole(template, roleOfService('clerk-webhook-processor'))).toEqual(
       [
         ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
-        ...xrayPermissions(),
         // The SQS event source's own permissions (granted by SqsEventSource).
         ...permissions(
           [
@@ -89,6 +90,19 @@ describe('processor role', () => {
   });
 });
 
+describe('with tracing on', () => {
+  it('each function role gains exactly the two X-Ray actions on "*", and nothing else changes', () => {
+    for (const service of ['clerk-webhook-verifier', 'clerk-webhook-processor']) {
+      const untraced = permissionsOfRole(template, roleOfService(service));
+      expect(permissionsOfRole(traced, roleOfService(service, traced))).toEqual([...untraced, ...xrayPermissions()].sort());
+    }
+  });
+
+  it('the only "*" resource is the X-Ray statement', () => {
+    expect(wildcardFindings(traced, isXrayStatement)).toEqual([]);
+  });
+});
+
 describe('least privilege across the stack', () => {
   it('has exactly the two function roles and the redrive role, none with managed or inline policies', () => {
     const roles = template.findResources('AWS::IAM::Role');
@@ -107,10 +121,9 @@ describe('least privilege across the stack', () => {
     }
   });
 
-  it('no policy has a wildcard action or resource; the only "*" resource is the X-Ray statement', () => {
-    // Tables, queues, the secret and the alarm topic are all named by ARN. X-Ray has no
-    // resource-level permissions, so its two actions (and only they) may name "*".
-    expect(wildcardFindings(template, isXrayStatement)).toEqual([]);
+  it('no policy has a wildcard action or resource (tracing is off by default, so not even X-Ray\'s)', () => {
+    // Tables, queues, the secret and the alarm topic are all named by ARN.
+    expect(wildcardFindings(template, () => false)).toEqual([]);
   });
 
   it('resource policies (queues, alarm topic) allow no anonymous principal; their only "*" principal is in a Deny', () => {

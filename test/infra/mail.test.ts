@@ -65,7 +65,7 @@ describe('mail off (the default)', () => {
       'AWS::Logs::LogGroup': 3,
       'AWS::SQS::Queue': 2,
       'AWS::Lambda::EventSourceMapping': 1,
-      'AWS::CloudWatch::Alarm': 9,
+      'AWS::CloudWatch::Alarm': 10,
     });
     const json = JSON.stringify(off.toJSON());
     for (const trace of [NOTIFIER_SERVICE, 'ses:', 'StreamArn', 'dynamodb:GetRecords', 'MailRecordsFailed', 'IteratorAge']) {
@@ -175,15 +175,16 @@ describe('the stream and its event source', () => {
 });
 
 describe('the notifier function', () => {
-  it('Node.js 24 on ARM64, 60 s, traced, its settings in the environment', () => {
+  it('Node.js 24 on ARM64, 60 s, quiet JSON logs, untraced, its settings in the environment', () => {
     const { resource } = notifier(on);
     expect(resource.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 60,
-      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' },
     });
+    expect(resource.Properties!.TracingConfig).toBeUndefined();
     expect(notifierEnv(on)).toEqual({
       TABLE_NAME: ref(syncTable(on).id),
       LEDGER_TABLE_NAME: ref(ledger(on).id),
@@ -194,19 +195,16 @@ describe('the notifier function', () => {
       APP_NAME: 'our app',
       POWERTOOLS_SERVICE_NAME: NOTIFIER_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
-      LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
-  it('its role: own logs and traces, the stream, GetItem on the table, the ledger calls, SendEmail as the identity, the failure queue: nothing else', () => {
+  it('its role: own logs, the stream, GetItem on the table, the ledger calls, SendEmail as the identity, the failure queue: nothing else', () => {
     const { resource } = notifier(on);
     const logGroup = (resource.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
     const table = syncTable(on).id;
     expect(permissionsOfRole(on, notifierRole(on))).toEqual(
       [
         ...permissions(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroup)]),
-        ...permissions(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
         // The event source's reads, on this table's stream only.
         ...permissions(
           ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
@@ -245,11 +243,8 @@ describe('the notifier function', () => {
     expect([...used].sort()).toEqual([...new Set([...NOTIFIER_TABLE_ACTIONS, ...NOTIFIER_LEDGER_ACTIONS])].sort());
   });
 
-  it('no role has a wildcard besides X-Ray, and only the notifier may send mail or read the stream', () => {
-    const xray = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-    expect(
-      wildcardFindings(on, (resource, actions) => resource === '"*"' && actions.every((action) => xray.includes(action))),
-    ).toEqual([]);
+  it('no role has a wildcard (tracing is off by default), and only the notifier may send mail or read the stream', () => {
+    expect(wildcardFindings(on, () => false)).toEqual([]);
     const roles = Object.keys(on.findResources('AWS::IAM::Role'));
     expect(roles).toHaveLength(4);
     for (const role of roles.filter((id) => id !== notifierRole(on))) {
@@ -278,7 +273,7 @@ describe('alarms and outputs', () => {
       expect(alarm.AlarmDescription).toMatch(/First: /);
       expect((alarm.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
     }
-    expect(Object.keys(on.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(13);
+    expect(Object.keys(on.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(14);
   });
 
   it('failure queue not empty: says the mails were not sent and where the records are', () => {

@@ -86,7 +86,7 @@ describe('alarm topic', () => {
 });
 
 describe('alarms', () => {
-  it('are exactly these nine, each notifying the topic and describing what it means and what to check first', () => {
+  it('are exactly these ten, each notifying the topic and describing what it means and what to check first', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as CfnResource[];
     expect(alarms.map((alarm) => alarm.Properties!.AlarmName).sort()).toEqual(
       [
@@ -95,6 +95,7 @@ describe('alarms', () => {
         'Test-processor-errors',
         'Test-processor-records-failing',
         'Test-webhook-5xx',
+        'Test-webhook-4xx',
         'Test-webhook-signature-rejections',
         'Test-verifier-throttles',
         'Test-processor-throttles',
@@ -160,6 +161,19 @@ describe('alarms', () => {
       Statistic: 'Sum',
       Threshold: 1,
       ...onePeriod,
+    });
+  });
+
+  it("webhook 4xx: the HTTP API's own 4xx count (429 included), 300 in each of three 5-minute periods", () => {
+    expect(alarmNamed('webhook-4xx')).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '4xx',
+      Dimensions: [{ Name: 'ApiId', Value: ref(onlyResource(template, 'AWS::ApiGatewayV2::Api').id) }],
+      Statistic: 'Sum',
+      Threshold: 300,
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
     });
   });
 
@@ -250,9 +264,13 @@ describe('dashboard', () => {
     const lagLine = (stat: string) =>
       `[\\"ClerkWebhookSync/Test\\",\\"ProcessingLag\\",\\"service\\",\\"clerk-webhook-processor\\",{\\"label\\":\\"${stat === 'Maximum' ? 'max' : stat}\\",\\"stat\\":\\"${stat}\\"}]`;
     for (const stat of ['p50', 'p99', 'Maximum']) expect(body).toContain(lagLine(stat));
-    for (const reason of ['signature', 'timestamp', 'headers', 'body', 'size', 'method']) {
+    for (const reason of ['source', 'signature', 'timestamp', 'headers', 'body', 'size', 'method']) {
       expect(body).toContain(`\\"WebhooksRejected\\",\\"reason\\",\\"${reason}\\",\\"service\\",\\"clerk-webhook-verifier\\"`);
     }
+  });
+
+  it("shows events of other Clerk instances next to the verified ones", () => {
+    expect(body).toContain('\\"WebhooksForeignInstance\\",\\"service\\",\\"clerk-webhook-verifier\\"');
   });
 
   it('breaks applied, duplicate and stale counts down by event type with a SEARCH over the eventType dimension', () => {
@@ -287,8 +305,9 @@ describe('outputs', () => {
 
 describe('metrics contract', () => {
   it("the functions' service names are the ones the alarms and the dashboard look metrics up by", () => {
-    // The notifier only exists with mail notifications on; mail.test.ts checks its names.
-    for (const service of Object.values(SERVICE_NAMES).filter((name) => name !== SERVICE_NAMES.notifier)) {
+    // The notifier and the reconciler only exist when turned on; mail.test.ts and reconcile.test.ts check their names.
+    const optional: string[] = [SERVICE_NAMES.notifier, SERVICE_NAMES.reconciler];
+    for (const service of Object.values(SERVICE_NAMES).filter((name) => !optional.includes(name))) {
       const fn = onlyResource(template, 'AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) },
       }).resource;

@@ -1,10 +1,10 @@
-import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { ClerkWebhookSyncStack } from '../../lib/clerk-webhook-sync-stack';
 import { propsFromContext } from '../../lib/context-props';
 import { addNagChecks } from '../../lib/nag';
+import { acknowledgementsIn, findingsIgnoringAcknowledgements } from './nag-findings';
 import { testApp } from './synth-stack';
 
 /** The app as bin/clerk-webhook-sync.ts builds it. */
@@ -15,18 +15,6 @@ function appWithNag(): App {
   return app;
 }
 
-function acknowledgementsIn(root: IConstruct): { path: string; id: string; reason: string }[] {
-  const found: { path: string; id: string; reason: string }[] = [];
-  for (const construct of root.node.findAll()) {
-    for (const entry of construct.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.push({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason });
-      }
-    }
-  }
-  return found;
-}
 
 describe('cdk-nag AWS Solutions checks', () => {
   // One app as bin/ builds it, synthesized once (with the checks as a validation plugin); the
@@ -64,53 +52,67 @@ describe('cdk-nag AWS Solutions checks', () => {
     expect(() => other.synth()).not.toThrow();
     expect(new AwsSolutionsChecks().validateScope(other).violations).toEqual([]);
 
-    // Mails add two acknowledgements, each needed: the failure queue is a DLQ that cdk-nag cannot
-    // see as one (it is an event source's on-failure destination), and the notifier's X-Ray grant.
+    // Mails add one acknowledgement, needed: the failure queue is a DLQ that cdk-nag cannot see as
+    // one (it is an event source's on-failure destination).
     const mailAcknowledgements = acknowledgementsIn(withMail)
       .filter(({ path }) => path.startsWith('WithMail/Default/MailNotifier/'))
       .map(({ path, id }) => `${id} at ${path}`);
     expect(mailAcknowledgements.sort()).toEqual(
       [
         'AwsSolutions-SQS3 at WithMail/Default/MailNotifier/FailureQueue',
-        'AwsSolutions-IAM5[Resource::*] at WithMail/Default/MailNotifier/Notifier/Role',
       ].sort(),
     );
-    const blind = new AwsSolutionsChecks();
-    (blind as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const mailFindings = blind
-      .validateScope(withMail)
-      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+    const mailFindings = findingsIgnoringAcknowledgements(withMail)
       .filter((finding) => finding.includes('WithMail/Default/MailNotifier/'));
     expect(mailFindings.sort()).toEqual(
       [
         'AwsSolutions-SQS3 at WithMail/Default/MailNotifier/FailureQueue/Resource',
-        'AwsSolutions-IAM5[Resource::*] at WithMail/Default/MailNotifier/Notifier/Role/DefaultPolicy/Resource',
       ].sort(),
     );
   });
 
-  it('acknowledges exactly four findings, each on its own resource and with a reason', () => {
+  it('acknowledges exactly two findings by default, each on its own resource and with a reason', () => {
     const acknowledgements = acknowledgementsIn(app);
     expect(acknowledgements.map(({ path, id }) => `${id} at ${path}`).sort()).toEqual(
       [
         'AwsSolutions-SMG4 at Test/Default/WebhookVerifier/SigningSecret',
         'AwsSolutions-APIG4 at Test/Default/IngestApi/HttpApi/POST--webhooks--clerk',
-        // X-Ray's two actions on "*" (tracing is Active); iam.test.ts proves nothing else is "*".
-        'AwsSolutions-IAM5[Resource::*] at Test/Default/WebhookVerifier/Verifier/Role',
-        'AwsSolutions-IAM5[Resource::*] at Test/Default/EventProcessor/Processor/Role',
       ].sort(),
     );
     for (const { reason } of acknowledgements) expect(reason.length).toBeGreaterThan(60);
   });
 
+  it('with -c tracing=true: X-Ray\'s "*" is acknowledged on each function role, and nothing is left unacknowledged', () => {
+    const tracedApp = testApp({ tracing: 'true' });
+    new ClerkWebhookSyncStack(tracedApp, 'Test', { ...propsFromContext(tracedApp), mail: { fromAddress: 'welcome@acme.example' } });
+    addNagChecks(tracedApp);
+    expect(() => tracedApp.synth()).not.toThrow();
+    expect(new AwsSolutionsChecks().validateScope(tracedApp).violations).toEqual([]);
+    const acknowledged = acknowledgementsIn(tracedApp).map(({ path, id }) => `${id} at ${path}`);
+    // X-Ray's two actions on "*"; iam.test.ts proves nothing else is "*".
+    expect(acknowledged.filter((entry) => entry.startsWith('AwsSolutions-IAM5')).sort()).toEqual(
+      [
+        'AwsSolutions-IAM5[Resource::*] at Test/Default/WebhookVerifier/Verifier/Role',
+        'AwsSolutions-IAM5[Resource::*] at Test/Default/EventProcessor/Processor/Role',
+        'AwsSolutions-IAM5[Resource::*] at Test/Default/MailNotifier/Notifier/Role',
+      ].sort(),
+    );
+    // And each is needed: blind to acknowledgements, the pack flags exactly those policies.
+    const blind = new AwsSolutionsChecks();
+    (blind as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const iam5 = blind
+      .validateScope(tracedApp)
+      .violations.filter((v) => v.ruleName.startsWith('AwsSolutions-IAM5'))
+      .flatMap((v) => v.violatingResources.map((r) => r.constructPath));
+    expect(iam5.sort()).toEqual(
+      ['WebhookVerifier/Verifier', 'EventProcessor/Processor', 'MailNotifier/Notifier']
+        .map((fn) => `Test/Default/${fn}/Role/DefaultPolicy/Resource`)
+        .sort(),
+    );
+  });
+
   it('every acknowledgement is needed: without them, exactly those findings appear, on those resources', () => {
-    const checks = new AwsSolutionsChecks();
-    // Test-only: make the pack blind to acknowledgements to see what they hide.
-    (checks as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const findings = checks
-      .validateScope(app)
-      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
-      .sort();
+    const findings = findingsIgnoringAcknowledgements(app).sort();
     const expected = acknowledgementsIn(app)
       .map(({ path, id }) => `${id} at ${path}/${path.endsWith('/Role') ? 'DefaultPolicy/Resource' : 'Resource'}`)
       .sort();

@@ -51,8 +51,11 @@ describe('props override the defaults', () => {
       throttlingRateLimit: 10,
       throttlingBurstLimit: 20,
       tableRemovalPolicy: RemovalPolicy.DESTROY,
+      gsi1Projection: 'all',
       logRetention: RetentionDays.ONE_WEEK,
       logLevel: 'DEBUG',
+      systemLogLevel: 'INFO',
+      tracing: true,
       alarmEmail: 'ops@example.com',
       oldestMessageAgeAlarmThreshold: Duration.minutes(5),
       signatureRejectionAlarmThreshold: 50,
@@ -80,6 +83,11 @@ describe('props override the defaults', () => {
     });
   });
 
+  it("gsi1Projection 'all' keeps the index a deployment made before the lean projection has", () => {
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    expect((resource.Properties!.GlobalSecondaryIndexes as { Projection: unknown }[])[0]!.Projection).toEqual({ ProjectionType: 'ALL' });
+  });
+
   it('a DESTROY table is deleted with the stack and not deletion-protected', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Delete',
@@ -87,12 +95,15 @@ describe('props override the defaults', () => {
     });
   });
 
-  it('log retention and log level apply to every function and log group', () => {
+  it('log retention, log levels and tracing apply to every function and log group', () => {
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(logGroup.Properties.RetentionInDays).toBe(7);
     }
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe('DEBUG');
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'INFO' });
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }
   });
 
@@ -179,6 +190,23 @@ describe('existing signing secret', () => {
       /either existingSigningSecretName or existingSigningSecretArn/,
     );
     expect(() => synthStack({}, { signingSecretName: 42 })).toThrow(/"signingSecretName" must be a non-empty string/);
+  });
+});
+
+describe('tracing from context', () => {
+  const tracingModes = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.TracingConfig?.Mode ?? 'off');
+
+  it('-c tracing=true (a string from the CLI, or true in cdk.json) turns on active tracing for every function', () => {
+    expect(tracingModes(synthStack({}, { tracing: 'true' }).template)).toEqual(['Active', 'Active']);
+    expect(tracingModes(synthStack({}, { tracing: true }).template)).toEqual(['Active', 'Active']);
+    expect(tracingModes(synthStack({}, { tracing: 'false' }).template)).toEqual(['off', 'off']);
+    // An explicit prop wins over the context value.
+    expect(tracingModes(synthStack({ tracing: false }, { tracing: 'true' }).template)).toEqual(['off', 'off']);
+  });
+
+  it('refuses anything but true or false', () => {
+    expect(() => synthStack({}, { tracing: 'yes' })).toThrow(/"tracing" must be true or false, got "yes"/);
   });
 });
 

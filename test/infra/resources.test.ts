@@ -35,7 +35,14 @@ describe('sync table (docs/table.md)', () => {
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          // The public attributes the index's access patterns return: no lastSeenAt, no bookkeeping.
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [
+              'type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt',
+              'updatedAt', 'lastSignInAt', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions',
+            ],
+          },
         },
       ],
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
@@ -186,33 +193,35 @@ describe('functions', () => {
     Handler: 'index.handler',
     MemorySize: 256,
   };
+  /** JSON records filtered by Lambda: warnings, errors and metrics only (FUNCTION_OBSERVABILITY_DEFAULTS). */
+  const leanLogging = {
+    LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' },
+  };
 
   function logGroupRetentionOf(fn: CfnResource): unknown {
     const logGroupRef = (fn.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
     return template.toJSON().Resources[logGroupRef].Properties.RetentionInDays;
   }
 
-  it('the verifier: Node.js 24 on ARM64, 10 s, traced, queue URL, secret ARN and body limit in its environment', () => {
+  it('the verifier: Node.js 24 on ARM64, 10 s, quiet JSON logs, untraced, queue URL, secret ARN and body limit in its environment', () => {
     const { resource } = verifier();
-    expect(resource.Properties).toMatchObject({ ...common, Timeout: 10 });
-    expect(resource.Properties!.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(resource.Properties).toMatchObject({ ...common, ...leanLogging, Timeout: 10 });
+    expect(resource.Properties!.TracingConfig).toBeUndefined();
     expect((resource.Properties!.Environment as { Variables: unknown }).Variables).toEqual({
       QUEUE_URL: ref(mainQueue().id),
       SIGNING_SECRET_ARN: ref(signingSecret().id),
       MAX_BODY_BYTES: '262144',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-verifier',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
-      LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
     expect(logGroupRetentionOf(resource)).toBe(30);
   });
 
-  it('the processor: Node.js 24 on ARM64, 30 s, traced, table name, queue and DLQ URLs and tombstone TTL in its environment', () => {
+  it('the processor: Node.js 24 on ARM64, 30 s, quiet JSON logs, untraced, table name, queue and DLQ URLs and tombstone TTL in its environment', () => {
     const { resource } = processor();
     const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
-    expect(resource.Properties).toMatchObject({ ...common, Timeout: 30 });
-    expect(resource.Properties!.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(resource.Properties).toMatchObject({ ...common, ...leanLogging, Timeout: 30 });
+    expect(resource.Properties!.TracingConfig).toBeUndefined();
     expect((resource.Properties!.Environment as { Variables: unknown }).Variables).toEqual({
       TABLE_NAME: ref(table.id),
       DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue().id),
@@ -220,8 +229,6 @@ describe('functions', () => {
       TOMBSTONE_TTL_DAYS: '30',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
-      LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
     expect(logGroupRetentionOf(resource)).toBe(30);
   });

@@ -15,7 +15,7 @@ import { coldStart } from '../support/cold-start';
 import { freshIds } from '../support/fresh-ids';
 import { NotifierFixture } from '../support/notifier-fixture';
 import { sqsEventOf, sqsRecordOf } from '../support/random-history';
-import { SilentEndpoint } from '../support/silent-endpoint';
+import { type HungEndpoint, hungEndpoint } from '../support/hung-endpoint';
 import { streamEvent, streamRecord } from '../support/stream-records';
 
 /*
@@ -26,14 +26,14 @@ import { streamEvent, streamRecord } from '../support/stream-records';
  */
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const endpoints: SilentEndpoint[] = [];
-async function silentEndpoint(): Promise<SilentEndpoint> {
-  const endpoint = await SilentEndpoint.start();
+const endpoints: HungEndpoint[] = [];
+async function silentEndpoint(): Promise<HungEndpoint> {
+  const endpoint = await hungEndpoint();
   endpoints.push(endpoint);
   return endpoint;
 }
 afterAll(async () => {
-  await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
+  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
 });
 
 function lambdaContext(functionName: string, timeoutMs: number): Context {
@@ -65,7 +65,7 @@ describe('the functions\' own clients against a hung endpoint', () => {
     process.env = { ...savedEnv };
   });
 
-  async function entryPoint<T>(module: string, env: Record<string, string>): Promise<{ handler: T; silent: SilentEndpoint }> {
+  async function entryPoint<T>(module: string, env: Record<string, string>): Promise<{ handler: T; silent: HungEndpoint }> {
     const silent = await silentEndpoint();
     Object.assign(process.env, env, { AWS_ENDPOINT_URL: silent.url });
     const { handler } = coldStart(() => require(module)) as { handler: T };
@@ -87,7 +87,7 @@ describe('the functions\' own clients against a hung endpoint', () => {
     const elapsed = Date.now() - started;
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(silent.requests).toBe(PROCESSOR_DEFAULTS.awsCalls.maxAttempts);
+    expect(silent.connections()).toBe(PROCESSOR_DEFAULTS.awsCalls.maxAttempts);
     expect(elapsed).toBeLessThan(timeoutMs / 2);
     expect(logs).toContainEqual(
       expect.objectContaining({ level: 'WARN', message: 'event failed, SQS will redeliver it', outcome: 'failed', reason: expect.stringMatching(/^TimeoutError: /) }),
@@ -113,7 +113,7 @@ describe('the functions\' own clients against a hung endpoint', () => {
     const elapsed = Date.now() - started;
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
-    expect(silent.requests).toBe(NOTIFIER_DEFAULTS.awsCalls.maxAttempts);
+    expect(silent.connections()).toBe(NOTIFIER_DEFAULTS.awsCalls.maxAttempts);
     // Well inside the claim's lease (notifier-config.test.ts checks the exact budget: within sendMarginMs).
     expect(elapsed).toBeLessThan(NOTIFIER_DEFAULTS.leaseMs);
     expect(logs).toContainEqual(
@@ -140,7 +140,7 @@ it.concurrent('notifier: a hung SES fails the send after bounded attempts, befor
   expect(response.batchItemFailures).toEqual([{ itemIdentifier: record!.dynamodb!.SequenceNumber }]);
   // The SDK gave up (TimeoutError), not the abort that fires sendMarginMs before the lease ends.
   expect(fixture.outcomes).toEqual([expect.objectContaining({ kind: 'welcome', result: 'failed', reason: 'MailSendError: TimeoutError' })]);
-  expect(silent.requests).toBe(NOTIFIER_DEFAULTS.sesCalls.maxAttempts);
+  expect(silent.connections()).toBe(NOTIFIER_DEFAULTS.sesCalls.maxAttempts);
   // The claim was released: the retry claims at once instead of waiting out the lease.
   expect(await fixture.ledgerItem(ledgerKeys.welcome(ids.userId).pk)).toBeUndefined();
   client.destroy();
@@ -160,5 +160,5 @@ it.concurrent('scripts: npm run redrive against a hung SQS ends with an error af
   } finally {
     sqs.destroy();
   }
-  expect(silent.requests).toBe(SCRIPT_AWS_CALLS.maxAttempts);
+  expect(silent.connections()).toBe(SCRIPT_AWS_CALLS.maxAttempts);
 }, 60_000);

@@ -5,6 +5,7 @@ import { Webhook } from 'svix';
 import { ClerkSyncReader } from '../../client/clerk-sync-reader';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
 import { QUEUED_EVENT_ATTRIBUTES, type QueuedEvent } from '../../lambdas/shared/queued-event';
+import { queuedMessageBody } from '../../lambdas/verifier/enqueue-event';
 import { createConsoleReporter } from '../../local/console-reporter';
 import { generateSigningSecret } from '../../local/local-config';
 import { type ProcessorHandler, type RunningLocalPipeline, startLocalPipeline } from '../../local/local-pipeline';
@@ -105,6 +106,30 @@ describe('local pipeline (in-process)', () => {
     expect(console).not.toMatch(/Grace|Hopper/i);
   });
 
+  it('with allowedInstanceIds (CLERK_INSTANCE_IDS), acknowledges events of other instances and applies only its own', async () => {
+    pipeline = await startLocalPipeline({
+      port: 0,
+      engines: engines(),
+      mail: false,
+      tableName: uniqueName('local-instances'),
+      signingSecrets: [secret],
+      allowedInstanceIds: ['ins_2mine'],
+      pollWaitTimeSeconds: 1,
+      logLevel: 'SILENT',
+    });
+    const [theirs, mine] = [ids(), ids()];
+    // Sample events come from the sample instance, not ins_2mine.
+    const foreign = await post(pipeline.webhookUrl, sampleEvent('user.created', theirs), 'msg_theirs');
+    const own = await post(pipeline.webhookUrl, { ...sampleEvent('user.created', mine), instance_id: 'ins_2mine' }, 'msg_mine');
+    await settled(pipeline.queueUrl);
+
+    expect([foreign.status, own.status]).toEqual([200, 200]);
+    expect(await foreign.json()).toEqual({ received: true, queued: false, reason: 'instance not allowed' });
+    const reader = new ClerkSyncReader(documentClient, pipeline.tableName);
+    expect(await reader.getUser(theirs.userId, { consistentRead: true })).toBeUndefined();
+    expect(await reader.getUser(mine.userId, { consistentRead: true })).toEqual(expect.objectContaining({ id: mine.userId }));
+  });
+
   it('sends a message that keeps failing to the DLQ after maxReceiveCount, and processes the rest of its batch', async () => {
     const lines: string[] = [];
     const batches: SQSEvent[] = [];
@@ -145,19 +170,21 @@ describe('local pipeline (in-process)', () => {
       new SendMessageBatchCommand({
         QueueUrl: pipeline.queueUrl,
         Entries: users.map((user, index) => {
-          const queued: QueuedEvent = {
-            version: 1,
+          const raw = Buffer.from(JSON.stringify(sampleEvent('user.created', user)));
+          const delivery = {
             svixId: svixIds[index]!,
             svixTimestamp: Math.floor(Date.now() / 1000),
             receivedAt: new Date().toISOString(),
-            event: sampleEvent('user.created', user),
+            raw,
+            text: raw.toString('utf8'),
+            eventType: 'user.created',
           };
           return {
             Id: String(index),
-            MessageBody: JSON.stringify(queued),
+            MessageBody: queuedMessageBody(delivery),
             MessageAttributes: {
-              [QUEUED_EVENT_ATTRIBUTES.svixId]: { DataType: 'String', StringValue: queued.svixId },
-              [QUEUED_EVENT_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: queued.event.type },
+              [QUEUED_EVENT_ATTRIBUTES.svixId]: { DataType: 'String', StringValue: delivery.svixId },
+              [QUEUED_EVENT_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: delivery.eventType },
             },
           };
         }),

@@ -142,6 +142,8 @@ describe('processor: users', () => {
       ttl: NOW / 1000 + 30 * DAY_SECONDS,
       version: T0 + 100,
       lastEventId: deleted.svixId,
+      // Bookkeeping: when a session first wrote the profile (docs/table.md).
+      stubSince: NOW,
     });
     expect(await found(queries.userSessions(ids.userId))).toEqual([]);
     expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
@@ -203,6 +205,8 @@ describe('processor: sessions', () => {
       type: 'user',
       id: ids.userId,
       lastSeenAt: iso(T0 + 5000),
+      // When the session first wrote the partial profile (the processor's clock): a sweep's prune reads it.
+      stubSince: NOW,
     });
     expect(results(await deliver(event('user.created', ids, T0)))).toEqual(['applied']);
     expect(await item(keys.user(ids.userId))).toMatchObject({ email: ids.email, lastSeenAt: iso(T0 + 5000) });

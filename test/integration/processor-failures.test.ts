@@ -10,6 +10,7 @@ import { keys } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
 import { sampleEvent, withData } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { queuedMessageBody } from '../../lambdas/verifier/enqueue-event';
 import { sqsEventOf, sqsRecordOf, sqsRecordWithBody, type HistoryEvent } from '../support/random-history';
 
 const T0 = Date.UTC(2024, 4, 29);
@@ -86,7 +87,7 @@ describe('processor: messages that can never succeed', () => {
     const good = [userCreated(), userCreated()];
     const notJson = sqsRecordWithBody('{"version":1,"svixId":"msg_x", ...');
     const wrongVersion = sqsRecordWithBody(
-      JSON.stringify({ version: 2, svixId: 'msg_v2', svixTimestamp: 1, receivedAt: 'x', event: sampleEvent('user.created') }),
+      JSON.stringify({ version: 3, svixId: 'msg_v3', svixTimestamp: 1, receivedAt: 'x', event: sampleEvent('user.created') }),
     );
     const missingField = sqsRecordOf({
       svixId: 'msg_missing_user_id',
@@ -115,7 +116,7 @@ describe('processor: messages that can never succeed', () => {
 
     const wrongVersionLetter = bySource.get(wrongVersion.messageId);
     expect(wrongVersionLetter?.Body).toBe(wrongVersion.body);
-    expect(wrongVersionLetter?.MessageAttributes?.svixId?.StringValue).toBe('msg_v2');
+    expect(wrongVersionLetter?.MessageAttributes?.svixId?.StringValue).toBe('msg_v3');
     expect(wrongVersionLetter?.MessageAttributes?.eventType?.StringValue).toBe('user.created');
 
     const missingFieldLetter = bySource.get(missingField.messageId);
@@ -123,6 +124,32 @@ describe('processor: messages that can never succeed', () => {
       'MalformedEventError: session.created: data.user_id is missing or not a non-empty string',
     );
     expect(missingFieldLetter?.MessageAttributes?.eventType?.StringValue).toBe('session.created');
+  });
+
+  it('dead-letters a queued body nested deeper than the bound with its reason, labelled from the message attributes, and applies a v1 message', async () => {
+    await drainDeadLetters();
+    const { handler, outcomes } = handlerWith();
+    const deepBody = `{"type":"user.updated","data":{"id":"user_2deep","m":${'['.repeat(4_200)}${']'.repeat(4_200)}}}`;
+    // Queued as the verifier queues bytes (a verifier before the depth bound would have sent it).
+    const deep = sqsRecordWithBody(
+      queuedMessageBody({ svixId: 'msg_deep', svixTimestamp: 1, receivedAt: 'x', raw: Buffer.from(deepBody), text: deepBody, eventType: 'user.updated' }),
+    );
+    deep.messageAttributes = { eventType: { dataType: 'String', stringValue: 'user.updated', stringListValues: [], binaryListValues: [] } };
+    // What verifiers queued before v2: the event as an object.
+    const old = userCreated();
+    const v1 = sqsRecordWithBody(JSON.stringify({ version: 1, svixId: old.delivery.svixId, svixTimestamp: 1, receivedAt: 'x', event: old.delivery.event }));
+
+    const response = await handler(sqsEventOf([deep, v1]));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await userExists(old.userId)).toBe(true);
+    const reason = 'MalformedMessageError: queued webhook body nests objects and arrays deeper than 128 levels';
+    expect(outcomes.find((outcome) => outcome.messageId === deep.messageId)).toMatchObject({ result: 'dead-lettered', reason });
+    const [letter] = await drainDeadLetters();
+    expect(letter?.MessageAttributes?.errorReason?.StringValue).toBe(reason);
+    expect(letter?.MessageAttributes?.svixId?.StringValue).toBe('msg_deep');
+    expect(letter?.MessageAttributes?.eventType?.StringValue).toBe('user.updated');
+    expect(letter?.Body).toBe(deep.body);
   });
 
   it('dead-letters an event DynamoDB rejects as invalid (an item over 400 KB)', async () => {

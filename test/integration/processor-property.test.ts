@@ -5,6 +5,9 @@ import fc from 'fast-check';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { createQueues, createTable } from '../../local/create-resources';
+import type { ClerkApiServer } from '../clerk-api/clerk-api-server';
+import { ClerkStore } from '../clerk-api/clerk-store';
+import { clerkFor, sweep } from '../support/backfill-fixture';
 import { deliverInBatches } from '../support/deliver-in-batches';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 import { propertyRuns } from '../support/property-runs';
@@ -14,6 +17,7 @@ import {
   historyArbitrary,
   historyFeatures,
   readComparableTable,
+  snapshotPointsArbitrary,
 } from '../support/random-history';
 
 /*
@@ -39,9 +43,16 @@ const documentClient = localDocumentClient(dynamodb);
 const sqs: SQSClient = localSqs();
 let deadLetterQueueUrl: string;
 let queueUrl: string;
+// Clerk's Backend API for the snapshots: one server, its store loaded with each snapshot's state.
+const clerkState = new ClerkStore();
+let clerkApi: Awaited<ReturnType<typeof clerkFor>>;
 
 beforeAll(async () => {
   ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-property')));
+  clerkApi = await clerkFor(clerkState);
+});
+afterAll(async () => {
+  await (clerkApi?.server as ClerkApiServer | undefined)?.close();
 });
 
 function processorFor(tableName: string, outcomes: RecordOutcome[], cascadeDeletesPerReceive?: number) {
@@ -127,3 +138,74 @@ it('any order and any duplicates give the table that in-order delivery gives', a
   // fast-check stops early only on a failure, which throws above: every run happened.
   if (!RUNS.replay) expect(runs).toBe(RUNS.numRuns);
 }, RUNS.timeoutMs);
+
+/*
+ * The same property with backfill (docs/consistency.md, "Snapshots"): snapshots of what Clerk's
+ * Backend API held at random points of the history (deleted entities absent, no sessions), swept
+ * into the table at random points of the shuffled, duplicated delivery, each sweep running while
+ * the next deliveries are applied. The table must still be the one in-order delivery of the
+ * webhooks alone gives: a snapshot never brings back a deletion, never overrides a newer event,
+ * and adds nothing the webhooks would not have.
+ */
+const SNAPSHOT_RUNS = propertyRuns(15);
+
+it('snapshots taken and applied at any points of the delivery leave the table that in-order delivery gives', async () => {
+  let runs = 0;
+  const scenario = historyArbitrary({ minCommands: 10, maxCommands: 30 })
+    .chain((history) => fc.record({ history: fc.constant(history), deliveries: deliveriesArbitrary(history) }))
+    .chain(({ history, deliveries }) =>
+      fc.record({
+        history: fc.constant(history),
+        deliveries: fc.constant(deliveries),
+        snapshots: snapshotPointsArbitrary(history, deliveries),
+        batchSizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 8 }),
+        inFlight: fc.integer({ min: 1, max: 3 }),
+        pageSize: fc.integer({ min: 1, max: 4 }),
+      }),
+    )
+    .map((run) =>
+      Object.assign(run, {
+        [fc.toStringMethod]: () =>
+          `history:\n${describeEvents(run.history)}\n` +
+          `snapshots (taken after event, applied after delivery): ${run.snapshots.map((point) => `${point.takenAfter}→${point.appliedAfter}`).join(', ')}; page size ${run.pageSize}\n` +
+          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight):\n${describeEvents(run.deliveries)}`,
+      }),
+    );
+
+  await fc.assert(
+    fc.asyncProperty(scenario, async ({ history, deliveries, snapshots, batchSizes, inFlight, pageSize }) => {
+      runs += 1;
+      const inOrderTable = uniqueName('in-order');
+      const withSnapshotsTable = uniqueName('snapshots');
+      await Promise.all([createTable(dynamodb, inOrderTable), createTable(dynamodb, withSnapshotsTable)]);
+      const outcomes: RecordOutcome[] = [];
+      await deliverInBatches(processorFor(inOrderTable, outcomes), history, [1]);
+
+      const processor = processorFor(withSnapshotsTable, outcomes);
+      const cuts = [0, ...snapshots.map((point) => point.appliedAfter), deliveries.length];
+      for (let segment = 0; segment < cuts.length - 1; segment += 1) {
+        const delivering = deliverInBatches(processor, deliveries.slice(cuts[segment], cuts[segment + 1]), batchSizes, inFlight);
+        const point = snapshots[segment - 1];
+        if (point === undefined) {
+          await delivering;
+          continue;
+        }
+        // The sweep runs while the deliveries after its point are applied.
+        clerkState.load(ClerkStore.after(history, point.takenAfter));
+        const [run] = await Promise.all([
+          sweep(documentClient, withSnapshotsTable, clerkApi.clerk, { pageSize, overlap: Math.floor(pageSize / 2) }),
+          delivering,
+        ]);
+        expect(run.failures).toEqual([]);
+        expect(run.final.phase).toBe('done');
+      }
+
+      expect(outcomes.filter((outcome) => outcome.result === 'failed' || outcome.result === 'dead-lettered')).toEqual([]);
+      const expected = await readComparableTable(documentClient, inOrderTable);
+      expect(await readComparableTable(documentClient, withSnapshotsTable)).toEqual(expected);
+      expectNoOrphans(expected);
+    }),
+    SNAPSHOT_RUNS.parameters,
+  );
+  if (!SNAPSHOT_RUNS.replay) expect(runs).toBe(SNAPSHOT_RUNS.numRuns);
+}, SNAPSHOT_RUNS.timeoutMs);

@@ -48,6 +48,7 @@ describe('verifier when SQS fails', () => {
     expect(JSON.parse(response.body!)).toEqual({ error: 'could not queue the event; retry later' });
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
     expect(logger.lines).toEqual([
+      expect.objectContaining({ level: 'WARN', instanceId: 'ins_1' }), // no instance allow-list
       expect.objectContaining({
         level: 'ERROR',
         message: 'webhook not accepted',
@@ -105,8 +106,27 @@ describe('verifier with Secrets Manager', () => {
       }),
     ]);
 
+    // Svix's next attempt (5 s later) finds the backoff (1 s) over.
+    clock.now += 5_000;
     expect((await deliver(secret, 'msg_cold')).statusCode).toBe(200);
     expect(await queuedIds(sqs, queueUrl)).toEqual(['msg_cold']);
+  });
+
+  it.each([
+    ['the placeholder the stack creates', 'Xb3kPq9ZrT6vW2mN8cYh4JdL7sFg1Qe5', 'signing secret entry 1 of 1 does not start with whsec_'],
+    ['a one-byte key', 'whsec_AA==', 'signing secret entry 1 of 1 is a 1-byte key; at least 16 bytes are required (Svix issues 24)'],
+  ])('with %s stored, answers 500 (misconfigured) and a flood costs a handful of GetSecretValue calls, not one each', async (_case, stored, reason) => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: stored });
+    // 20 requests a second for 5 minutes, forged or real: none can be verified.
+    const statuses = new Set<number | undefined>();
+    for (let request = 0; request < 6_000; request += 1) {
+      statuses.add((await deliver(newSigningSecret(), `msg_flood_${request}`)).statusCode);
+      clock.now += 50;
+    }
+    expect([...statuses]).toEqual([500]);
+    // At 0, 1, 3, 7, 15, 31, 63 s, then every 60 s: 123, 183, 243 s. Without the backoff: 6,000.
+    expect(getSecretCalls()).toBe(10);
+    expect(logger.lines[0]).toEqual(expect.objectContaining({ code: 'INVALID_SIGNING_SECRET', reason }));
   });
 
   it('answers 500 with a clear log line when the stored value is not a whsec_ secret, and never logs it', async () => {

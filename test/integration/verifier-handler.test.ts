@@ -1,6 +1,10 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createVerifierHandler, type VerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
-import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
+import { createHmac } from 'node:crypto';
+import { decodeQueuedEvent } from '../../lambdas/processor/decode-queued-event';
+import { createVerifierHandler, type VerifierDeps, type VerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
+import { type SigningSecretSource, staticSecretSource } from '../../lambdas/verifier/signing-secrets';
+import { parseSourceIpAllowList } from '../../lambdas/verifier/source-ip-allow-list';
+import type { WebhookOutcome } from '../../lambdas/verifier/webhook-outcome';
 import { CapturingLogger } from '../support/capturing-logger';
 import {
   httpEvent,
@@ -64,16 +68,19 @@ describe('verifier handler with the SQS emulator', () => {
     expect(await receiveAll(sqs, queueUrl)).toEqual([
       {
         body: {
-          version: 1,
+          version: 2,
           svixId: 'msg_2abc',
           svixTimestamp: Math.floor(NOW / 1000),
           receivedAt: new Date(NOW).toISOString(),
-          event: JSON.parse(body),
+          body,
+          bodyEncoding: 'utf8',
         },
         attributes: { svixId: 'msg_2abc', eventType: 'user.created' },
       },
     ]);
     expect(logger.lines).toEqual([
+      // The first event of an instance, without an instance allow-list.
+      expect.objectContaining({ level: 'WARN', instanceId: 'ins_1', svixId: 'msg_2abc' }),
       expect.objectContaining({
         level: 'INFO',
         message: 'webhook accepted',
@@ -96,7 +103,9 @@ describe('verifier handler with the SQS emulator', () => {
     );
     expect(response.statusCode).toBe(200);
     const [message] = await receiveAll(sqs, queueUrl);
-    expect(message!.body.event).toEqual(JSON.parse(body));
+    // The queue holds the verified text itself, not a re-serialisation of it.
+    expect(message!.body).toMatchObject({ version: 2, body, bodyEncoding: 'utf8' });
+    expect(decodeQueuedEvent(JSON.stringify(message!.body)).event).toEqual(JSON.parse(body));
     expect(message!.attributes).toEqual({ svixId: 'msg_b64', eventType: 'organization.created' });
   });
 
@@ -166,6 +175,212 @@ describe('verifier handler with the SQS emulator', () => {
   it('does not carry one request\'s svixId into the next request\'s logs', async () => {
     await handle(signedRequest({ secrets: [secret], body, svixId: 'msg_first', at: NOW }));
     await handle(httpEvent({ headers: {}, body }));
-    expect(logger.lines.map((line) => line.svixId)).toEqual(['msg_first', undefined]);
+    const outcomeLines = logger.lines.filter((line) => line.message === 'webhook accepted' || line.message === 'webhook rejected');
+    expect(outcomeLines.map((line) => line.svixId)).toEqual(['msg_first', undefined]);
+  });
+});
+
+/** A signature over raw bytes, for bodies svix's `sign` (which takes a string) cannot express. */
+function signBytes(secret: string, id: string, atMs: number, bytes: Buffer): string {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const digest = createHmac('sha256', key).update(`${id}.${Math.floor(atMs / 1000)}.`).update(bytes).digest('base64');
+  return `v1,${digest}`;
+}
+
+/** A secret source that counts how often it is asked: a request refused before authentication never asks. */
+function countingSource(secret: string): SigningSecretSource & { readonly calls: () => number } {
+  const inner = staticSecretSource([secret]);
+  let calls = 0;
+  return {
+    getSecrets: (options) => {
+      calls += 1;
+      return inner.getSecrets(options);
+    },
+    calls: () => calls,
+  };
+}
+
+describe('verifier handler: bodies that can only fail, ids and signatures that are too many or too long', () => {
+  const sqs = localSqs();
+  const secret = newSigningSecret();
+  let queueUrl: string;
+  let logger: CapturingLogger;
+  let secrets: ReturnType<typeof countingSource>;
+  let outcomes: WebhookOutcome[];
+  let handle: VerifierHandler;
+
+  beforeEach(async () => {
+    ({ queueUrl } = await createQueues(sqs, uniqueName('verifier-bounds')));
+    logger = new CapturingLogger();
+    secrets = countingSource(secret);
+    outcomes = [];
+    handle = createVerifierHandler({
+      sqs,
+      queueUrl,
+      secrets,
+      maxBodyBytes: 256 * 1024,
+      now: () => NOW,
+      logger,
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+  });
+
+  it('refuses (400, not 503) a signed body nested 4,200 levels deep, which no retry could ever queue', async () => {
+    const body = `{"type":"user.updated","data":{"id":"user_2deep","unsafe_metadata":${'{"a":'.repeat(4_200)}1${'}'.repeat(4_200)}}}`;
+    const response = await handle(signedRequest({ secrets: [secret], body, svixId: 'msg_deep', at: NOW }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!)).toEqual({ error: 'body nests objects and arrays deeper than 128 levels' });
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'rejected', rejection: 'body', svixId: 'msg_deep' })]);
+    expect(await receiveAll(sqs, queueUrl)).toEqual([]);
+  });
+
+  it('queues the verified bytes exactly, as base64 when they are not valid UTF-8, and the processor reads them', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"type":"user.updated","data":{"id":"user_2bytes","first_name":"'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}}'),
+    ]);
+    const request = httpEvent({
+      headers: { 'svix-id': 'msg_bytes', 'svix-timestamp': String(Math.floor(NOW / 1000)), 'svix-signature': signBytes(secret, 'msg_bytes', NOW, bytes) },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect((await handle(request)).statusCode).toBe(200);
+    const [message] = await receiveAll(sqs, queueUrl);
+    expect(message!.body).toMatchObject({ version: 2, bodyEncoding: 'base64' });
+    expect(Buffer.from((message!.body as unknown as { body: string }).body, 'base64').equals(bytes)).toBe(true);
+    expect(decodeQueuedEvent(JSON.stringify(message!.body)).event).toMatchObject({ type: 'user.updated', data: { id: 'user_2bytes' } });
+  });
+
+  it('refuses an 8 KB svix-id with 400 before reading any secret, and never logs it', async () => {
+    const longId = `msg_${'A'.repeat(8_192)}`;
+    const response = await handle(signedRequest({ secrets: [secret], body: userCreatedBody(), svixId: longId, at: NOW }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!)).toEqual({ error: 'svix-id must be 1 to 128 letters, digits, "_", "-", "." or ":"' });
+    expect(secrets.calls()).toBe(0);
+    expect(logger.lines).toEqual([expect.objectContaining({ level: 'WARN', message: 'webhook rejected', rejection: 'headers' })]);
+    expect(logger.text()).not.toContain('A'.repeat(64));
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'rejected', svixId: undefined })]);
+  });
+
+  it('refuses more than 5 v1 signatures with 400 before reading any secret or computing any HMAC', async () => {
+    const valid = signedRequest({ secrets: [secret], body: userCreatedBody(), svixId: 'msg_many', at: NOW });
+    const forged = Array.from({ length: 200 }, (_, i) => `v1,${createHmac('sha256', String(i)).update('x').digest('base64')}`);
+    const request = { ...valid, headers: { ...valid.headers, 'svix-signature': [...forged, valid.headers['svix-signature']].join(' ') } };
+    const response = await handle(request);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!)).toEqual({
+      error: 'svix-signature has more than 5 "v1," signatures; Svix sends one, or two while a secret is rotated',
+    });
+    expect(secrets.calls()).toBe(0);
+  });
+});
+
+describe('verifier handler: Clerk instances', () => {
+  const sqs = localSqs();
+  const secret = newSigningSecret();
+  let queueUrl: string;
+  let logger: CapturingLogger;
+  let outcomes: WebhookOutcome[];
+
+  beforeEach(async () => {
+    ({ queueUrl } = await createQueues(sqs, uniqueName('verifier-instances')));
+    logger = new CapturingLogger();
+    outcomes = [];
+  });
+
+  const handlerWith = (options: Pick<VerifierDeps, 'allowedInstanceIds'>) =>
+    createVerifierHandler({
+      sqs,
+      queueUrl,
+      secrets: staticSecretSource([secret]),
+      maxBodyBytes: 256 * 1024,
+      now: () => NOW,
+      logger,
+      onOutcome: (outcome) => outcomes.push(outcome),
+      ...options,
+    });
+  const eventOf = (instanceId: string | undefined, userId: string) => {
+    const event = JSON.parse(userCreatedBody(userId)) as Record<string, unknown>;
+    if (instanceId === undefined) delete event.instance_id;
+    else event.instance_id = instanceId;
+    return JSON.stringify(event);
+  };
+  const deliver = (handle: VerifierHandler, instanceId: string | undefined, svixId: string) =>
+    handle(signedRequest({ secrets: [secret], body: eventOf(instanceId, `user_${svixId}`), svixId, at: NOW }));
+
+  it('with an allow-list, acknowledges events of other instances (and without instance_id) but never queues them', async () => {
+    const handle = handlerWith({ allowedInstanceIds: ['ins_2prod', 'ins_2prodEu'] });
+
+    const foreign = await deliver(handle, 'ins_2dev', 'msg_dev');
+    const missing = await deliver(handle, undefined, 'msg_none');
+    const mine = await deliver(handle, 'ins_2prodEu', 'msg_prod');
+
+    for (const ignored of [foreign, missing]) {
+      expect(ignored.statusCode).toBe(200); // Svix stops retrying
+      expect(JSON.parse(ignored.body!)).toEqual({ received: true, queued: false, reason: 'instance not allowed' });
+    }
+    expect(mine.statusCode).toBe(200);
+    expect((await receiveAll(sqs, queueUrl)).map((message) => message.body.svixId)).toEqual(['msg_prod']);
+    expect(outcomes.map((outcome) => [outcome.svixId, outcome.result])).toEqual([
+      ['msg_dev', 'ignored'],
+      ['msg_none', 'ignored'],
+      ['msg_prod', 'accepted'],
+    ]);
+    expect(logger.lines.filter((line) => line.level === 'WARN')).toEqual([
+      expect.objectContaining({ message: 'webhook of a Clerk instance not in the allow-list acknowledged, not queued', instanceId: 'ins_2dev', svixId: 'msg_dev', eventType: 'user.created' }),
+      expect.objectContaining({ message: 'webhook of a Clerk instance not in the allow-list acknowledged, not queued', instanceId: '(none)', svixId: 'msg_none' }),
+    ]);
+  });
+
+  it('without an allow-list, queues every instance and warns once per instance seen, naming it', async () => {
+    const handle = handlerWith({});
+    for (const [instanceId, svixId] of [['ins_2a', 'msg_1'], ['ins_2a', 'msg_2'], ['ins_2b', 'msg_3'], ['ins_2a', 'msg_4']] as const) {
+      expect((await deliver(handle, instanceId, svixId)).statusCode).toBe(200);
+    }
+    expect((await receiveAll(sqs, queueUrl)).map((message) => message.body.svixId).sort()).toEqual(['msg_1', 'msg_2', 'msg_3', 'msg_4']);
+    const warnings = logger.lines.filter((line) => line.level === 'WARN');
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: 'events of this Clerk instance are accepted: no instance allow-list is set', instanceId: 'ins_2a' }),
+      expect.objectContaining({ message: 'events of this Clerk instance are accepted: no instance allow-list is set', instanceId: 'ins_2b' }),
+    ]);
+  });
+});
+
+describe('verifier handler: source address allow-list', () => {
+  const sqs = localSqs();
+  const secret = newSigningSecret();
+
+  it('refuses (403) requests from elsewhere before reading any secret, and verifies those from Svix', async () => {
+    const { queueUrl } = await createQueues(sqs, uniqueName('verifier-sources'));
+    const secrets = countingSource(secret);
+    const outcomes: WebhookOutcome[] = [];
+    const handle = createVerifierHandler({
+      sqs,
+      queueUrl,
+      secrets,
+      maxBodyBytes: 256 * 1024,
+      allowedSourceIps: parseSourceIpAllowList('svix', 'test'),
+      now: () => NOW,
+      logger: new CapturingLogger(),
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+    const from = (sourceIp: string, svixId: string) => {
+      const request = signedRequest({ secrets: [secret], body: userCreatedBody(), svixId, at: NOW });
+      return { ...request, requestContext: { ...request.requestContext, http: { ...request.requestContext.http, sourceIp } } };
+    };
+
+    const refused = await handle(from('192.0.2.1', 'msg_elsewhere'));
+    expect(refused.statusCode).toBe(403);
+    expect(JSON.parse(refused.body!)).toEqual({ error: 'source address 192.0.2.1 is not allowed' });
+    expect(secrets.calls()).toBe(0);
+
+    expect((await handle(from('44.228.126.217', 'msg_svix_v4'))).statusCode).toBe(200);
+    expect((await handle(from('2600:1f24:64:8000::12', 'msg_svix_v6'))).statusCode).toBe(200);
+    expect(outcomes.map((outcome) => [outcome.result, outcome.rejection])).toEqual([
+      ['rejected', 'source'],
+      ['accepted', undefined],
+      ['accepted', undefined],
+    ]);
   });
 });

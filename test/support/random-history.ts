@@ -3,7 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ClerkEventEnvelope } from '../../lambdas/shared/clerk-events';
-import type { QueuedEvent } from '../../lambdas/shared/queued-event';
+import { queuedMessageBody } from '../../lambdas/verifier/enqueue-event';
 import { BOOKKEEPING_ATTRIBUTES } from '../../lambdas/shared/table-schema';
 import {
   clerkEnvelope,
@@ -104,14 +104,20 @@ export function deliveriesArbitrary(history: readonly HistoryEvent[]): fc.Arbitr
  * and replays reach the queue as new messages with the same svix id).
  */
 export function sqsRecordOf(delivery: HistoryEvent): SQSRecord {
-  const queued: QueuedEvent = {
-    version: 1,
-    svixId: delivery.svixId,
-    svixTimestamp: Math.floor(Date.now() / 1000),
-    receivedAt: new Date().toISOString(),
-    event: delivery.event,
-  };
-  return sqsRecordWithBody(JSON.stringify(queued));
+  return sqsRecordWithBody(queuedBodyOf(delivery.svixId, delivery.event));
+}
+
+/** The QueuedEvent (v2) the verifier sends for an event delivered as the JSON of `event`. */
+export function queuedBodyOf(svixId: string, event: unknown, receivedAt = new Date()): string {
+  const raw = Buffer.from(JSON.stringify(event));
+  return queuedMessageBody({
+    svixId,
+    svixTimestamp: Math.floor(receivedAt.getTime() / 1000),
+    receivedAt: receivedAt.toISOString(),
+    raw,
+    text: raw.toString('utf8'),
+    eventType: (event as { type: string }).type,
+  });
 }
 
 /** An SQS record with any body, e.g. a malformed one. */
@@ -742,4 +748,26 @@ function pairKey(orgId: string, userId: string): string {
 
 function pick<T>(candidates: readonly T[], index: number): T | undefined {
   return candidates.length === 0 ? undefined : candidates[index % candidates.length];
+}
+
+/**
+ * A backfill snapshot within a delivery: the state Clerk's Backend API held after the history's
+ * first `takenAfter` events, swept into the table when the first `appliedAfter` deliveries are in.
+ */
+export interface SnapshotPoint {
+  readonly takenAfter: number;
+  readonly appliedAfter: number;
+}
+
+/** One to three snapshots, taken anywhere in the history and applied anywhere in the delivery, in order of application. */
+export function snapshotPointsArbitrary(history: readonly HistoryEvent[], deliveries: readonly HistoryEvent[]): fc.Arbitrary<SnapshotPoint[]> {
+  return fc
+    .array(
+      fc.record({
+        takenAfter: fc.integer({ min: 0, max: history.length }),
+        appliedAfter: fc.integer({ min: 0, max: deliveries.length }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((points) => [...points].sort((a, b) => a.appliedAfter - b.appliedAfter));
 }

@@ -15,7 +15,7 @@ export interface Bookkeeping {
 }
 
 /** Every bookkeeping attribute, on whichever items carry it: readers strip them. */
-export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds'] as const;
+export const BOOKKEEPING_ATTRIBUTES = ['version', 'lastEventId', 'generation', 'ttl', 'memberOrgIds', 'stubSince'] as const;
 
 /**
  * On the user profile: the ids of every organization the user has had a membership item in.
@@ -30,6 +30,49 @@ export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
  * address verified. Public (docs/table.md); the notifier mails only a verified address.
  */
 export const EMAIL_VERIFIED_ATTRIBUTE = 'emailVerified' satisfies keyof UserItem;
+
+/**
+ * On the user profile: when a session or membership event first wrote it (epoch ms, the
+ * processor's clock), which makes a partial profile when the user's own events have not come.
+ * A partial profile has no `createdAt`; this says it existed before a reconciliation sweep
+ * started, so that the sweep may prune it once Clerk confirms the user is gone.
+ */
+export const STUB_SINCE_ATTRIBUTE = 'stubSince';
+
+/** A user's profile attributes: what a user event owns (each set when present, removed when absent). */
+export const USER_PROFILE_ATTRIBUTES = [
+  'email',
+  'firstName',
+  'lastName',
+  'username',
+  'imageUrl',
+  'externalId',
+  'createdAt',
+  'updatedAt',
+  'lastSignInAt',
+] as const satisfies readonly (keyof UserItem)[];
+
+/**
+ * What gsi1 holds of an item besides the keys (`pk`, `sk`, `gsi1pk`, `gsi1sk`, always projected):
+ * the public attributes of the items it indexes (users, organizations, memberships), which is
+ * what "user by email", "organization by slug" and "a user's organizations" return in one Query.
+ * Left out on purpose: `lastSeenAt`, which every sign-in raises, and the bookkeeping attributes,
+ * which every delivery may touch. A write that changes only those never rewrites the index entry.
+ */
+export const GSI1_PROJECTED_ATTRIBUTES = [
+  'type',
+  'id',
+  ...USER_PROFILE_ATTRIBUTES,
+  EMAIL_VERIFIED_ATTRIBUTE,
+  'name',
+  'slug',
+  'createdBy',
+  'orgId',
+  'userId',
+  'role',
+  'permissions',
+] as const satisfies readonly (keyof UserItem | keyof OrganizationItem | keyof MembershipItem)[];
+export type Gsi1ProjectedAttribute = (typeof GSI1_PROJECTED_ATTRIBUTES)[number];
 
 export type SessionStatus = 'active' | 'ended' | 'removed' | 'revoked';
 export const TERMINAL_SESSION_STATUSES: readonly SessionStatus[] = ['ended', 'removed', 'revoked'];
@@ -52,6 +95,7 @@ export interface UserItem extends ItemKey, Bookkeeping {
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
   readonly memberOrgIds?: ReadonlySet<string>;
+  readonly stubSince?: number;
 }
 
 export interface UserTombstone extends ItemKey, Bookkeeping {

@@ -1,4 +1,4 @@
-import { keys, queries, TABLE_KEYS } from '.';
+import { BOOKKEEPING_ATTRIBUTES, GSI1_PROJECTED_ATTRIBUTES, keys, queries, scans, TABLE_KEYS } from '.';
 
 /**
  * The public contract (README, "The table (public contract)"), spelled out on purpose: every
@@ -39,5 +39,35 @@ describe('partition queries', () => {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
     });
+  });
+});
+
+describe('the prune scan', () => {
+  it('asks for live users, organizations and memberships created before a time, with what a prune needs of them', () => {
+    const scan = scans.liveEntitiesCreatedBefore(Date.UTC(2024, 5, 1));
+    expect(scan.FilterExpression).toBe(
+      '#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND ' +
+        '(#createdAt < :createdBefore OR (attribute_not_exists(#createdAt) AND #stubSince < :stubBefore))',
+    );
+    expect(scan.ExpressionAttributeValues).toEqual({
+      ':user': 'user',
+      ':organization': 'organization',
+      ':membership': 'membership',
+      ':createdBefore': '2024-06-01T00:00:00.000Z',
+      ':stubBefore': Date.UTC(2024, 5, 1),
+    });
+    expect(Object.values(scan.ExpressionAttributeNames).sort()).toEqual(['createdAt', 'deleted', 'generation', 'id', 'orgId', 'role', 'stubSince', 'type', 'userId']);
+  });
+});
+
+describe('gsi1 projection', () => {
+  it('holds the public attributes the index serves, never lastSeenAt nor bookkeeping', () => {
+    expect([...GSI1_PROJECTED_ATTRIBUTES].sort()).toEqual(
+      ['type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt', 'updatedAt',
+        'lastSignInAt', 'emailVerified', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions'].sort(),
+    );
+    for (const excluded of ['lastSeenAt', 'deleted', 'deletedAt', ...BOOKKEEPING_ATTRIBUTES]) {
+      expect(GSI1_PROJECTED_ATTRIBUTES).not.toContain(excluded);
+    }
   });
 });

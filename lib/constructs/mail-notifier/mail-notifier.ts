@@ -13,7 +13,7 @@ import { SERVICE_NAMES } from '../../../lambdas/shared/metrics-contract';
 import { MAIL_DEFAULTS } from '../../pipeline-defaults';
 import type { AlarmSpec } from '../monitoring';
 import type { PipelineMetrics } from '../pipeline-metrics';
-import { type FunctionLoggingProps, NodeFunction, PROJECT_ROOT } from '../node-function';
+import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
 import type { SyncTable } from '../sync-table';
 import { mailAlarmSpecs } from './mail-alarms';
 import { mailDashboardWidgets } from './mail-dashboard';
@@ -107,10 +107,7 @@ export class MailNotifier extends Construct {
       serviceName: SERVICE_NAMES.notifier,
       timeout: MAIL_DEFAULTS.notifierTimeout,
       memorySize: props.memorySize,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      metricsNamespace: props.metricsNamespace,
+      ...functionLogging(props),
       environment: {
         [NOTIFIER_ENV.tableName]: table.tableName,
         [NOTIFIER_ENV.ledgerTableName]: this.ledger.tableName,

@@ -1,0 +1,224 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApplyContext, ApplyResult } from '../processor/apply-context';
+import { applyMembershipDeleted } from '../processor/apply-membership';
+import { applyOrganizationDeleted } from '../processor/apply-organization-deleted';
+import { applyUserDeleted } from '../processor/apply-user-deleted';
+import { describeFailure, isPermanentFailure } from '../processor/is-permanent-failure';
+import type { ClerkOrganizationMembership } from '../shared/clerk-events';
+import { scans, TABLE_KEYS } from '../shared/table-schema';
+import type { SweepFailure, SweepTable } from './apply-snapshots';
+import { type ClerkSource, IDS_PER_REQUEST } from './clerk-source';
+import { applyDeletionToCompletion } from './deletion-to-completion';
+import { mapWithConcurrency } from './map-with-concurrency';
+import type { ScanCursor, SweepCounts } from './sweep-checkpoint';
+import { PRUNE_EVENT_ID } from './sweep-event-ids';
+import type { Clock } from './token-bucket';
+
+/**
+ * The prune phase: the table's live users, organizations and memberships created before the
+ * sweep started are checked against Clerk, a hundred at a time, and each one Clerk does not
+ * return is looked up once more on its own before it is deleted, through the processor's
+ * deletion appliers and their cascades, as the missed `*.deleted` event would have done. Its
+ * deletion time (and version) is when the absence was confirmed.
+ *
+ * A membership Clerk no longer has is gone for one of three reasons, and each is deleted the way
+ * its event would have: its organization was deleted (the organization's deletion and cascade,
+ * even when the table never held the organization), its user was deleted (the user's), or only
+ * the membership ended (its tombstone).
+ */
+
+/** Items evaluated per scan page: bounds a page's work well inside a Lambda invocation. */
+const SCAN_PAGE_ITEMS = 1_000;
+
+export interface PruneDeps {
+  readonly table: SweepTable;
+  readonly clerk: ClerkSource;
+  readonly clock: Clock;
+  /** Epoch ms: items created at or after it are never pruned. */
+  readonly sweepStartedAt: number;
+  readonly dryRun: boolean;
+  /** Clerk requests (and deletions) in flight at once. */
+  readonly concurrency: number;
+  readonly onFailure?: (failure: SweepFailure) => void;
+}
+
+interface LiveItem {
+  readonly type: 'user' | 'organization' | 'membership';
+  readonly id: string;
+  readonly orgId?: string;
+  readonly userId?: string;
+  readonly role?: string;
+  readonly generation?: string;
+  readonly createdAt?: string;
+}
+
+/** A deletion Clerk confirmed: the entity it removes (`kind:id`, so that each is applied once) and how. */
+interface Deletion {
+  readonly target: string;
+  readonly entityId: string;
+  readonly apply: (context: ApplyContext, at: number) => Promise<ApplyResult>;
+}
+
+/** Something Clerk's batched answer left out; its direct lookup says which deletion, if any, it takes. */
+type Suspect = () => Promise<Deletion | undefined>;
+
+type PruneCounts = { checked: number; pruned: number; skipped: number; failed: number };
+
+export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ counts: Partial<SweepCounts>; next?: ScanCursor }> {
+  const page = await deps.table.documentClient.send(
+    new ScanCommand({
+      TableName: deps.table.tableName,
+      Limit: SCAN_PAGE_ITEMS,
+      ...(cursor.startKey === undefined ? {} : { ExclusiveStartKey: { ...cursor.startKey } }),
+      ...scans.liveEntitiesCreatedBefore(deps.sweepStartedAt),
+    }),
+  );
+  const items = (page.Items ?? []) as LiveItem[];
+  const last = page.LastEvaluatedKey;
+  const next: ScanCursor | undefined =
+    last === undefined ? undefined : { startKey: { pk: String(last[TABLE_KEYS.partitionKey]), sk: String(last[TABLE_KEYS.sortKey]) } };
+
+  const counts: PruneCounts = { checked: items.length, pruned: 0, skipped: 0, failed: 0 };
+  // Users and organizations first. An organization's cascade takes its memberships, which are
+  // then not asked about on their own. A pruned user's memberships still are: their organization
+  // may be gone too while the table never held it (only its memberships), and in-order delivery
+  // would leave its tombstone.
+  const done = new Set<string>();
+  await prune(deps, await suspectParents(deps, items), counts, done);
+  const cascaded = (item: LiveItem) => done.has(target('organization', item.orgId ?? ''));
+  await prune(deps, await suspectMemberships(deps, items.filter((item) => item.type === 'membership' && !cascaded(item))), counts, done);
+  return next === undefined ? { counts } : { counts, next };
+}
+
+const target = (kind: LiveItem['type'], id: string) => `${kind}:${id}`;
+
+/** Confirms every suspect, then applies each confirmed deletion once (not again when `done` has it). */
+async function prune(deps: PruneDeps, suspects: readonly Suspect[], counts: PruneCounts, done: Set<string>): Promise<void> {
+  const confirmed = new Map<string, Deletion>();
+  await mapWithConcurrency(suspects, deps.concurrency, async (suspect) => {
+    const deletion = await suspect();
+    if (deletion !== undefined && !done.has(deletion.target)) confirmed.set(deletion.target, deletion);
+  });
+  for (const key of confirmed.keys()) done.add(key);
+  await mapWithConcurrency([...confirmed.values()], deps.concurrency, async (deletion) => {
+    if (deps.dryRun) {
+      counts.pruned += 1;
+      return;
+    }
+    const confirmedAt = deps.clock.now();
+    const context: ApplyContext = {
+      documentClient: deps.table.documentClient,
+      tableName: deps.table.tableName,
+      svixId: PRUNE_EVENT_ID,
+      nowMillis: confirmedAt,
+      tombstoneTtlDays: deps.table.tombstoneTtlDays,
+    };
+    try {
+      const { result } = await applyDeletionToCompletion(() => deletion.apply(context, confirmedAt));
+      // Not applied: the deletion's webhook got there first.
+      counts[result === 'applied' ? 'pruned' : 'skipped'] += 1;
+    } catch (error) {
+      if (!isPermanentFailure(error)) throw error;
+      counts.failed += 1;
+      deps.onFailure?.({ phase: 'prune', entityId: deletion.entityId, reason: describeFailure(error) });
+    }
+  });
+}
+
+const userDeletion = (userId: string): Deletion => ({
+  target: target('user', userId),
+  entityId: userId,
+  apply: (context, at) => applyUserDeleted(context, userId, at, at),
+});
+
+const organizationDeletion = (orgId: string): Deletion => ({
+  target: target('organization', orgId),
+  entityId: orgId,
+  apply: (context, at) => applyOrganizationDeleted(context, orgId, at, at),
+});
+
+/** The live users and organizations Clerk's batched answers leave out. */
+async function suspectParents(deps: PruneDeps, items: readonly LiveItem[]): Promise<Suspect[]> {
+  const { clerk } = deps;
+  const suspects: Suspect[] = [];
+  const questions: (() => Promise<void>)[] = [];
+  for (const ids of chunks(items.filter((item) => item.type === 'user').map((item) => item.id))) {
+    questions.push(async () => {
+      const existing = await clerk.existingUserIds(ids);
+      for (const userId of ids.filter((id) => !existing.has(id))) {
+        suspects.push(async () => ((await clerk.userExists(userId)) ? undefined : userDeletion(userId)));
+      }
+    });
+  }
+  for (const ids of chunks(items.filter((item) => item.type === 'organization').map((item) => item.id))) {
+    questions.push(async () => {
+      const existing = await clerk.existingOrganizationIds(ids);
+      for (const orgId of ids.filter((id) => !existing.has(id))) {
+        suspects.push(async () => ((await clerk.organizationExists(orgId)) ? undefined : organizationDeletion(orgId)));
+      }
+    });
+  }
+  await mapWithConcurrency(questions, deps.concurrency, (question) => question());
+  return suspects;
+}
+
+/** The live memberships Clerk no longer has under that id: asked per organization, a hundred users at a time. */
+async function suspectMemberships(deps: PruneDeps, memberships: readonly LiveItem[]): Promise<Suspect[]> {
+  const { clerk } = deps;
+  const byOrganization = new Map<string, LiveItem[]>();
+  for (const item of memberships) {
+    if (item.orgId === undefined || item.userId === undefined) continue;
+    byOrganization.set(item.orgId, [...(byOrganization.get(item.orgId) ?? []), item]);
+  }
+  const suspects: Suspect[] = [];
+  const questions: (() => Promise<void>)[] = [];
+  for (const [orgId, group] of byOrganization) {
+    for (const members of chunks(group)) {
+      questions.push(async () => {
+        const current = await clerk.membershipsIn(orgId, members.map((membership) => membership.userId!));
+        for (const membership of members.filter((item) => current?.get(item.userId!) !== item.id)) {
+          suspects.push(() => membershipDeletion(clerk, orgId, membership));
+        }
+      });
+    }
+  }
+  await mapWithConcurrency(questions, deps.concurrency, (question) => question());
+  return suspects;
+}
+
+/** Looks the membership up on its own; if it is gone, says why: its organization, its user, or itself. */
+async function membershipDeletion(clerk: ClerkSource, orgId: string, item: LiveItem): Promise<Deletion | undefined> {
+  const userId = item.userId!;
+  const current = await clerk.membershipsIn(orgId, [userId]);
+  if (current === null) return organizationDeletion(orgId);
+  if (current.get(userId) === item.id) return undefined;
+  if (!(await clerk.userExists(userId))) return userDeletion(userId);
+  const membership = storedMembership(item);
+  if (membership === undefined) return undefined;
+  return {
+    target: target('membership', item.id),
+    entityId: item.id,
+    // A tombstone of the stored generation, as organizationMembership.deleted writes it.
+    apply: (context, at) => applyMembershipDeleted(context, membership, at, at),
+  };
+}
+
+/** The membership a stored item describes, enough for its tombstone: ids and creation time (its generation). */
+function storedMembership(item: LiveItem): ClerkOrganizationMembership | undefined {
+  const createdAt = item.generation === undefined ? Number.NaN : Number(item.generation.split('#')[0]);
+  const created = Number.isFinite(createdAt) ? createdAt : Date.parse(item.createdAt ?? '');
+  if (!Number.isFinite(created) || item.orgId === undefined || item.userId === undefined) return undefined;
+  return {
+    id: item.id,
+    role: item.role ?? '',
+    created_at: created,
+    organization: { id: item.orgId },
+    public_user_data: { user_id: item.userId },
+  };
+}
+
+function chunks<T>(values: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < values.length; start += IDS_PER_REQUEST) out.push(values.slice(start, start + IDS_PER_REQUEST));
+  return out;
+}
