@@ -40,7 +40,7 @@ describe('sync table (docs/table.md)', () => {
             ProjectionType: 'INCLUDE',
             NonKeyAttributes: [
               'type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt',
-              'updatedAt', 'lastSignInAt', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions',
+              'updatedAt', 'lastSignInAt', 'emailVerified', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions',
             ],
           },
         },
