@@ -5,6 +5,9 @@ import type { ApplyContext } from './apply-context';
 // Bounds the concurrent deletes of one cascade so one big organization cannot flood the table.
 export const DELETES_IN_FLIGHT = 25;
 
+// Keys one query page of a budgeted cascade reads at most (a budget may be far larger).
+export const KEYS_PER_PAGE = 1_000;
+
 /** How much of one invocation a cascade may use (docs/consistency.md, "Large cascades"). */
 export interface CascadeLimits {
   /** Deletes the cascade may make in this invocation. */
@@ -63,7 +66,7 @@ export async function deleteChildren(context: ApplyContext, children: KeyQuery, 
         // The key attributes, by the names the key condition already gives them.
         ProjectionExpression: '#pk, #sk',
         ConsistentRead: true,
-        ...(Number.isFinite(pageLimit) ? { Limit: pageLimit } : {}),
+        ...(Number.isFinite(pageLimit) ? { Limit: Math.min(pageLimit, KEYS_PER_PAGE) } : {}),
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       }),
     );

@@ -43,7 +43,7 @@ export async function sweep(
   documentClient: DynamoDBDocumentClient,
   tableName: string,
   clerk: ClerkSource,
-  settings: Partial<SweepSettings> = {},
+  { cascadeDeletesPerCall, ...settings }: Partial<SweepSettings> & { cascadeDeletesPerCall?: number } = {},
   from: SweepCheckpoint = newSweep(uniqueName('sweep'), Date.now()),
   onSave?: (checkpoint: SweepCheckpoint, saved: readonly SweepCheckpoint[]) => void,
 ): Promise<SweepRun> {
@@ -52,7 +52,7 @@ export async function sweep(
   const final = await runSweep(
     {
       clerk,
-      table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays },
+      table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays, ...(cascadeDeletesPerCall === undefined ? {} : { cascadeDeletesPerCall }) },
       clock: SYSTEM_CLOCK,
       saveCheckpoint: async (checkpoint) => {
         saved.push(checkpoint);
