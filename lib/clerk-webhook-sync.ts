@@ -319,7 +319,7 @@ export class ClerkWebhookSync extends Construct {
     output(
       'DeadLetterQueueUrl',
       this.events.deadLetterQueue.queueUrl,
-      'Messages that failed maxReceiveCount times or were rejected as poison; redrive with npm run redrive or the SQS console',
+      'Messages that failed maxReceiveCount times or were rejected as poison; redrive with npm run redrive --role-arn <RedriveRoleArn> (or the SQS console as that role)',
     );
     output(
       'AlarmTopicArn',

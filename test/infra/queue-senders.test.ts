@@ -9,13 +9,23 @@ import { getAtt, onlyResource, ref, synthStack } from './synth-stack';
  */
 
 let template: Template;
+// Every optional part on: mail (the notifier, its failure queue), reconciliation (its functions and roles), tracing.
+let everything: Template;
 beforeAll(() => {
   template = synthStack().template;
+  everything = synthStack(
+    { tracing: true, mail: { fromAddress: 'Acme <welcome@acme.example>' } },
+    { reconcileSecretKeySecretName: 'clerk/secret-key' },
+  ).template;
 });
 
-const mainQueue = () =>
-  onlyResource(template, 'AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: Match.anyValue() }) });
-const deadLetterQueue = () => onlyResource(template, 'AWS::SQS::Queue', { RedrivePolicy: Match.absent() });
+const mainQueue = (of = template) =>
+  onlyResource(of, 'AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: Match.anyValue() }) });
+/** The event queue's DLQ: the target of its redrive policy (the mail notifier's failure queue has none either). */
+const deadLetterQueue = (of = template) => {
+  const redrivePolicy = mainQueue(of).resource.Properties!.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] } };
+  return { id: redrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] };
+};
 const roleOfService = (serviceName: string): string => {
   const { resource } = onlyResource(template, 'AWS::Lambda::Function', {
     Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: serviceName }) },
@@ -34,12 +44,12 @@ interface Statement {
   Resource?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 }
-function queuePolicyStatements(queueId: string): Statement[] {
-  const policy = onlyResource(template, 'AWS::SQS::QueuePolicy', { Queues: [ref(queueId)] }).resource.Properties!;
+function queuePolicyStatements(queueId: string, of = template): Statement[] {
+  const policy = onlyResource(of, 'AWS::SQS::QueuePolicy', { Queues: [ref(queueId)] }).resource.Properties!;
   return (policy.PolicyDocument as { Statement: Statement[] }).Statement;
 }
-const sendDenials = (queueId: string) =>
-  queuePolicyStatements(queueId).filter((statement) => statement.Effect === 'Deny' && statement.Action === 'sqs:SendMessage');
+const sendDenials = (queueId: string, of = template) =>
+  queuePolicyStatements(queueId, of).filter((statement) => statement.Effect === 'Deny' && statement.Action === 'sqs:SendMessage');
 
 describe('queue policies', () => {
   it('deny sqs:SendMessage on the event queue to every principal but the verifier, the processor and the redrive role', () => {
@@ -70,15 +80,20 @@ describe('queue policies', () => {
     ]);
   });
 
-  it('exempt exactly the roles whose own policies grant sqs:SendMessage on that queue', () => {
+  it.each([
+    ['by default', () => template],
+    ['with mail, reconciliation and tracing on', () => everything],
+  ])('exempt exactly the roles whose own policies grant sqs:SendMessage on that queue, %s', (_variant, of) => {
+    const variant = of();
     const sendersOf = (queueId: string) =>
-      Object.keys(template.findResources('AWS::IAM::Role')).filter((role) =>
-        permissionsOfRole(template, role).includes(`sqs:SendMessage on ${JSON.stringify(getAtt(queueId))}`),
+      Object.keys(variant.findResources('AWS::IAM::Role')).filter((role) =>
+        permissionsOfRole(variant, role).includes(`sqs:SendMessage on ${JSON.stringify(getAtt(queueId))}`),
       );
-    for (const { id } of [mainQueue(), deadLetterQueue()]) {
-      const exempt = (sendDenials(id)[0]!.Condition!.ArnNotEquals!['aws:PrincipalArn'] as { 'Fn::GetAtt': [string, string] }[]).map(
+    for (const { id } of [mainQueue(variant), deadLetterQueue(variant)]) {
+      const exempt = (sendDenials(id, variant)[0]!.Condition!.ArnNotEquals!['aws:PrincipalArn'] as { 'Fn::GetAtt': [string, string] }[]).map(
         (arn) => arn['Fn::GetAtt'][0],
       );
+      expect(sendersOf(id).length).toBeGreaterThan(0);
       expect(exempt.sort()).toEqual(sendersOf(id).sort());
     }
   });
