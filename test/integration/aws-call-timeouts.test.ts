@@ -3,6 +3,7 @@ import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import { createNotifierSesClient } from '../../lambdas/notifier/ses-client';
 import { createSesMailSender } from '../../lambdas/notifier/ses-mail-sender';
 import { PROCESSOR_DEFAULTS } from '../../lambdas/processor/processor-config';
+import { RECONCILER_DEFAULTS } from '../../lambdas/reconciler/reconciler-config';
 import { ledgerKeys } from '../../lambdas/shared/mail-ledger-schema';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { keys } from '../../lambdas/shared/table-schema';
@@ -120,6 +121,26 @@ describe('the functions\' own clients against a hung endpoint', () => {
       expect.objectContaining({ message: 'mail failed, the stream record will be retried', reason: expect.stringMatching(/^LedgerWriteError: .*TimeoutError/) }),
     );
     expect(emf).toContainEqual(expect.objectContaining({ MailRecordsFailed: 1 }));
+  }, 60_000);
+
+  it('reconciler: a hung DynamoDB ends the invocation with a TimeoutError after bounded attempts, long before its timeout', async () => {
+    type Entry = (event: { owner: string }, context: Context) => Promise<unknown>;
+    const { handler, silent } = await entryPoint<Entry>('../../lambdas/reconciler/index', {
+      TABLE_NAME: 'clerk-sync',
+      STATE_TABLE_NAME: 'clerk-sync-reconcile',
+      CLERK_SECRET_KEY_SECRET_ID: 'clerk/secret-key',
+    });
+    const timeoutMs = RECONCILER_DEFAULTS.timeoutSeconds * 1000;
+
+    const started = Date.now();
+    // The lease in the state table is its first call; the state machine's alarm counts the failed invocation.
+    await expect(captureOutput(() => handler({ owner: 'exec-hung' }, lambdaContext('reconciler', timeoutMs)))).rejects.toThrow(
+      new RegExp(`exceeded the configured ${RECONCILER_DEFAULTS.awsCalls.requestTimeoutMs} ms requestTimeout`),
+    );
+    const elapsed = Date.now() - started;
+
+    expect(silent.connections()).toBe(RECONCILER_DEFAULTS.awsCalls.maxAttempts);
+    expect(elapsed).toBeLessThan(RECONCILER_DEFAULTS.stopBeforeTimeoutMs);
   }, 60_000);
 });
 
