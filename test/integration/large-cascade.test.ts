@@ -8,13 +8,13 @@ import { membershipItem } from '../../lambdas/processor/membership-item';
 import { PROCESSOR_DEFAULTS } from '../../lambdas/processor/processor-config';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import type { ClerkOrganizationMembership } from '../../lambdas/shared/clerk-events';
-import type { QueuedEvent } from '../../lambdas/shared/queued-event';
 import { sampleEvent, sampleMembership } from '../../lambdas/shared/sample-events';
 import { keys, queries } from '../../lambdas/shared/table-schema';
 import { PIPELINE_DEFAULTS } from '../../lib/pipeline-defaults';
 import { createQueues, createTable } from '../../local/create-resources';
 import { type SettledBatch, startSqsEventSource } from '../../local/sqs-event-source';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { queuedBodyOf } from '../support/random-history';
 import { readItem } from '../support/table-reads';
 
 /*
@@ -95,10 +95,6 @@ async function queueCount(queueUrl: string): Promise<number> {
   return Number(Attributes!.ApproximateNumberOfMessages) + Number(Attributes!.ApproximateNumberOfMessagesNotVisible);
 }
 
-function queuedBody(svixId: string, event: ReturnType<typeof sampleEvent>): string {
-  const queued: QueuedEvent = { version: 1, svixId, svixTimestamp: Math.floor(AT / 1000), receivedAt: new Date(AT).toISOString(), event };
-  return JSON.stringify(queued);
-}
 
 it('deletes an organization of 20,000 members in bounded steps, never reaching the DLQ, its batch neighbours unaffected', async () => {
   const tableName = uniqueName('large-cascade');
@@ -120,7 +116,8 @@ it('deletes an organization of 20,000 members in bounded steps, never reaching t
       QueueUrl: queues.queueUrl,
       Entries: [deletion, ...neighbours].map(({ svixId, event }, index) => ({
         Id: String(index),
-        MessageBody: queuedBody(svixId, event),
+        // The verifier's format (QueuedEvent v2, the verified bytes); continuations copy it unchanged.
+        MessageBody: queuedBodyOf(svixId, event, new Date(AT)),
         MessageAttributes: { svixId: { DataType: 'String', StringValue: svixId }, eventType: { DataType: 'String', StringValue: event.type } },
       })),
     }),
