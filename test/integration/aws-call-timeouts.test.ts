@@ -18,9 +18,10 @@ import { NotifierFixture } from '../support/notifier-fixture';
 import { sqsEventOf, sqsRecordOf } from '../support/random-history';
 import { type HungEndpoint, hungEndpoint } from '../support/hung-endpoint';
 import { streamEvent, streamRecord } from '../support/stream-records';
+import { lambdaContext } from '../support/lambda-context';
 
 /*
- * Issue 14, item 6: every AWS call of the processor, the notifier and the scripts is bounded.
+ * Issue 14, item 6: every AWS call of the processor, the notifier, the reconciler and the scripts is bounded.
  * Each client is pointed at a real endpoint that accepts connections and never answers (a local
  * TCP server, not a mock): the call must fail after its bounded attempts, well inside the
  * function's timeout, as a logged failure and a metric, with the record left to be retried.
@@ -36,24 +37,6 @@ async function silentEndpoint(): Promise<HungEndpoint> {
 afterAll(async () => {
   await Promise.all(endpoints.map((endpoint) => endpoint.close()));
 });
-
-function lambdaContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `req-${functionName}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /**
  * The Lambda entry points themselves (index.ts: the clients they build at cold start), their
