@@ -77,6 +77,7 @@ describe('processor: users', () => {
       type: 'user',
       id: ids.userId,
       email: ids.email,
+      emailVerified: true,
       firstName: 'Grace',
       lastName: 'Hopper',
       imageUrl: expect.stringMatching(/^https:\/\//),
