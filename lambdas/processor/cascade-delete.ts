@@ -1,9 +1,15 @@
-import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CascadeDeleteError } from '../shared/errors';
 import type { ItemKey, KeyQuery } from '../shared/table-schema';
 import type { ApplyContext } from './apply-context';
 
-// Bounds the concurrent deletes of one cascade so one big organization cannot flood the table.
+// The deletes of one round: one BatchWriteItem, which takes at most 25 requests.
 export const DELETES_IN_FLIGHT = 25;
+
+// Calls of one round's BatchWriteItem while DynamoDB leaves deletes unprocessed, and the wait before the first retry.
+const UNPROCESSED_ATTEMPTS = 4;
+const UNPROCESSED_FIRST_WAIT_MS = 50;
 
 // Keys one query page of a budgeted cascade reads at most (a budget may be far larger).
 export const KEYS_PER_PAGE = 1_000;
@@ -92,12 +98,32 @@ export async function deleteInRounds<T>(
     const size = budget.nextRound(Math.min(DELETES_IN_FLIGHT, entries.length - start));
     if (size === 0) return false;
     const round = entries.slice(start, start + size);
-    await Promise.all(round.map((entry) => deleteItem(context, keyOf(entry))));
+    await deleteItems(context, round.map(keyOf));
     budget.spend(round.length);
     await afterRound?.(round);
     start += size;
   }
   return true;
+}
+
+/**
+ * Deletes the items in one BatchWriteItem (at most 25): unconditional, since a child of a
+ * deleted parent must go whatever state it is in, and one delete per item, so the table's stream
+ * shows one REMOVE per child. What DynamoDB leaves unprocessed (throttling) is sent again after
+ * a short wait; if some is still left, CascadeDeleteError, and the record is retried.
+ */
+export async function deleteItems(context: ApplyContext, keys: readonly ItemKey[]): Promise<void> {
+  let requests: Record<string, unknown>[] = keys.map((key) => ({ DeleteRequest: { Key: key } }));
+  for (let attempt = 1; requests.length > 0; attempt += 1) {
+    if (attempt > UNPROCESSED_ATTEMPTS) {
+      throw new CascadeDeleteError(`${requests.length} of a cascade's deletes were left unprocessed ${UNPROCESSED_ATTEMPTS} times`);
+    }
+    if (attempt > 1) await sleep(UNPROCESSED_FIRST_WAIT_MS * 2 ** (attempt - 2));
+    const { UnprocessedItems } = await context.documentClient.send(
+      new BatchWriteCommand({ RequestItems: { [context.tableName]: requests } }),
+    );
+    requests = UnprocessedItems?.[context.tableName] ?? [];
+  }
 }
 
 /** Unconditional: a child of a deleted parent must go whatever state it is in. */

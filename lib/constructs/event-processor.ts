@@ -52,13 +52,15 @@ export interface EventProcessorProps extends FunctionLoggingProps {
 
 /**
  * The DynamoDB calls of lambdas/processor: conditional Put/Update writes, the parent status Get,
- * and the cascade's Query (on the base table: `queries` of lambdas/shared/table-schema) and Delete.
+ * an orphan's Delete of itself, and the cascade's Query (on the base table: `queries` of
+ * lambdas/shared/table-schema) and batched deletes (BatchWriteItem, delete requests only).
  */
 export const PROCESSOR_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
   'dynamodb:Query',
 ] as const;
 

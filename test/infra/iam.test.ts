@@ -58,7 +58,7 @@ describe('verifier role', () => {
 });
 
 describe('processor role', () => {
-  it('may write its own logs, consume the queue, make its five table calls, send to the DLQ and to the queue (continued cascades): nothing else', () => {
+  it('may write its own logs, consume the queue, make its six table calls, send to the DLQ and to the queue (continued cascades): nothing else', () => {
     const { queue, deadLetterQueue, table } = ids();
     const logGroup = logGroupOfService('clerk-webhook-processor');
     expect(permissionsOfRole(template, roleOfService('clerk-webhook-processor'))).toEqual(
@@ -78,14 +78,14 @@ describe('processor role', () => {
         // The calls lambdas/processor makes, on the table itself: no index (it never reads gsi1),
         // no Scan, no batch or transaction calls, no stream reads.
         ...permissions(
-          ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           [getAtt(table)],
         ),
         ...permissions(['sqs:SendMessage'], [getAtt(deadLetterQueue), getAtt(queue)]),
       ].sort(),
     );
     expect([...PROCESSOR_TABLE_ACTIONS].sort()).toEqual(
-      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     );
   });
 });

@@ -114,9 +114,9 @@ const FAULTS: Fault[] = [
     error: () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
   },
   {
-    // Half-way through the user's cascade: the tombstone is written, a session delete times out.
+    // Half-way through the user's cascade: the tombstone is written, the sessions' batched delete times out.
     svixId: 'msg_foxtrot_deleted',
-    command: /^DeleteCommand$/,
+    command: /^BatchWriteCommand$/,
     // Either of the user's sessions, sess_2foxa or sess_2foxb: whichever the cascade deletes first.
     marker: `${KEY_PREFIX.session}sess_2fox`,
     error: timeout,

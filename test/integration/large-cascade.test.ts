@@ -39,12 +39,20 @@ afterAll(() => {
   sqs.destroy();
 });
 
-/** Counts the DeleteItem calls a document client makes: an observer on the real client, nothing replaced. */
+/**
+ * Counts the deletes a document client sends (DeleteItem calls, and the delete requests of
+ * BatchWriteItem calls): an observer on the real client, nothing replaced.
+ */
 function countDeletes(client: DynamoDBDocumentClient): { readonly count: () => number } {
   let deletes = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      // The document client's commands run as the DynamoDB client's (DeleteItem, BatchWriteItem).
       if (context.commandName === 'DeleteCommand' || context.commandName === 'DeleteItemCommand') deletes += 1;
+      if (context.commandName === 'BatchWriteCommand' || context.commandName === 'BatchWriteItemCommand') {
+        const { RequestItems } = args.input as { RequestItems: Record<string, { DeleteRequest?: unknown }[]> };
+        deletes += Object.values(RequestItems).flat().filter((request) => request.DeleteRequest !== undefined).length;
+      }
       return next(args);
     },
     { step: 'initialize', name: 'countDeletes' },
