@@ -149,10 +149,10 @@ async function measureMix(options: ChangeEventsBenchOptions): Promise<MixCounts 
   try {
     const tableName = `bench-change-events-${randomBytes(4).toString('hex')}`;
     await createTable(client, tableName, { stream: true });
-    const { deadLetterQueueUrl } = await createQueues(sqs, tableName);
+    const { queueUrl, deadLetterQueueUrl } = await createQueues(sqs, tableName);
     const meter = meterCapacity(client);
     const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: Date.now, logger: silent });
+    const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: Date.now, logger: silent });
     const workload = generateWorkload(options.mixEvents, seededRandom(21));
     meter.reset();
     for (const batch of batches(workload, 10)) {

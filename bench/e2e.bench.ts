@@ -168,12 +168,13 @@ async function matchesInOrder(options: E2eOptions, events: readonly WorkloadEven
   try {
     const referenceTable = `${tableName}-in-order`;
     await createTable(client, referenceTable);
-    const { deadLetterQueueUrl } = await createQueues(sqs, referenceTable);
+    const { queueUrl, deadLetterQueueUrl } = await createQueues(sqs, referenceTable);
     const apply = createProcessorHandler({
       documentClient,
       sqs,
       tableName: referenceTable,
       deadLetterQueueUrl,
+      queueUrl,
       now: Date.now,
       logger: new Logger({ serviceName: 'bench-reference', logLevel: 'SILENT' }),
     });

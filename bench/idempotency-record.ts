@@ -3,9 +3,8 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import type { ProcessorDeps } from '../lambdas/processor/create-processor-handler';
+import { type ProcessorDeps, recordDepsOf } from '../lambdas/processor/create-processor-handler';
 import { processRecord } from '../lambdas/processor/process-record';
-import { PROCESSOR_DEFAULTS } from '../lambdas/processor/processor-config';
 import { QUEUED_EVENT_ATTRIBUTES } from '../lambdas/shared/queued-event';
 
 /**
@@ -46,7 +45,7 @@ export class IdempotencyAlreadyInProgressError extends Error {
 export function createIdempotencyRecordProcessorHandler(
   deps: ProcessorDeps & { readonly idempotencyTableName: string; readonly functionName: string },
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const recordDeps = { ...deps, tombstoneTtlDays: deps.tombstoneTtlDays ?? PROCESSOR_DEFAULTS.tombstoneTtlDays };
+  const recordDeps = recordDepsOf(deps);
   const { documentClient: client, idempotencyTableName: TableName } = deps;
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {

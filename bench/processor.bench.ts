@@ -91,7 +91,7 @@ async function harness(contender: MixContender, options: ProcessorBenchOptions, 
   const sqs = new SQSClient({ endpoint: options.sqsEndpoint, region: options.region, credentials: CREDENTIALS });
   const tableName = `bench-${contender}-${suffix}`;
   await createTable(client, tableName, { gsi1Projection: contender === 'oursAllProjection' ? 'all' : 'public' });
-  const { deadLetterQueueUrl } = await createQueues(sqs, `bench-${contender}-${suffix}`);
+  const { queueUrl, deadLetterQueueUrl } = await createQueues(sqs, `bench-${contender}-${suffix}`);
   const outcomes: RecordOutcome[] = [];
   const logs: LogMeter = { bytes: 0, lines: 0 };
   const deps: ProcessorDeps = {
@@ -100,6 +100,7 @@ async function harness(contender: MixContender, options: ProcessorBenchOptions, 
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: Date.now,
     logger: new MeteredLogger(logs, { serviceName: 'clerk-webhook-processor', logLevel: 'INFO' }),
     onOutcome: (outcome) => outcomes.push(outcome),

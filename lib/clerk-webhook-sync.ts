@@ -1,5 +1,7 @@
 import { Aws, CfnOutput, type Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ChangeEvents, type ChangeEventsProps } from './constructs/change-events';
@@ -10,6 +12,7 @@ import { type MailNotificationsProps, MailNotifier } from './constructs/mail-not
 import { PipelineMonitoring } from './constructs/monitoring';
 import type { LogLevel, SystemLogLevel } from './constructs/node-function';
 import { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
+import { RedriveRole } from './constructs/redrive-role';
 import { type ReconcileProps, ScheduledReconciliation } from './constructs/reconciliation';
 import { type Gsi1Projection, SyncTable } from './constructs/sync-table';
 import { WebhookVerifier } from './constructs/webhook-verifier';
@@ -193,6 +196,8 @@ export class ClerkWebhookSync extends Construct {
   public readonly verifier: WebhookVerifier;
   public readonly api: IngestApi;
   public readonly processor: EventProcessor;
+  /** The role `npm run redrive -- --role-arn` assumes: the only sender to the queue besides the functions. */
+  public readonly redrive: RedriveRole;
   public readonly monitoring: PipelineMonitoring;
   /** Present when the `mail` prop is. */
   public readonly mailNotifier?: MailNotifier;
@@ -260,6 +265,12 @@ export class ClerkWebhookSync extends Construct {
       maxConcurrency: props.maxConcurrency,
     });
 
+    this.redrive = new RedriveRole(this, 'Redrive', { events: this.events });
+    this.events.allowSendersOnly({
+      queue: [roleOf(this.verifier.function), roleOf(this.processor.function), this.redrive.role],
+      deadLetterQueue: [roleOf(this.processor.function)],
+    });
+
     if (props.mail) {
       this.mailNotifier = new MailNotifier(this, 'MailNotifier', {
         ...functionSettings,
@@ -321,9 +332,14 @@ export class ClerkWebhookSync extends Construct {
     output('TableName', this.syncTable.table.tableName);
     output('QueueUrl', this.events.queue.queueUrl);
     output(
+      'RedriveRoleArn',
+      this.redrive.role.roleArn,
+      'Assume with npm run redrive -- --role-arn <this ARN>: the only principal besides the functions that may send to the queue',
+    );
+    output(
       'DeadLetterQueueUrl',
       this.events.deadLetterQueue.queueUrl,
-      'Messages that failed maxReceiveCount times or were rejected as poison; redrive with npm run redrive or the SQS console',
+      'Messages that failed maxReceiveCount times or were rejected as poison; redrive with npm run redrive --role-arn <RedriveRoleArn> (or the SQS console as that role)',
     );
     output(
       'AlarmTopicArn',
@@ -370,6 +386,11 @@ export class ClerkWebhookSync extends Construct {
     }
     return outputs;
   }
+}
+
+function roleOf(fn: IFunction): IRole {
+  if (fn.role === undefined) throw new Error(`${fn.node.path} has no execution role`);
+  return fn.role;
 }
 
 /** `<stack name>-<path of this construct inside its stack>`: unique in the account and region when stack names are. */

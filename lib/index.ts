@@ -9,7 +9,7 @@ export { addNagChecks } from './nag';
 export { CHANGE_EVENTS_DEFAULTS, PIPELINE_DEFAULTS, MAIL_DEFAULTS } from './pipeline-defaults';
 export { ChangeEvents, type ChangeEventsConstructProps, type ChangeEventsProps } from './constructs/change-events';
 export { EventProcessor, type EventProcessorProps } from './constructs/event-processor';
-export { EventQueue, type EventQueueProps } from './constructs/event-queue';
+export { EventQueue, type EventQueueProps, type EventQueueSenders } from './constructs/event-queue';
 export { IngestApi, type IngestApiProps } from './constructs/ingest-api';
 export { type MailNotificationsProps, MailNotifier, type MailNotifierProps } from './constructs/mail-notifier';
 export { type AlarmSpec, MONITORING_DEFAULTS, type PipelineAlarms, PipelineMonitoring, type PipelineMonitoringProps } from './constructs/monitoring';
@@ -23,6 +23,7 @@ export {
 } from './constructs/node-function';
 export { PipelineMetrics, pipelineNamespace } from './constructs/pipeline-metrics';
 export { RECONCILE_DEFAULTS, type ReconcileProps, ScheduledReconciliation, type ScheduledReconciliationProps } from './constructs/reconciliation';
+export { RedriveRole, type RedriveRoleProps } from './constructs/redrive-role';
 export { type Gsi1Projection, SyncTable, type SyncTableProps } from './constructs/sync-table';
 export { WebhookVerifier, type WebhookVerifierProps } from './constructs/webhook-verifier';
 export { GSI1_PROJECTED_ATTRIBUTES, TABLE_KEYS } from '../lambdas/shared/table-schema';

@@ -60,6 +60,12 @@ describe('console lines', () => {
       result: 'dead-lettered',
       reason: 'not a queued event',
     });
+    expect(describeOutcome({ messageId: 'm3', result: 'duplicate', cascade: 'continued' }, 1, 5)).toEqual({
+      result: 'duplicate',
+      reason: 'cascade continues in a new message',
+      attempt: 1,
+      maxAttempts: 5,
+    });
   });
 
   it('points a sent mail at its file in the mailbox, and only then', () => {

@@ -70,10 +70,13 @@ export function describeOutcome(outcome: RecordOutcome, attempt: number | undefi
     ...(outcome.svixId ? { svixId: outcome.svixId } : {}),
     ...(outcome.eventType ? { eventType: outcome.eventType } : {}),
     ...(outcome.entityId ? { entityId: outcome.entityId } : {}),
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : outcome.cascade === 'continued' ? { reason: CASCADE_CONTINUES } : {}),
     ...(attempt === undefined ? {} : { attempt, maxAttempts }),
   };
 }
+
+/** What the console says of a deletion whose cascade goes on in a new message. */
+const CASCADE_CONTINUES = 'cascade continues in a new message';
 
 /** Records retried without an outcome of their own (the invocation crashed, or a wrapper failed them) still get a line. */
 export function reportUnreported(batch: SettledBatch, reported: ReadonlySet<string>, reporter: PipelineReporter, maxAttempts: number): void {

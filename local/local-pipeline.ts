@@ -23,7 +23,7 @@ import { createNotifierHandler } from '../lambdas/notifier/create-notifier-handl
 import type { MailSender } from '../lambdas/notifier/mail-sender';
 import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender';
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
-import { createProcessorHandler } from '../lambdas/processor/create-processor-handler';
+import { createProcessorHandler, type ProcessorDeps } from '../lambdas/processor/create-processor-handler';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { type ClientTimeouts, clientOptions } from '../lambdas/shared/sdk-client-options';
 import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
@@ -220,18 +220,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const attempts = new Map<string, number>();
     const reported = new Set<string>();
-    const processor = createProcessorHandler({
+    const processorDeps: ProcessorDeps = {
       documentClient: DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } }),
       sqs,
       tableName,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      queueUrl: queues.queueUrl,
       now: Date.now,
       logger: new Logger({ serviceName: SERVICE_NAMES.processor, logLevel }),
       onOutcome: (outcome) => {
         reported.add(outcome.messageId);
         reporter.outcome(describeOutcome(outcome, attempts.get(outcome.messageId), queues.maxReceiveCount));
       },
-    });
+    };
+    // Lambda's clock for the cascades' time budget: every invocation gets the function's timeout.
+    const processor: ProcessorHandler = (event) => {
+      const deadline = Date.now() + PIPELINE_DEFAULTS.processorTimeout.toMilliseconds();
+      return createProcessorHandler({ ...processorDeps, remainingTimeMs: () => deadline - Date.now() })(event);
+    };
     const handler = options.wrapProcessor ? options.wrapProcessor(processor) : processor;
 
     // The stream's readers start before the SQS event source, so they stop after it: changes of

@@ -6,7 +6,7 @@ import { markMailSent, releaseClaim, type LedgerTable, type MailRef } from './ma
 import type { MailSender, OutgoingMail } from './mail-sender';
 import type { RecordLog } from './record-log';
 import { isAdminMembership } from './image-views';
-import { readMembership, readOrganizationName, readRecipient, type SyncTable } from './sync-table-reads';
+import { readMembership, readOrganizationName, readRecipient, type RecipientLookup, type SyncTable } from './sync-table-reads';
 import { adminWelcomeMail } from './templates/admin-welcome';
 import type { MailContent } from './templates/mail-content';
 import { welcomeMail } from './templates/welcome';
@@ -96,11 +96,13 @@ function mailIds(mail: MailRef): Pick<OutgoingMail, 'kind' | 'userId' | 'orgId' 
   };
 }
 
-function skipReasonOf(status: 'deleted' | 'not-synced' | 'no-email', mail: MailRef): MailSkipReason {
+function skipReasonOf(status: Exclude<RecipientLookup['status'], 'ready'>, mail: MailRef): MailSkipReason {
   if (status === 'no-email') return MAIL_SKIP_REASONS.noEmail;
-  // A welcome's user has been synced (its own change triggered it), so a user that reads as
-  // unsynced is gone; an admin welcome checks for a synced user before it claims.
-  if (status === 'not-synced' && mail.kind === 'admin-welcome') return MAIL_SKIP_REASONS.pendingRecipient;
+  // An admin welcome checks for a welcome-able user before it claims; one that lost it since
+  // waits for the change that makes the user welcome-able again.
+  if ((status === 'not-synced' || status === 'unverified') && mail.kind === 'admin-welcome') return MAIL_SKIP_REASONS.pendingRecipient;
+  if (status === 'unverified') return MAIL_SKIP_REASONS.unverified;
+  // A welcome's user has been synced (its own change triggered it), so a user that reads as unsynced is gone.
   return MAIL_SKIP_REASONS.deleted;
 }
 

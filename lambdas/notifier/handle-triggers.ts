@@ -30,9 +30,11 @@ export async function handleWelcome(context: TriggerContext, trigger: WelcomeTri
 }
 
 /**
- * The recipient's address lives on the user. A user not synced yet gets the membership added
- * to their pending admin welcomes FIRST, and is read again AFTER: whichever of this and the
- * user's first appearance runs second sees the other's write (docs/notifications.md).
+ * The recipient's address lives on the user, who may not be welcome-able yet (not synced, or
+ * the address not verified) or may stop being so between two reads (unverified again). So the
+ * membership is added to the user's pending admin welcomes FIRST, and the user is read AFTER:
+ * whichever of this and the change that makes the user welcome-able runs second sees the
+ * other's write (docs/notifications.md). The entry goes once the mail is dealt with.
  */
 export async function handleAdminWelcome(context: TriggerContext, trigger: AdminWelcomeTrigger): Promise<boolean> {
   const mail: MailRef = { kind: 'admin-welcome', userId: trigger.userId, orgId: trigger.orgId, membershipId: trigger.membershipId };
@@ -40,21 +42,23 @@ export async function handleAdminWelcome(context: TriggerContext, trigger: Admin
   let addedPending = false;
   const delivery = await attempt(context, mail, async () => {
     if (trigger.backfill) return skipped(MAIL_SKIP_REASONS.backfill);
-    let recipient = await readRecipient(context.syncTable, trigger.userId);
-    if (recipient.status === 'not-synced') {
-      await addPendingAdminWelcome(context.ledger, trigger.userId, pending);
-      addedPending = true;
-      recipient = await readRecipient(context.syncTable, trigger.userId);
-      if (recipient.status === 'not-synced') return skipped(MAIL_SKIP_REASONS.pendingRecipient);
-    }
+    await addPendingAdminWelcome(context.ledger, trigger.userId, pending);
+    addedPending = true;
+    // Read before claiming, so a mail that must wait takes no claim; deliverMail reads again under its claim.
+    const recipient = await readRecipient(context.syncTable, trigger.userId);
+    if (recipient.status === 'not-synced' || recipient.status === 'unverified') return skipped(MAIL_SKIP_REASONS.pendingRecipient);
     if (recipient.status === 'deleted') return skipped(MAIL_SKIP_REASONS.deleted);
     return deliverMail(context, mail);
   });
   if (delivery === undefined) return false;
-  // The user appeared between our two reads and this attempt dealt with the mail. The user's
-  // own record may have read the pending set before we wrote it, so nobody else removes the entry.
-  const dealtWith = addedPending && !(delivery.result === 'skipped' && delivery.reason === MAIL_SKIP_REASONS.pendingRecipient);
-  return dealtWith ? removePending(context, mail, pending) : true;
+  // Dealt with (sent, already sent, or never to be sent): the user's record may have read the
+  // pending set before we wrote to it, so nobody else removes the entry.
+  return addedPending && !stillPending(delivery) ? removePending(context, mail, pending) : true;
+}
+
+/** The mail still waits for its recipient: its pending entry must stay for the next welcome-able change. */
+function stillPending(delivery: Delivery): boolean {
+  return delivery.result === 'skipped' && delivery.reason === MAIL_SKIP_REASONS.pendingRecipient;
 }
 
 async function sendPendingAdminWelcomes(context: TriggerContext, userId: string): Promise<boolean> {
@@ -72,9 +76,11 @@ async function sendPendingAdminWelcomes(context: TriggerContext, userId: string)
       continue;
     }
     const mail: MailRef = { kind: 'admin-welcome', userId, ...pending };
-    // deliverMail checks that this is still a live admin membership of the same id.
+    // deliverMail checks that this is still a live admin membership of the same id, and the
+    // user still welcome-able: a user unverified again since keeps the entry for next time.
     const delivery = await attempt(context, mail, () => deliverMail(context, mail));
-    if (delivery === undefined || !(await removePending(context, mail, pending))) return false;
+    if (delivery === undefined) return false;
+    if (!stillPending(delivery) && !(await removePending(context, mail, pending))) return false;
   }
   return true;
 }

@@ -1,4 +1,4 @@
-import { KEY_PREFIX, keys, PROFILE_SORT_KEY } from '../shared/table-schema';
+import { EMAIL_VERIFIED_ATTRIBUTE, KEY_PREFIX, keys, PROFILE_SORT_KEY } from '../shared/table-schema';
 import type { Image } from './stream-change';
 
 /*
@@ -12,6 +12,8 @@ export interface UserView {
   /** Present once a user event has been applied; partial items written by sessions or memberships lack it. */
   readonly version?: number;
   readonly createdAt?: string;
+  /** The primary address is verified (`emailVerified`); false when unverified, absent, or written before the attribute existed. */
+  readonly emailVerified: boolean;
 }
 
 export interface MembershipView {
@@ -33,6 +35,7 @@ export function userView(image: Image | undefined): UserView | undefined {
     deleted: image.deleted === true,
     ...optional('version', typeof image.version === 'number' ? image.version : undefined),
     ...optional('createdAt', stringOf(image.createdAt)),
+    emailVerified: image[EMAIL_VERIFIED_ATTRIBUTE] === true && stringOf(image.email) !== undefined,
   };
 }
 
@@ -55,9 +58,9 @@ export function membershipView(image: Image | undefined): MembershipView | undef
   };
 }
 
-/** A user the notifier can mail: synced by a user event and not deleted. */
-export function isSyncedUser(user: UserView | undefined): boolean {
-  return user !== undefined && !user.deleted && user.version !== undefined;
+/** A user the notifier may welcome: synced by a user event, not deleted, with a verified primary address. */
+export function isWelcomeable(user: UserView | undefined): boolean {
+  return user !== undefined && !user.deleted && user.version !== undefined && user.emailVerified;
 }
 
 export function isAdminMembership(membership: MembershipView | undefined, adminRoles: readonly string[]): boolean {

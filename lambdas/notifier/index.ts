@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { createNotifierHandler } from './create-notifier-handler';
 import { mailOutcomeMetricGroups } from './mail-outcome-metrics';
+import { createNotifierDocumentClient } from './notifier-clients';
 import { NOTIFIER_DEFAULTS, readNotifierConfig } from './notifier-config';
 import type { MailOutcome, NotifierDeps } from './notifier-deps';
 import { createNotifierSesClient } from './ses-client';
@@ -19,9 +18,7 @@ const metrics = createEmfPublisher(settings);
 
 // Module scope: clients live as long as the Lambda environment.
 const deps: NotifierDeps = {
-  documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
+  documentClient: createNotifierDocumentClient(),
   tableName: config.tableName,
   ledgerTableName: config.ledgerTableName,
   sender: createSesMailSender({

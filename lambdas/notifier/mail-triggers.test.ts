@@ -21,6 +21,7 @@ const partialUser = (userId = 'user_2a'): Item => ({
 const user = (overrides: Item = {}, userId = 'user_2a'): Item => ({
   ...partialUser(userId),
   email: 'ada@example.com',
+  emailVerified: true,
   firstName: 'Ada',
   createdAt: iso(NOW - DAY),
   updatedAt: iso(NOW - DAY),
@@ -95,9 +96,43 @@ describe('welcome trigger', () => {
     expect(triggers('MODIFY', { ...partialUser(), lastSeenAt: iso(NOW) }, partialUser())).toEqual([]);
   });
 
-  it('does not fire for later changes of a user that already had a version', () => {
+  it('does not fire for later changes of a user that was already welcome-able', () => {
     expect(triggers('MODIFY', user({ firstName: 'Augusta', version: NOW }), user())).toEqual([]);
     expect(triggers('MODIFY', user({ memberOrgIds: new Set(['org_2o']) }), user())).toEqual([]);
+  });
+
+  it('does not fire when a sign-in raises lastSeenAt', () => {
+    expect(triggers('MODIFY', user({ lastSeenAt: iso(NOW) }), user())).toEqual([]);
+  });
+
+  it('does not fire for a user whose primary address is not verified, nor when it stops being verified', () => {
+    expect(triggers('INSERT', user({ emailVerified: false }))).toEqual([]);
+    expect(triggers('MODIFY', user({ emailVerified: false }), partialUser())).toEqual([]);
+    expect(triggers('MODIFY', user({ emailVerified: false, version: NOW }), user())).toEqual([]);
+    expect(triggers('MODIFY', user({ emailVerified: false, lastSeenAt: iso(NOW) }), user({ emailVerified: false }))).toEqual([]);
+    // emailVerified without an email cannot be trusted to mean anything.
+    const { email: _email, ...withoutEmail } = user();
+    expect(triggers('INSERT', withoutEmail)).toEqual([]);
+  });
+
+  it('fires when the primary address becomes verified later, and again after it was unverified in between (the ledger sends once)', () => {
+    expect(triggers('MODIFY', user({ version: NOW }), user({ emailVerified: false }))).toEqual([welcome]);
+    expect(triggers('MODIFY', user({ email: 'new@example.com', version: NOW }), user({ email: 'old@example.com', emailVerified: false }))).toEqual([welcome]);
+  });
+
+  it('fires for a user synced before the table recorded verification, once an update says the address is verified', () => {
+    const { emailVerified: _emailVerified, ...beforeUpgrade } = user();
+    expect(triggers('MODIFY', user({ version: NOW }), beforeUpgrade)).toEqual([welcome]);
+    // Such a user is usually older than welcomeMaxAgeDays: a backfill, no mail.
+    const { emailVerified: _again, ...oldBeforeUpgrade } = user({ createdAt: iso(NOW - 30 * DAY) });
+    expect(triggers('MODIFY', user({ createdAt: iso(NOW - 30 * DAY), version: NOW }), oldBeforeUpgrade)).toEqual([{ ...welcome, backfill: true }]);
+  });
+
+  it('judges the backfill by the account\'s age when its address is first seen verified', () => {
+    const createdLongAgo = iso(NOW - 8 * DAY);
+    expect(triggers('MODIFY', user({ createdAt: createdLongAgo, version: NOW }), user({ createdAt: createdLongAgo, emailVerified: false }))).toEqual([
+      { ...welcome, backfill: true },
+    ]);
   });
 
   it('does not fire for tombstones, whether the user was synced or only partial before', () => {

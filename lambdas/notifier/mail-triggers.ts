@@ -1,5 +1,5 @@
 import type { MailKind } from '../shared/mail-ledger-schema';
-import { isAdminMembership, membershipView, userView } from './image-views';
+import { isAdminMembership, isWelcomeable, membershipView, userView } from './image-views';
 import type { StreamChange } from './stream-change';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,7 +14,8 @@ interface TriggerBase {
   readonly userId: string;
   /**
    * The entity was created (or, for a membership, last changed) longer ago than
-   * welcomeMaxAgeDays when the notifier first saw it: an import or restore, not news. No mail.
+   * welcomeMaxAgeDays when the notifier saw it become mailable: an import or restore, not
+   * news. No mail.
    */
   readonly backfill: boolean;
 }
@@ -46,15 +47,20 @@ export function mailTriggersFor(change: StreamChange, config: TriggerConfig, now
 }
 
 /**
- * The user's first appearance is the change that gives the profile a `version`: a session or
- * membership processed before `user.created` leaves a partial item without one, and every
- * later user event keeps it. A tombstone never welcomes.
+ * The welcome follows the change that makes the user welcome-able: synced by a user event (a
+ * session or membership processed before `user.created` leaves a partial item without
+ * `version`), not deleted, and with a verified primary address. That is the user's first
+ * appearance when the address is verified from the start, or the later update that verifies
+ * it. Changes that leave the user welcome-able (a sign-in raising `lastSeenAt`, a new name)
+ * and changes away from it trigger nothing; the ledger makes a second entry (verified,
+ * unverified, verified again) harmless. "First seen" for the backfill rule is that change: the
+ * account is older than welcomeMaxAgeDays (by Clerk's `created_at`, whatever order the events
+ * came in) when its address is first seen verified, so an import or a long-unverified account
+ * gets no welcome. A tombstone never welcomes.
  */
 function welcomeTrigger(change: StreamChange, config: TriggerConfig, now: number): WelcomeTrigger | undefined {
   const user = userView(change.newImage);
-  if (user === undefined || user.deleted || user.version === undefined) return undefined;
-  const before = userView(change.oldImage);
-  if (before?.version !== undefined) return undefined;
+  if (user === undefined || !isWelcomeable(user) || isWelcomeable(userView(change.oldImage))) return undefined;
   return { kind: 'welcome', userId: user.userId, backfill: isOlderThan(user.createdAt, config.welcomeMaxAgeDays, now) };
 }
 

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../shared/errors';
-import { parseAdminRoles, readNotifierConfig } from './notifier-config';
+import { worstCaseCallMs } from '../shared/sdk-client-options';
+import { NOTIFIER_DEFAULTS, parseAdminRoles, readNotifierConfig } from './notifier-config';
 
 const required = { TABLE_NAME: 'clerk-sync', LEDGER_TABLE_NAME: 'clerk-sync-mail-ledger', MAIL_FROM: 'Acme <welcome@acme.example>' };
 
@@ -78,5 +79,18 @@ describe('parseAdminRoles', () => {
   it.each(['org: admin', 'org:admin, org owner'])('rejects a role key with a space in "%s"', (raw) => {
     expect(() => parseAdminRoles(raw)).toThrow('ADMIN_ROLES must be one or more role keys without spaces or commas');
     expect(() => parseAdminRoles(raw.split(','), 'mail adminRoles')).toThrow(ConfigurationError);
+  });
+});
+
+describe('the bounds of the notifier\'s AWS calls fit its lease', () => {
+  const { leaseMs, sendMarginMs, awsCalls, sesCalls, timeoutSeconds } = NOTIFIER_DEFAULTS;
+
+  it('a hung ledger call fails within the margin the lease keeps after the send, so mark or release happen while the claim is ours', () => {
+    expect(worstCaseCallMs(awsCalls)).toBeLessThanOrEqual(sendMarginMs);
+  });
+
+  it('a hung SES call fails before the send is aborted, and a claim always leaves time to log the outcome', () => {
+    expect(worstCaseCallMs(sesCalls)).toBeLessThanOrEqual(leaseMs - sendMarginMs);
+    expect(leaseMs).toBeLessThan(timeoutSeconds * 1000);
   });
 });

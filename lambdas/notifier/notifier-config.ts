@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../shared/errors';
 import { optionalIntEnv, optionalString, requireEnv } from '../shared/require-env';
+import type { ClientTimeouts } from '../shared/sdk-client-options';
 import { parseMailAddress } from './mail-address';
 
 /**
@@ -36,8 +37,24 @@ export const NOTIFIER_DEFAULTS = {
    * its send is aborted `sendMarginMs` before the lease ends.
    */
   leaseMs: 20_000,
-  /** The send is aborted this long before the lease ends, so the attempt can still release it. */
-  sendMarginMs: 3_000,
+  /**
+   * The send is aborted this long before the lease ends, so the attempt can still mark the mail
+   * sent, or release its claim, before another attempt may claim it: longer than a ledger call
+   * that runs into every timeout of `awsCalls`, backoff included.
+   */
+  sendMarginMs: 6_000,
+  /**
+   * Every DynamoDB call (ledger, sync table): at most three attempts of 1 s, so even a hung
+   * call fails inside `sendMarginMs` (6 s with the SDK's longest backoff, worstCaseCallMs) and
+   * the failure is logged long before the function timeout.
+   */
+  awsCalls: { connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, maxAttempts: 3 } satisfies ClientTimeouts,
+  /**
+   * SES SendEmail: at most three attempts of 3.5 s, which end (13.5 s with the longest backoff)
+   * before the abort at `leaseMs - sendMarginMs` (14 s). A retried SendEmail whose first answer was lost can send
+   * twice: a window docs/notifications.md names.
+   */
+  sesCalls: { connectionTimeoutMs: 2_000, requestTimeoutMs: 3_500, maxAttempts: 3 } satisfies ClientTimeouts,
   /** Stream records per invocation. */
   batchSize: 10,
   /** Retries of a failing batch by the event source before it goes to the on-failure queue. */

@@ -20,7 +20,9 @@ export type RecipientLookup =
   | { readonly status: 'deleted' }
   /** Only a partial item so far: no user event has been applied. */
   | { readonly status: 'not-synced' }
-  | { readonly status: 'no-email' };
+  | { readonly status: 'no-email' }
+  /** A primary address Clerk does not report verified: nobody has proved it belongs to the user. */
+  | { readonly status: 'unverified' };
 
 export async function readRecipient(table: SyncTable, userId: string): Promise<RecipientLookup> {
   const item = await getItem(table, keys.user(userId), 'user');
@@ -30,6 +32,7 @@ export async function readRecipient(table: SyncTable, userId: string): Promise<R
   if (user.version === undefined) return { status: 'not-synced' };
   const email = typeof item.email === 'string' && item.email !== '' ? item.email : undefined;
   if (email === undefined) return { status: 'no-email' };
+  if (!user.emailVerified) return { status: 'unverified' };
   const firstName = typeof item.firstName === 'string' && item.firstName !== '' ? item.firstName : undefined;
   return firstName === undefined ? { status: 'ready', email } : { status: 'ready', email, firstName };
 }

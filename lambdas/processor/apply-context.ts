@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WriteOutcome } from '../shared/conditional-write';
+import type { CascadeLimits } from './cascade-delete';
 import { classifyRejection, type RejectedAs } from './conditions';
 import type { EventStamp } from './session-item';
 
@@ -11,11 +12,30 @@ export interface ApplyContext {
   /** Epoch ms, for tombstone TTLs. */
   readonly nowMillis: number;
   readonly tombstoneTtlDays: number;
+  /**
+   * How much a user's or an organization's deletion may delete in this call; the rest is left
+   * for a later call with the same event (`cascadeComplete: false`).
+   * @default - no limit: the whole cascade in one call
+   */
+  readonly cascade?: CascadeLimits;
 }
 
 export interface ApplyResult {
   readonly result: 'applied' | RejectedAs;
   readonly reason?: string;
+  /** Set by the deletions that cascade (user.deleted, organization.deleted); see DeletionResult. */
+  readonly cascadeComplete?: boolean;
+}
+
+/**
+ * What `applyUserDeleted` and `applyOrganizationDeleted` return. `cascadeComplete: false`: the
+ * tombstone is written, but children are left because the call ran out of its cascade budget
+ * (`ApplyContext.cascade`). Applying the same event again continues where this call stopped
+ * (duplicates are detected, deleted children are gone), until a call returns `true`; until
+ * then, readers may still find children of the deleted parent.
+ */
+export interface DeletionResult extends ApplyResult {
+  readonly cascadeComplete: boolean;
 }
 
 export function stampOf(context: ApplyContext, version: number): EventStamp {

@@ -1,26 +1,33 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isoFromMillis, keys, MEMBER_ORG_IDS_ATTRIBUTE, queries, TABLE_KEYS } from '../shared/table-schema';
-import { resultOfWrite, type ApplyContext, type ApplyResult } from './apply-context';
-import { deleteChildren, deleteItem } from './cascade-delete';
+import { EMAIL_VERIFIED_ATTRIBUTE, isoFromMillis, keys, MEMBER_ORG_IDS_ATTRIBUTE, queries, TABLE_KEYS } from '../shared/table-schema';
+import { resultOfWrite, type ApplyContext, type DeletionResult } from './apply-context';
+import { CascadeBudget, deleteChildren, deleteInRounds } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
 import { deletedName, NOT_DELETED, orderingNames, orderingValues } from './conditions';
 import { tombstoneTtl } from './tombstone-ttl';
 import { USER_PROFILE_ATTRIBUTES } from './user-profile';
 
 // Everything that is personal data or an index entry goes; type, id and bookkeeping stay.
-const REMOVED_ON_DELETION = [...USER_PROFILE_ATTRIBUTES, 'lastSeenAt', TABLE_KEYS.gsi1.partitionKey, TABLE_KEYS.gsi1.sortKey] as const;
+const REMOVED_ON_DELETION = [
+  ...USER_PROFILE_ATTRIBUTES,
+  EMAIL_VERIFIED_ATTRIBUTE,
+  'lastSeenAt',
+  TABLE_KEYS.gsi1.partitionKey,
+  TABLE_KEYS.gsi1.sortKey,
+] as const;
 
 /**
  * user.deleted: tombstone the profile (terminal), then delete the user's sessions and
- * memberships. The cascade also runs when the tombstone already exists, so a retry finishes
- * a cascade that an earlier attempt left half done.
+ * memberships, as far as `context.cascade` allows. The cascade also runs when the tombstone
+ * already exists, so a retry, or the continuation of a cascade that ran out of budget,
+ * finishes what an earlier call left.
  */
 export async function applyUserDeleted(
   context: ApplyContext,
   userId: string,
   version: number,
   deletedAt: number,
-): Promise<ApplyResult> {
+): Promise<DeletionResult> {
   const names: Record<string, string> = {
     ...orderingNames,
     ...deletedName,
@@ -57,30 +64,39 @@ export async function applyUserDeleted(
   const tombstone = outcome.written ? outcome.attributes : outcome.old;
   const memberOrgIds = tombstone?.[MEMBER_ORG_IDS_ATTRIBUTE];
   const orgIds =
-    memberOrgIds instanceof Set ? [...memberOrgIds].filter((id): id is string => typeof id === 'string') : [];
+    memberOrgIds instanceof Set ? [...memberOrgIds].filter((id): id is string => typeof id === 'string').sort() : [];
 
-  await deleteChildren(context, queries.userSessions(userId));
-  await Promise.all(orgIds.map((orgId) => deleteItem(context, keys.membership(orgId, userId))));
-  if (orgIds.length > 0) await forgetMemberships(context, userId);
-
-  return resultOfWrite(outcome, context.svixId);
+  const budget = new CascadeBudget(context.cascade);
+  const cascadeComplete =
+    (await deleteChildren(context, queries.userSessions(userId), budget)) &&
+    (await deleteInRounds(
+      context,
+      orgIds,
+      (orgId) => keys.membership(orgId, userId),
+      budget,
+      (done) => forgetMemberships(context, userId, done),
+    ));
+  return { ...resultOfWrite(outcome, context.svixId), cascadeComplete };
 }
 
 /**
- * The cascade is complete, and no membership can register any more (the tombstone blocks
- * it), so the list of organizations goes too. Conditional so that an expired tombstone is
- * not recreated as a bare key.
+ * Takes organizations whose membership item was just deleted off the tombstone's list, so a
+ * continuation of the cascade starts with what is left; the attribute disappears with its last
+ * entry. Safe because no membership can register any more (the tombstone blocks it).
+ * Conditional so that an expired tombstone is not recreated as a bare key.
  */
-async function forgetMemberships(context: ApplyContext, userId: string): Promise<void> {
+async function forgetMemberships(context: ApplyContext, userId: string, orgIds: readonly string[]): Promise<void> {
   await conditionalWrite(() =>
     context.documentClient.send(
       new UpdateCommand({
         TableName: context.tableName,
         Key: keys.user(userId),
-        UpdateExpression: 'REMOVE #memberOrgIds',
+        UpdateExpression: 'DELETE #memberOrgIds :orgIds',
         ConditionExpression: 'attribute_exists(#deleted)',
         ExpressionAttributeNames: { '#memberOrgIds': MEMBER_ORG_IDS_ATTRIBUTE, ...deletedName },
+        ExpressionAttributeValues: { ':orgIds': new Set(orgIds) },
       }),
     ),
   );
 }
+

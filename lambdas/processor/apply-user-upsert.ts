@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClerkUser } from '../shared/clerk-events';
-import { keys, TABLE_KEYS } from '../shared/table-schema';
+import { EMAIL_VERIFIED_ATTRIBUTE, keys, TABLE_KEYS } from '../shared/table-schema';
 import type { ApplyContext, ApplyResult } from './apply-context';
 import { conditionalWrite } from '../shared/conditional-write';
 import {
@@ -29,8 +29,9 @@ export async function applyUserUpsert(context: ApplyContext, user: ClerkUser, ve
   const sets = ['#type = :type', '#id = :id', '#version = :version', '#lastEventId = :eventId'];
   const removes: string[] = [];
 
-  const owned: [string, string | undefined][] = [
+  const owned: [string, string | boolean | undefined][] = [
     ...USER_PROFILE_ATTRIBUTES.map((name): [string, string | undefined] => [name, profile.attributes[name]]),
+    [EMAIL_VERIFIED_ATTRIBUTE, profile.emailVerified],
     [TABLE_KEYS.gsi1.partitionKey, profile.emailIndex?.gsi1pk],
     [TABLE_KEYS.gsi1.sortKey, profile.emailIndex?.gsi1sk],
   ];

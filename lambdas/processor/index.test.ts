@@ -11,13 +11,16 @@ describe('processor index', () => {
 
 
   const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq';
+  const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/events';
 
   it.each([
-    ['TABLE_NAME', { DEAD_LETTER_QUEUE_URL: DLQ }],
-    ['DEAD_LETTER_QUEUE_URL', { TABLE_NAME: 'clerk-sync' }],
+    ['TABLE_NAME', { DEAD_LETTER_QUEUE_URL: DLQ, QUEUE_URL: QUEUE }],
+    ['DEAD_LETTER_QUEUE_URL', { TABLE_NAME: 'clerk-sync', QUEUE_URL: QUEUE }],
+    ['QUEUE_URL', { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ }],
   ])('throws a ConfigurationError naming %s when it is missing', (name, env) => {
     delete process.env.TABLE_NAME;
     delete process.env.DEAD_LETTER_QUEUE_URL;
+    delete process.env.QUEUE_URL;
     Object.assign(process.env, env);
     const error = thrownBy(importIndex);
     expect(error.code).toBe('CONFIGURATION');
@@ -25,12 +28,12 @@ describe('processor index', () => {
   });
 
   it('rejects a TOMBSTONE_TTL_DAYS that is not a positive integer', () => {
-    Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ, TOMBSTONE_TTL_DAYS: '-1' });
+    Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ, QUEUE_URL: QUEUE, TOMBSTONE_TTL_DAYS: '-1' });
     expect(thrownBy(importIndex).message).toBe('environment variable TOMBSTONE_TTL_DAYS must be a positive integer, got "-1"');
   });
 
   it('exports a handler when configured', () => {
-    Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ });
+    Object.assign(process.env, { TABLE_NAME: 'clerk-sync', DEAD_LETTER_QUEUE_URL: DLQ, QUEUE_URL: QUEUE });
     expect(importIndex()).toEqual({ handler: expect.any(Function) });
   });
 });

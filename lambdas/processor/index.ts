@@ -1,12 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups';
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { createProcessorHandler, type ProcessorDeps } from './create-processor-handler';
 import { outcomeMetricGroups } from './outcome-metrics';
+import { createProcessorClients } from './processor-clients';
 import { readProcessorConfig } from './processor-config';
 import type { RecordOutcome } from './record-outcome';
 
@@ -18,12 +16,10 @@ const metrics = createEmfPublisher(settings);
 
 // Module scope: clients live as long as the Lambda environment.
 const deps: ProcessorDeps = {
-  documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-  sqs: new SQSClient({}),
+  ...createProcessorClients(),
   tableName: config.tableName,
   deadLetterQueueUrl: config.deadLetterQueueUrl,
+  queueUrl: config.queueUrl,
   tombstoneTtlDays: config.tombstoneTtlDays,
   now: Date.now,
   logger,
@@ -34,7 +30,11 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   // Collected per invocation, flushed once at the end, whatever happened.
   const outcomes: RecordOutcome[] = [];
   try {
-    return await createProcessorHandler({ ...deps, onOutcome: (outcome) => outcomes.push(outcome) })(event);
+    return await createProcessorHandler({
+      ...deps,
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      onOutcome: (outcome) => outcomes.push(outcome),
+    })(event);
   } finally {
     try {
       metrics.publish(outcomeMetricGroups(outcomes, Date.now()));

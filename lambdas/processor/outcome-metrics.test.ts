@@ -78,6 +78,15 @@ describe('outcome metrics', () => {
     ]);
   });
 
+  it('counts a deletion whose cascade continues in a new message as CascadesContinued, besides its outcome', () => {
+    const continued = (result: RecordOutcome['result'], eventType: string): RecordOutcome => ({ ...outcome(result, eventType), cascade: 'continued' });
+    expect(outcomeMetricGroups([continued('applied', 'organization.deleted'), continued('duplicate', 'organization.deleted'), continued('duplicate', 'user.deleted')], NOW)).toEqual([
+      { dimensions: {}, values: [count('EventsApplied', 1), count('CascadesContinued', 3), count('EventsDuplicate', 2)] },
+      { dimensions: { eventType: 'organization.deleted' }, values: [count('EventsApplied', 1), count('CascadesContinued', 2), count('EventsDuplicate', 1)] },
+      { dimensions: { eventType: 'user.deleted' }, values: [count('EventsDuplicate', 1), count('CascadesContinued', 1)] },
+    ]);
+  });
+
   it('publishes nothing for an empty batch', () => {
     expect(outcomeMetricGroups([], NOW)).toEqual([]);
   });

@@ -29,7 +29,7 @@ export function eventTypeDimension(eventType: string | undefined): string {
 
 /**
  * One invocation's metrics: every outcome counted once with `{service}` and once with
- * `{service, eventType}`, and the processing lag of each applied, duplicate or stale event
+ * `{service, eventType}` (a continued cascade also as CascadesContinued), and the processing lag of each applied, duplicate or stale event
  * with `{service}`. Counts are summed per invocation (one value per metric and group); groups
  * and metrics with nothing to count are left out.
  */
@@ -42,6 +42,10 @@ export function outcomeMetricGroups(outcomes: readonly RecordOutcome[], nowMilli
     const name = OUTCOME_METRICS[outcome.result];
     total.add(name);
     byType.add(eventTypeDimension(outcome.eventType), name);
+    if (outcome.cascade === 'continued') {
+      total.add(PROCESSOR_METRICS.cascadeContinued);
+      byType.add(eventTypeDimension(outcome.eventType), PROCESSOR_METRICS.cascadeContinued);
+    }
     if (LAGGED_RESULTS.has(outcome.result) && outcome.occurredAt !== undefined) {
       // Clock skew can put an event slightly in the future; a negative lag would only confuse.
       lags.push({ name: PROCESSOR_METRICS.lag, unit: MetricUnit.Milliseconds, value: Math.max(0, nowMillis - outcome.occurredAt) });

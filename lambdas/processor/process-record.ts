@@ -3,6 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { applyEvent } from './apply-event';
+import type { CascadeLimits } from './cascade-delete';
+import { continueCascade } from './continue-cascade';
 import { sendToDeadLetterQueue } from './dead-letter';
 import { decodeQueuedEvent, identifiersOf } from './decode-queued-event';
 import { describeFailure, isPermanentFailure } from './is-permanent-failure';
@@ -14,9 +16,13 @@ export interface RecordProcessingDeps {
   readonly sqs: SQSClient;
   readonly tableName: string;
   readonly deadLetterQueueUrl: string;
+  /** The queue the records come from: a cascade that ran out of budget continues there. */
+  readonly queueUrl: string;
   readonly now: () => number;
   readonly logger: Logger;
   readonly tombstoneTtlDays: number;
+  /** What one record's cascade may use of the invocation. */
+  readonly cascade: CascadeLimits;
 }
 
 export interface ProcessedRecord {
@@ -30,6 +36,7 @@ interface Labels {
   eventType?: string;
   entityId?: string;
   occurredAt?: number;
+  cascade?: 'continued';
 }
 
 /** Decodes, parses and applies one record. Never throws: the outcome says what happened. */
@@ -65,10 +72,22 @@ export async function processRecord(record: SQSRecord, deps: RecordProcessingDep
         svixId: queued.svixId,
         nowMillis: deps.now(),
         tombstoneTtlDays: deps.tombstoneTtlDays,
+        cascade: deps.cascade,
       },
       parsed,
     );
-    logger.info('event processed', { entityId: parsed.entityId, outcome: applied.result, reason: applied.reason });
+    if (applied.cascadeComplete === false) {
+      const continuation = await continueCascade(deps.sqs, deps.queueUrl, record);
+      labels.cascade = 'continued';
+      logger.info('event processed, its cascade continues in a new message', {
+        entityId: parsed.entityId,
+        outcome: applied.result,
+        reason: applied.reason,
+        continuation,
+      });
+    } else {
+      logger.info('event processed', { entityId: parsed.entityId, outcome: applied.result, reason: applied.reason });
+    }
     return { outcome: outcomeOf(applied.result, applied.reason) };
   } catch (error) {
     const reason = describeFailure(error);

@@ -1,13 +1,19 @@
 import { ConfigurationError } from '../shared/errors';
-import { PROCESSOR_DEFAULTS, PROCESSOR_ENV, readProcessorConfig } from './processor-config';
+import { worstCaseCallMs } from '../shared/sdk-client-options';
+import { CASCADE_TIME_RESERVE_MS, PROCESSOR_DEFAULTS, PROCESSOR_ENV, readProcessorConfig } from './processor-config';
 
-const required = { [PROCESSOR_ENV.tableName]: 'clerk-sync', [PROCESSOR_ENV.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq' };
+const required = {
+  [PROCESSOR_ENV.tableName]: 'clerk-sync',
+  [PROCESSOR_ENV.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
+  [PROCESSOR_ENV.queueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/events',
+};
 
 describe('readProcessorConfig', () => {
   it('applies the defaults when only the required variables are set', () => {
     expect(readProcessorConfig(required)).toEqual({
       tableName: 'clerk-sync',
       deadLetterQueueUrl: required[PROCESSOR_ENV.deadLetterQueueUrl],
+      queueUrl: required[PROCESSOR_ENV.queueUrl],
       tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays,
     });
   });
@@ -15,5 +21,17 @@ describe('readProcessorConfig', () => {
   it('reads the tombstone TTL and refuses one that is not a positive integer', () => {
     expect(readProcessorConfig({ ...required, TOMBSTONE_TTL_DAYS: '90' }).tombstoneTtlDays).toBe(90);
     expect(() => readProcessorConfig({ ...required, TOMBSTONE_TTL_DAYS: '0' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('the bounds of the processor\'s AWS calls and cascades', () => {
+  it('lets a hung call fail, and a cascade stop, well inside the 30 s function timeout', () => {
+    const worstCall = worstCaseCallMs(PROCESSOR_DEFAULTS.awsCalls);
+    // A hung call, with the SDK's backoff, ends in well under half the timeout...
+    expect(worstCall).toBeLessThan(30_000 / 2);
+    // ...the reserve covers a round of the cascade (two calls) and the continuation's send...
+    expect(CASCADE_TIME_RESERVE_MS).toBeGreaterThanOrEqual(3 * worstCall);
+    // ...and leaves the cascade a third of the invocation at least.
+    expect(CASCADE_TIME_RESERVE_MS).toBeLessThanOrEqual(30_000 - 10_000);
   });
 });

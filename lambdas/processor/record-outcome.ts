@@ -14,6 +14,11 @@ export interface RecordOutcome {
    */
   readonly result: 'applied' | 'duplicate' | 'stale' | 'ignored' | 'dead-lettered' | 'failed';
   readonly reason?: string;
+  /**
+   * 'continued': a deletion whose cascade ran out of its budget; the rest was handed to a new
+   * message with the same body (counted in the CascadesContinued metric).
+   */
+  readonly cascade?: 'continued';
 }
 
 export type RecordResult = RecordOutcome['result'];

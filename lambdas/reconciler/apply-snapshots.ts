@@ -19,6 +19,12 @@ export interface SweepTable {
   readonly documentClient: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly tombstoneTtlDays: number;
+  /**
+   * Deletes a pruned user's or organization's cascade makes per applier call; the prune calls
+   * again until the applier reports the cascade complete.
+   * @default PROCESSOR_DEFAULTS.cascadeDeletesPerReceive
+   */
+  readonly cascadeDeletesPerCall?: number;
 }
 
 /** One entity the sweep could not apply; ids only, never personal data. */

@@ -1,10 +1,12 @@
 import type { ApplyResult } from '../processor/apply-context';
 
 /**
- * Runs a deletion applier until its cascade is complete. Today `applyUserDeleted` and
- * `applyOrganizationDeleted` finish a cascade in one call; once they bound the work per call and
- * report an incomplete cascade (`cascadeComplete: false`), this calls them again, as the
- * processor's queue redelivers the event. The first call's result says what the deletion did.
+ * Runs a deletion applier until its cascade is complete. `applyUserDeleted` and
+ * `applyOrganizationDeleted` bound the work of one call (`ApplyContext.cascade`) and report an
+ * incomplete cascade (`cascadeComplete: false`); this calls them again, as the processor
+ * continues the event in a new message (docs/consistency.md, "Large cascades"). Each call after
+ * the first finds the tombstone (a duplicate) and deletes what is left. The first call's result
+ * says what the deletion did.
  */
 export async function applyDeletionToCompletion(apply: () => Promise<ApplyResult>): Promise<ApplyResult> {
   const first = await apply();

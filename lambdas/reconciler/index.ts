@@ -8,7 +8,8 @@ import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups'
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { clerkSourceFor, type ClerkSource } from './clerk-source';
 import { type ReconcileInput, type ReconcileOutput, reconcileInvocation } from './reconcile-invocation';
-import { readReconcilerConfig } from './reconciler-config';
+import { RECONCILER_DEFAULTS, readReconcilerConfig } from './reconciler-config';
+import { clientOptions } from '../shared/sdk-client-options';
 import { SWEEP_DEFAULTS } from './run-sweep';
 import { sweepStateTable } from './sweep-state-table';
 import { SYSTEM_CLOCK } from './token-bucket';
@@ -20,8 +21,10 @@ const logger = new Logger({ serviceName: settings.serviceName });
 const metrics = createEmfPublisher(settings);
 
 // Module scope: clients live as long as the Lambda environment.
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const secrets = new SecretsManagerClient({});
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(RECONCILER_DEFAULTS.awsCalls)), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const secrets = new SecretsManagerClient(clientOptions(RECONCILER_DEFAULTS.awsCalls));
 const state = sweepStateTable(documentClient, config.stateTableName);
 let clerk: Promise<ClerkSource> | undefined;
 

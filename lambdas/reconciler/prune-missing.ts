@@ -4,6 +4,7 @@ import { applyMembershipDeleted } from '../processor/apply-membership';
 import { applyOrganizationDeleted } from '../processor/apply-organization-deleted';
 import { applyUserDeleted } from '../processor/apply-user-deleted';
 import { describeFailure, isPermanentFailure } from '../processor/is-permanent-failure';
+import { PROCESSOR_DEFAULTS } from '../processor/processor-config';
 import type { ClerkOrganizationMembership } from '../shared/clerk-events';
 import { scans, TABLE_KEYS } from '../shared/table-schema';
 import type { SweepFailure, SweepTable } from './apply-snapshots';
@@ -112,6 +113,12 @@ async function prune(deps: PruneDeps, suspects: readonly Suspect[], counts: Prun
       svixId: PRUNE_EVENT_ID,
       nowMillis: confirmedAt,
       tombstoneTtlDays: deps.table.tombstoneTtlDays,
+      // Bounded as in the processor, so one call's work stays small; the loop below completes it.
+      cascade: {
+        maxDeletes: deps.table.cascadeDeletesPerCall ?? PROCESSOR_DEFAULTS.cascadeDeletesPerReceive,
+        remainingTimeMs: () => Number.POSITIVE_INFINITY,
+        timeReserveMs: 0,
+      },
     };
     try {
       const { result } = await applyDeletionToCompletion(() => deletion.apply(context, confirmedAt));

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../shared/errors';
+import { worstCaseCallMs } from '../shared/sdk-client-options';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV, readReconcilerConfig } from './reconciler-config';
 
 describe('reconciler configuration', () => {
@@ -27,5 +28,11 @@ describe('reconciler configuration', () => {
     expect(() => readReconcilerConfig({})).toThrow(ConfigurationError);
     expect(() => readReconcilerConfig({ ...required, [RECONCILER_ENV.prune]: 'yes' })).toThrow(/PRUNE must be "true" or "false"/);
     expect(() => readReconcilerConfig({ ...required, [RECONCILER_ENV.requestsPerSecond]: '-1' })).toThrow(/REQUESTS_PER_SECOND must be a positive number/);
+  });
+});
+
+describe("the bounds of the reconciler's AWS calls", () => {
+  it('let a hung DynamoDB or Secrets Manager call fail inside the time an invocation keeps before its timeout', () => {
+    expect(worstCaseCallMs(RECONCILER_DEFAULTS.awsCalls)).toBeLessThan(RECONCILER_DEFAULTS.stopBeforeTimeoutMs / 2);
   });
 });

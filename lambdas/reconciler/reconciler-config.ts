@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../shared/errors';
 import { optionalIntEnv, requireEnv } from '../shared/require-env';
 import { PROCESSOR_DEFAULTS } from '../processor/processor-config';
+import type { ClientTimeouts } from '../shared/sdk-client-options';
 
 /**
  * The reconciler's configuration: the environment variables lib/constructs/reconciliation sets,
@@ -39,6 +40,12 @@ export const RECONCILER_DEFAULTS = {
    */
   leaseMs: 20 * 60_000,
   prune: true,
+  /**
+   * Every DynamoDB and Secrets Manager call: three attempts of at most 5 s (a scan or batch page
+   * is larger than the processor's single items), so a hung call fails within 18 s with the
+   * SDK's backoff (worstCaseCallMs), inside the two minutes an invocation keeps before its timeout.
+   */
+  awsCalls: { connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000, maxAttempts: 3 } satisfies ClientTimeouts,
 } as const;
 
 export interface ReconcilerConfig {

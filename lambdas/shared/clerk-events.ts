@@ -12,6 +12,8 @@ export type EpochMillis = number;
 export interface ClerkEmailAddress {
   readonly id: string;
   readonly email_address: string;
+  /** `status` is `verified` once the owner proved the address is theirs (`unverified`, `expired`… before). */
+  readonly verification?: { readonly status?: string | null } | null;
 }
 
 export interface ClerkUser {

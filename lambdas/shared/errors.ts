@@ -27,6 +27,16 @@ export class DeadLetterDeliveryError extends ClerkSyncError {
   readonly code = 'DEAD_LETTER_DELIVERY';
 }
 
+/** DynamoDB left some of a cascade's batched deletes unprocessed after every retry (throttling); the record is retried. */
+export class CascadeDeleteError extends ClerkSyncError {
+  readonly code = 'CASCADE_DELETE';
+}
+
+/** Re-enqueueing a cascade that ran out of its budget failed; the record is retried, so the cascade still completes. */
+export class CascadeContinuationError extends ClerkSyncError {
+  readonly code = 'CASCADE_CONTINUATION';
+}
+
 // --- Webhook intake (verifier). Each maps to one HTTP status in lambdas/verifier/http-responses.ts. ---
 
 /** The request comes from a source address outside the allow-list (`allowedSourceIps`). */

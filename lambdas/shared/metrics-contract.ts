@@ -48,6 +48,11 @@ export const PROCESSOR_METRICS = {
   ignored: 'EventsIgnored',
   deadLettered: 'EventsDeadLettered',
   failed: 'EventsFailed',
+  /**
+   * A user or organization deletion whose cascade ran out of its per-receive budget and
+   * continues in a new message (counted besides the event's outcome).
+   */
+  cascadeContinued: 'CascadesContinued',
   /** Milliseconds from the event's timestamp to its processing. */
   lag: 'ProcessingLag',
 } as const;
@@ -77,9 +82,17 @@ export const MAIL_SKIP_REASONS = {
   backfill: 'backfill',
   /** The user has no primary email. */
   noEmail: 'no-email',
+  /**
+   * The user's primary address is not verified when the welcome is due (it was when the change
+   * was committed); the change that verifies it again triggers the welcome.
+   */
+  unverified: 'unverified',
   /** The user was deleted, or the membership is no longer a live admin membership of that id, when the mail was due. */
   deleted: 'deleted',
-  /** The admin membership waits for its user to be synced; the user's first appearance sends it. */
+  /**
+   * The admin membership waits for its user to be synced with a verified primary address; the
+   * change that makes the user welcome-able sends it.
+   */
   pendingRecipient: 'pending-recipient',
 } as const;
 export type MailSkipReason = (typeof MAIL_SKIP_REASONS)[keyof typeof MAIL_SKIP_REASONS];

@@ -13,6 +13,8 @@ export interface SampleIds {
   readonly membershipId?: string;
   /** The user's primary email address. */
   readonly email?: string;
+  /** Whether the primary address is verified (Clerk's `verification.status`); default true. */
+  readonly emailVerified?: boolean;
   /** When the event happens (epoch ms): the envelope timestamp and `updated_at`. */
   readonly at?: number;
   /** When the entity was created (epoch ms); defaults to `at`. */
@@ -44,6 +46,7 @@ function resolve(ids: SampleIds): Resolved {
     sessionId: ids.sessionId ?? DEFAULTS.sessionId,
     membershipId: ids.membershipId ?? DEFAULTS.membershipId,
     email: ids.email ?? DEFAULTS.email,
+    emailVerified: ids.emailVerified ?? true,
     at,
     createdAt: ids.createdAt ?? at,
   };
@@ -126,7 +129,7 @@ function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 }
 
-function emailAddress(email: string, at: number): Record<string, unknown> {
+function emailAddress(email: string, at: number, verified = true): Record<string, unknown> {
   return {
     created_at: at,
     email_address: email,
@@ -136,8 +139,15 @@ function emailAddress(email: string, at: number): Record<string, unknown> {
     object: 'email_address',
     reserved: false,
     updated_at: at,
-    verification: { attempts: null, expire_at: null, status: 'verified', strategy: 'email_code' },
+    verification: emailVerification(verified, at),
   };
+}
+
+/** An email address's `verification` as Clerk sends it: verified, or a code sent at `at` and not entered yet. */
+export function emailVerification(verified: boolean, at: number): Record<string, unknown> {
+  return verified
+    ? { attempts: null, expire_at: null, status: 'verified', strategy: 'email_code' }
+    : { attempts: 0, expire_at: at + 10 * 60 * 1000, status: 'unverified', strategy: 'email_code' };
 }
 
 /**
@@ -148,7 +158,7 @@ export function sampleUser(ids: SampleIds = {}): Record<string, unknown> {
   const r = resolve(ids);
   const { first, last } = nameFromEmail(r.email);
   const secondary = emailAddress(`${first.toLowerCase()}.work@example.org`, r.createdAt);
-  const primary = emailAddress(r.email, r.createdAt);
+  const primary = emailAddress(r.email, r.createdAt, r.emailVerified);
   const imageUrl = `https://img.clerk.com/${Buffer.from(r.userId).toString('base64url')}`;
   return {
     backup_code_enabled: false,

@@ -37,6 +37,20 @@ export class AlarmTopic extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
+    // Only the alarms of this account and region, on the key as on the topic: CloudWatch is a
+    // service principal that acts for every account, so without the source conditions any
+    // account's alarm could use this key (the confused-deputy problem).
+    const stack = Stack.of(this);
+    const alarmsHere = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const fromAlarmsHere = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': alarmsHere },
+    };
     // The documented key policy for CloudWatch alarms on an encrypted topic. In a key policy,
     // "*" means this key.
     this.key.addToResourcePolicy(
@@ -45,6 +59,7 @@ export class AlarmTopic extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: fromAlarmsHere,
       }),
     );
 
@@ -55,19 +70,13 @@ export class AlarmTopic extends Construct {
     });
     // A topic policy replaces SNS's default one, which is what lets same-account alarms publish;
     // enforceSSL creates one, so the alarms of this account and region are allowed explicitly.
-    const alarmsHere = Stack.of(this).formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: '*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAlarmsOfThisAccountToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: { ArnLike: { 'aws:SourceArn': alarmsHere } },
+        conditions: fromAlarmsHere,
       }),
     );
 

@@ -52,13 +52,15 @@ export interface EventProcessorProps extends FunctionLoggingProps {
 
 /**
  * The DynamoDB calls of lambdas/processor: conditional Put/Update writes, the parent status Get,
- * and the cascade's Query (on the base table: `queries` of lambdas/shared/table-schema) and Delete.
+ * an orphan's Delete of itself, and the cascade's Query (on the base table: `queries` of
+ * lambdas/shared/table-schema) and batched deletes (BatchWriteItem, delete requests only).
  */
 export const PROCESSOR_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
   'dynamodb:Query',
 ] as const;
 
@@ -96,6 +98,7 @@ export class EventProcessor extends Construct {
       environment: {
         [PROCESSOR_ENV.tableName]: props.table.tableName,
         [PROCESSOR_ENV.deadLetterQueueUrl]: props.events.deadLetterQueue.queueUrl,
+        [PROCESSOR_ENV.queueUrl]: props.events.queue.queueUrl,
         [PROCESSOR_ENV.tombstoneTtlDays]: String(tombstoneTtlDays),
       },
     });
@@ -116,6 +119,8 @@ export class EventProcessor extends Construct {
       actions: [...PROCESSOR_TABLE_ACTIONS],
       resourceArns: [props.table.tableArn],
     });
+    // Poison messages to the DLQ; a cascade that outgrows one invocation continues in a new message on the queue.
     props.events.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
+    props.events.queue.grant(this.function, 'sqs:SendMessage');
   }
 }

@@ -177,7 +177,7 @@ export class PipelineMonitoring extends Construct {
         description:
           `Events are in the dead-letter queue: the processor gave up on them (malformed or can never apply, or failed ${maxReceiveCount} receives), so the table is missing them. ` +
           'First: poll the DLQ in the SQS console. Messages the processor moved there itself carry the attributes errorReason, svixId and eventType; for the others search the processor logs for their svix id. ' +
-          'Fix the cause, then redrive the DLQ to the main queue (npm run redrive, or SQS console Start DLQ redrive): the processor is idempotent. The alarm clears when the DLQ is empty.',
+          'Fix the cause, then redrive the DLQ to the main queue (npm run redrive --role-arn <RedriveRoleArn>, or Start DLQ redrive in the SQS console signed in as that role: the queue accepts no other sender): the processor is idempotent. The alarm clears when the DLQ is empty.',
       }),
 
       oldestMessageTooOld: this.alarm('OldestMessageTooOld', {

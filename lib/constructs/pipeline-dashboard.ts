@@ -161,6 +161,7 @@ export class PipelineDashboard extends Construct {
           metrics.processor(PROCESSOR_METRICS.ignored, { label: 'Ignored (unmodelled type)' }),
           metrics.processor(PROCESSOR_METRICS.deadLettered, { label: 'Dead-lettered' }),
           metrics.processor(PROCESSOR_METRICS.failed, { label: 'Failed (retried)' }),
+          metrics.processor(PROCESSOR_METRICS.cascadeContinued, { label: 'Cascades continued in a new message' }),
         ],
       }),
     );

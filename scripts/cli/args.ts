@@ -109,6 +109,12 @@ export const httpUrl: ValueReader<string> = (raw, flag, fail) => {
   return raw;
 };
 
+/** An IAM role's ARN, any partition: `arn:aws:iam::123456789012:role/Name` (paths included). */
+export const roleArn: ValueReader<string> = (raw, flag, fail) => {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(raw)) fail(`${flag} "${raw}" is not the ARN of an IAM role`);
+  return raw;
+};
+
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** A DynamoDB table name, as DynamoDB allows it. */

@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { longPoll } from '../cli/aws-client-config';
 
 /* The DLQ's messages: received hidden for a while, and made visible again at once when not moved. */
 
@@ -14,15 +15,17 @@ export const LIST_VISIBILITY_SECONDS = 30;
 export const MOVE_VISIBILITY_SECONDS = 60;
 
 export async function receive(sqs: SQSClient, queueUrl: string, count: number, visibility: number, options: ReadOptions): Promise<Message[]> {
+  const waitTimeSeconds = options.waitTimeSeconds ?? 1;
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
       MaxNumberOfMessages: Math.min(10, count),
       VisibilityTimeout: visibility,
-      WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+      WaitTimeSeconds: waitTimeSeconds,
       MessageAttributeNames: ['All'],
       MessageSystemAttributeNames: ['All'],
     }),
+    longPoll(waitTimeSeconds),
   );
   return Messages;
 }

@@ -1,4 +1,4 @@
-import { blankToUndefined, parseFlags, positiveInteger, switchFlag, url, valueFlag } from '../cli/args';
+import { blankToUndefined, failWith, parseFlags, positiveInteger, roleArn, switchFlag, url, valueFlag } from '../cli/args';
 import { regionFromEnv, regionOfQueueUrl } from '../cli/aws-client-config';
 import { LOCAL_REGION, localEventQueueName, localSqsEndpoint, localTableName } from '../cli/local-pipeline';
 import type { QueueRef } from '../cli/sqs-queue';
@@ -19,7 +19,12 @@ export interface RedriveOptions {
   readonly maxRate?: number;
   readonly copy: boolean;
   readonly wait: boolean;
+  /** The stack's RedriveRole (output RedriveRoleArn): assumed with the default credentials, and used for every call. */
+  readonly roleArn?: string;
 }
+
+/** Where --role-arn may come from besides the command line. */
+export const REDRIVE_ROLE_ARN_ENV = 'REDRIVE_ROLE_ARN';
 
 const REDRIVE_FLAGS = {
   dryRun: switchFlag('--dry-run'),
@@ -32,6 +37,7 @@ const REDRIVE_FLAGS = {
   region: valueFlag('--region'),
   max: valueFlag('--max', positiveInteger(Number.MAX_SAFE_INTEGER)),
   maxRate: valueFlag('--max-rate', positiveInteger(500)),
+  roleArn: valueFlag('--role-arn', roleArn),
 };
 
 export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): RedriveOptions | 'help' {
@@ -42,12 +48,15 @@ export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessE
   const queueUrl = flags.queueUrl ?? blankToUndefined(env[VERIFIER_ENV.queueUrl]);
   const dlqUrl = flags.dlqUrl ?? blankToUndefined(env[PROCESSOR_ENV.deadLetterQueueUrl]);
   const region = flags.region ?? regionFromEnv(env);
+  const envRoleArn = blankToUndefined(env[REDRIVE_ROLE_ARN_ENV]);
+  const role = flags.roleArn ?? (envRoleArn === undefined ? undefined : roleArn(envRoleArn, REDRIVE_ROLE_ARN_ENV, failWith(RedriveUsageError)));
 
   const common = { dryRun, max, maxRate, copy, wait: !flags.noWait };
   if (local) {
     if (flags.queueUrl !== undefined || flags.dlqUrl !== undefined) {
       throw new RedriveUsageError('--local finds the local queues by name; leave out --queue-url and --dlq-url');
     }
+    if (flags.roleArn !== undefined) throw new RedriveUsageError('--local needs no role; leave out --role-arn');
     const queueName = localEventQueueName(localTableName(env));
     return {
       ...common,
@@ -69,6 +78,7 @@ export function readRedriveOptions(argv: readonly string[], env: NodeJS.ProcessE
     ...common,
     local: false,
     ...(endpoint === undefined ? {} : { endpoint }),
+    ...(role === undefined ? {} : { roleArn: role }),
     region: region ?? regionOfQueueUrl(dlqUrl),
     queue: { url: queueUrl },
     deadLetterQueue: { url: dlqUrl },

@@ -13,6 +13,8 @@ applies them again (idempotently: an event already in the table is skipped as a 
                      (TABLE_NAME default clerk-sync)
   --endpoint URL     SQS endpoint (default: AWS, region from AWS_REGION or the queue URL)
   --region REGION    AWS region (default: AWS_REGION, else read from the queue URL)
+  --role-arn ARN     assume this role first (default $REDRIVE_ROLE_ARN; stack output
+                     RedriveRoleArn): only it may send to the event queue, so a move needs it
   --max N            move (or list) at most N messages; moves message by message
   --max-rate N       messages per second for the SQS move task (1-500; AWS decides if unset)
   --copy             move message by message even where SQS move tasks exist

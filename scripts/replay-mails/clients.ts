@@ -4,9 +4,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { MailSender } from '../../lambdas/notifier/mail-sender';
 import { createMailboxMailSender } from '../../lambdas/notifier/mailbox-mail-sender';
+import { NOTIFIER_DEFAULTS } from '../../lambdas/notifier/notifier-config';
 import { createNotifierSesClient } from '../../lambdas/notifier/ses-client';
 import { createSesMailSender } from '../../lambdas/notifier/ses-mail-sender';
 import { SERVICE_NAMES } from '../../lambdas/shared/metrics-contract';
+import { clientOptions } from '../../lambdas/shared/sdk-client-options';
 import { awsClientConfig } from '../cli/aws-client-config';
 import type { LineIo } from '../cli/run-main';
 import type { ReplayMailsOptions } from './options';
@@ -39,7 +41,8 @@ export function replayMailsClientsFor(options: ReplayMailsOptions): ReplayMailsC
       : createMailboxMailSender({ directory: options.mailboxDir, from: options.from });
   return {
     sqs: new SQSClient(awsClientConfig({ ...options, endpoint: options.sqsEndpoint ?? options.endpoint })),
-    dynamoDb: new DynamoDBClient(awsClientConfig(options)),
+    // The notifier's code runs on this client: its bounds, which fit inside the mail lease (notifier-config.ts).
+    dynamoDb: new DynamoDBClient({ ...awsClientConfig(options), ...clientOptions(NOTIFIER_DEFAULTS.awsCalls) }),
     streams: new DynamoDBStreamsClient(awsClientConfig(options)),
     sender,
   };

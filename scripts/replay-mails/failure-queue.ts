@@ -1,17 +1,20 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { longPoll } from '../cli/aws-client-config';
 import { describeError } from '../cli/format';
 import type { ReplayMailsIo } from './clients';
 
 /* The failure queue's messages: received hidden for a while, released, or deleted once replayed. */
 
 export async function receive(sqs: SQSClient, queueUrl: string, count: number, visibility: number, io: ReplayMailsIo): Promise<Message[]> {
+  const waitTimeSeconds = io.waitTimeSeconds ?? 2;
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
       MaxNumberOfMessages: count,
       VisibilityTimeout: visibility,
-      WaitTimeSeconds: io.waitTimeSeconds ?? 2,
+      WaitTimeSeconds: waitTimeSeconds,
     }),
+    longPoll(waitTimeSeconds),
   );
   return Messages;
 }

@@ -39,6 +39,9 @@ async function main(): Promise<void> {
     sqs,
     tableName: reference,
     deadLetterQueueUrl: 'http://127.0.0.1:9/none',
+    // Every cascade whole in one receive, so nothing continues in a message.
+    queueUrl: 'http://127.0.0.1:9/none',
+    cascadeDeletesPerReceive: Number.MAX_SAFE_INTEGER,
     now: Date.now,
     logger: new Logger({ logLevel: 'SILENT' }),
   });

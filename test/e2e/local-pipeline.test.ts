@@ -310,6 +310,7 @@ describe('npm start, end to end', () => {
           sqs,
           tableName: reference,
           deadLetterQueueUrl: ready.deadLetterQueueUrl,
+          queueUrl: ready.queueUrl,
           now: Date.now,
           logger: new Logger({ serviceName: 'e2e-reference', logLevel: 'ERROR' }),
         });

@@ -106,6 +106,6 @@ describe('ClerkWebhookSync in a consumer app, installed from the packed package'
     const outputs = Object.keys(template.Outputs ?? {});
     expect(outputs.filter((id) => id.startsWith('ProdWebhookUrl'))).toHaveLength(1);
     expect(outputs.filter((id) => id.startsWith('StagingWebhookUrl'))).toHaveLength(1);
-    expect(outputs).toHaveLength(9 + 2 + 9);
+    expect(outputs).toHaveLength(10 + 2 + 10);
   });
 });

@@ -60,7 +60,8 @@ describe('mail off (the default)', () => {
     expect(resourceTypeCounts(off)).toMatchObject({
       'AWS::DynamoDB::GlobalTable': 1,
       'AWS::Lambda::Function': 2,
-      'AWS::IAM::Role': 2,
+      // The two functions' roles and the redrive role.
+      'AWS::IAM::Role': 3,
       'AWS::Logs::LogGroup': 3,
       'AWS::SQS::Queue': 2,
       'AWS::Lambda::EventSourceMapping': 1,
@@ -125,9 +126,9 @@ describe('the stream and its event source', () => {
     });
   });
 
-  it('only user items and admin memberships invoke the notifier (REMOVE records have no new image)', () => {
+  it('only users with a verified primary address and admin memberships invoke the notifier (REMOVE records have no new image)', () => {
     expect(filterPatterns(on)).toEqual([
-      { dynamodb: { NewImage: { type: { S: ['user'] } } } },
+      { dynamodb: { NewImage: { type: { S: ['user'] }, emailVerified: { BOOL: [true] } } } },
       { dynamodb: { NewImage: { type: { S: ['membership'] }, role: { S: ['org:admin', 'admin'] } } } },
     ]);
     // DynamoDB event source mappings filter on the `dynamodb` key only.
@@ -245,7 +246,7 @@ describe('the notifier function', () => {
   it('no role has a wildcard (tracing is off by default), and only the notifier may send mail or read the stream', () => {
     expect(wildcardFindings(on, () => false)).toEqual([]);
     const roles = Object.keys(on.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(4);
     for (const role of roles.filter((id) => id !== notifierRole(on))) {
       for (const line of permissionsOfRole(on, role)) {
         expect(line).not.toMatch(/^ses:|StreamArn|dynamodb:GetRecords/);

@@ -66,6 +66,7 @@ describe('alarm topic', () => {
         Action: 'sns:Publish',
         Resource: ref(topic().id),
         Condition: {
+          StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
           ArnLike: {
             'aws:SourceArn': {
               'Fn::Join': [
@@ -222,10 +223,10 @@ describe('alarms', () => {
     const [expression, ...metrics] = queries;
     expect(expression).toMatchObject({
       ReturnData: true,
-      Expression: 'FILL(getitem, 0) + FILL(putitem, 0) + FILL(updateitem, 0) + FILL(deleteitem, 0) + FILL(query, 0)',
+      Expression: 'FILL(getitem, 0) + FILL(putitem, 0) + FILL(updateitem, 0) + FILL(deleteitem, 0) + FILL(batchwriteitem, 0) + FILL(query, 0)',
     });
     const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable').id;
-    expect(metrics.map((metric) => metric.Id)).toEqual(['getitem', 'putitem', 'updateitem', 'deleteitem', 'query']);
+    expect(metrics.map((metric) => metric.Id)).toEqual(['getitem', 'putitem', 'updateitem', 'deleteitem', 'batchwriteitem', 'query']);
     for (const metric of metrics) {
       expect(metric.ReturnData).toBe(false);
       expect(metric.MetricStat).toEqual({
@@ -233,7 +234,7 @@ describe('alarms', () => {
           Namespace: 'AWS/DynamoDB',
           MetricName: 'ThrottledRequests',
           Dimensions: [
-            { Name: 'Operation', Value: expect.stringMatching(/^(GetItem|PutItem|UpdateItem|DeleteItem|Query)$/) },
+            { Name: 'Operation', Value: expect.stringMatching(/^(GetItem|PutItem|UpdateItem|DeleteItem|BatchWriteItem|Query)$/) },
             { Name: 'TableName', Value: ref(table) },
           ],
         },

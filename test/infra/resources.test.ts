@@ -40,7 +40,7 @@ describe('sync table (docs/table.md)', () => {
             ProjectionType: 'INCLUDE',
             NonKeyAttributes: [
               'type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt',
-              'updatedAt', 'lastSignInAt', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions',
+              'updatedAt', 'lastSignInAt', 'emailVerified', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions',
             ],
           },
         },
@@ -215,7 +215,7 @@ describe('functions', () => {
     expect(logGroupRetentionOf(resource)).toBe(30);
   });
 
-  it('the processor: Node.js 24 on ARM64, 30 s, quiet JSON logs, untraced, table name, DLQ URL and tombstone TTL in its environment', () => {
+  it('the processor: Node.js 24 on ARM64, 30 s, quiet JSON logs, untraced, table name, queue and DLQ URLs and tombstone TTL in its environment', () => {
     const { resource } = processor();
     const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
     expect(resource.Properties).toMatchObject({ ...common, ...leanLogging, Timeout: 30 });
@@ -223,6 +223,7 @@ describe('functions', () => {
     expect((resource.Properties!.Environment as { Variables: unknown }).Variables).toEqual({
       TABLE_NAME: ref(table.id),
       DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue().id),
+      QUEUE_URL: ref(mainQueue().id),
       TOMBSTONE_TTL_DAYS: '30',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',

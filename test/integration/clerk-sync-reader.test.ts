@@ -29,6 +29,7 @@ const ada: UserItem = {
   type: 'user',
   id: 'user_ada',
   email: 'Ada@Example.com',
+  emailVerified: true,
   firstName: 'Ada',
   lastName: 'Lovelace',
   createdAt: '2024-05-29T16:26:40.000Z',
@@ -127,6 +128,7 @@ describe('ClerkSyncReader', () => {
       type: 'user',
       id: 'user_ada',
       email: 'Ada@Example.com',
+      emailVerified: true,
       firstName: 'Ada',
       lastName: 'Lovelace',
       createdAt: '2024-05-29T16:26:40.000Z',
@@ -147,7 +149,9 @@ describe('ClerkSyncReader', () => {
     const { lastSeenAt, ...withoutLastSeen } = (await reader.getUser('user_ada', { consistentRead: true }))!;
     expect(lastSeenAt).toBe('2024-06-02T00:00:00.000Z');
     // gsi1 is eventually consistent: DynamoDB Local answers at once, AWS within a fraction of a second.
+    // emailVerified included: a service finding a user by email can tell whether that address is proven.
     expect(await reader.getUserByEmail('ada@example.com')).toEqual(withoutLastSeen);
+    expect(withoutLastSeen.emailVerified).toBe(true);
     expect((await reader.getUserByEmail('ada@example.com'))?.id).toBe('user_ada');
     expect((await reader.getUserByEmail('ADA@EXAMPLE.COM'))?.id).toBe('user_ada');
     expectNoStorageAttributes(await reader.getUserByEmail('ada@example.com'));

@@ -16,11 +16,12 @@ const EMAIL = 'dorothy.vaughan@example.com';
 const sqs = localSqs();
 let tableName: string;
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 
 beforeAll(async () => {
   tableName = uniqueName('failure-dlq');
   await createTable(localDynamoDb(), tableName);
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('failure-dlq')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('failure-dlq')));
 });
 
 function processor(documentClient = localDocumentClient()) {
@@ -29,6 +30,7 @@ function processor(documentClient = localDocumentClient()) {
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => T0,
     logger: new Logger({ serviceName: 'clerk-webhook-processor', logLevel: 'INFO' }),
   });

@@ -25,9 +25,10 @@ import { readComparableTable, sqsEventOf, sqsRecordOf, type HistoryEvent } from 
 const T0 = Date.UTC(2024, 4, 29, 9, 0, 0);
 const sqs = localSqs();
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 
 beforeAll(async () => {
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('failure-table')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('failure-table')));
 });
 
 const at = (seconds: number) => T0 + seconds * 1000;
@@ -113,9 +114,9 @@ const FAULTS: Fault[] = [
     error: () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
   },
   {
-    // Half-way through the user's cascade: the tombstone is written, a session delete times out.
+    // Half-way through the user's cascade: the tombstone is written, the sessions' batched delete times out.
     svixId: 'msg_foxtrot_deleted',
-    command: /^DeleteCommand$/,
+    command: /^BatchWriteCommand$/,
     // Either of the user's sessions, sess_2foxa or sess_2foxb: whichever the cascade deletes first.
     marker: `${KEY_PREFIX.session}sess_2fox`,
     error: timeout,
@@ -148,6 +149,7 @@ function processorOn(documentClient: DynamoDBDocumentClient, tableName: string, 
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => at(60),
     logger: new Logger({ logLevel: 'SILENT' }),
     onOutcome: (outcome) => outcomes.push(outcome),

@@ -115,6 +115,7 @@ describe('verifier: SQS times out after it accepted the message', () => {
       sqs,
       tableName,
       deadLetterQueueUrl,
+      queueUrl,
       now: () => NOW,
       logger: new Logger({ logLevel: 'SILENT' }),
       onOutcome: (outcome) => outcomes.push(outcome),

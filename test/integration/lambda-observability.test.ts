@@ -15,6 +15,7 @@ import { newSigningSecret, signedRequest, userCreatedBody } from '../support/sig
 import { createQueues, createTable } from '../../local/create-resources';
 import { toSqsRecord } from '../../local/sqs-event-source';
 import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { lambdaContext } from '../support/lambda-context';
 
 /**
  * The Lambda entry points themselves (lambdas/{verifier,processor}/index.ts), configured by
@@ -74,23 +75,6 @@ function delivered<T>(captured: CapturedOutput<T>, level: ApplicationLogLevel) {
   return {
     logs: parsed.filter((line) => !('_aws' in line)),
     emf: parsed.filter((line): line is EmfDocument => '_aws' in line),
-  };
-}
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `req-${functionName}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

@@ -127,7 +127,7 @@ describe('notifier: exactly one welcome per user', () => {
     expect(await fixture.ledgerItem(ledgerKeys.welcome(ids.userId).pk)).toBeUndefined();
   });
 
-  it('skips a user without a primary email, and releases the claim', async () => {
+  it('never welcomes a user without a primary email (there is no verified address to mail)', async () => {
     const ids = freshUser();
     const [record] = await fixture.apply(
       withData(sampleEvent('user.created', { ...ids, at: T0 }), { email_addresses: [], primary_email_address_id: null }),
@@ -136,6 +136,22 @@ describe('notifier: exactly one welcome per user', () => {
     const sender = new RecordingSender();
 
     await fixture.notifier({ sender, now: () => NOW })(streamEvent([record!]));
+
+    expect(sender.calls).toBe(0);
+    expect(fixture.outcomes).toEqual([]);
+    expect(await fixture.ledgerItem(ledgerKeys.welcome(ids.userId).pk)).toBeUndefined();
+  });
+
+  it('skips a user whose primary email is gone by the time the welcome is due, and releases the claim', async () => {
+    const ids = freshUser();
+    const record = await userCreated(ids);
+    await fixture.apply(
+      withData(sampleEvent('user.updated', { ...ids, at: T0 + 1000, createdAt: T0 }), { email_addresses: [], primary_email_address_id: null }),
+      [keys.user(ids.userId)],
+    );
+    const sender = new RecordingSender();
+
+    await fixture.notifier({ sender, now: () => NOW })(streamEvent([record]));
 
     expect(sender.calls).toBe(0);
     expect(fixture.outcomes.map(({ result, reason }) => [result, reason])).toEqual([['skipped', 'no-email']]);

@@ -19,10 +19,11 @@ const documentClient = localDocumentClient(localDynamoDb());
 const sqs = localSqs();
 const tableName = uniqueName('processor-events');
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 
 beforeAll(async () => {
   await createTable(localDynamoDb(), tableName);
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-events')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-events')));
 });
 
 /** A history event with a new svix id: `type` at `at`, optionally patched. */
@@ -46,6 +47,7 @@ async function deliverBatch(...deliveries: HistoryEvent[]): Promise<RecordOutcom
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => NOW,
     logger: new Logger({ logLevel: 'SILENT' }),
     onOutcome: (outcome) => outcomes.push(outcome),
@@ -75,6 +77,7 @@ describe('processor: users', () => {
       type: 'user',
       id: ids.userId,
       email: ids.email,
+      emailVerified: true,
       firstName: 'Grace',
       lastName: 'Hopper',
       imageUrl: expect.stringMatching(/^https:\/\//),

@@ -18,10 +18,11 @@ const documentClient = localDocumentClient(localDynamoDb());
 const sqs = localSqs();
 const tableName = uniqueName('processor-failures');
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 
 beforeAll(async () => {
   await createTable(localDynamoDb(), tableName);
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-failures')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-failures')));
 });
 
 function handlerWith(overrides: { documentClient?: DynamoDBDocumentClient; sqs?: SQSClient; logger?: Logger } = {}) {
@@ -31,6 +32,7 @@ function handlerWith(overrides: { documentClient?: DynamoDBDocumentClient; sqs?:
     sqs: overrides.sqs ?? sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => T0,
     logger: overrides.logger ?? new Logger({ logLevel: 'SILENT' }),
     onOutcome: (outcome) => outcomes.push(outcome),

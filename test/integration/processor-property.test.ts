@@ -27,7 +27,8 @@ import {
  * order. Both sides run the real
  * handler against DynamoDB Local; the shuffled side in SQS batches of up to 10 records,
  * processed concurrently as in Lambda, with up to 3 batches in flight at once (concurrent
- * invocations). Every history holds each tricky case (deletions with cascades, rejoins...)
+ * invocations), and with cascades cut short by a tiny budget and continued in new messages that
+ * join the later batches. Every history holds each tricky case (deletions with cascades, rejoins...)
  * and every delivery holds duplicates, by construction (test/support/random-history.ts), so
  * no run can pass without them and no coverage count can flake.
  *
@@ -42,27 +43,30 @@ const dynamodb: DynamoDBClient = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs: SQSClient = localSqs();
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 // Clerk's Backend API for the snapshots: one server, its store loaded with each snapshot's state.
 const clerkState = new ClerkStore();
 let clerkApi: Awaited<ReturnType<typeof clerkFor>>;
 
 beforeAll(async () => {
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-property')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-property')));
   clerkApi = await clerkFor(clerkState);
 });
 afterAll(async () => {
   await (clerkApi?.server as ClerkApiServer | undefined)?.close();
 });
 
-function processorFor(tableName: string, outcomes: RecordOutcome[]) {
+function processorFor(tableName: string, outcomes: RecordOutcome[], cascadeDeletesPerReceive?: number) {
   return createProcessorHandler({
     documentClient,
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => Date.UTC(2024, 5, 1),
     logger: new Logger({ logLevel: 'SILENT' }),
     onOutcome: (outcome) => outcomes.push(outcome),
+    ...(cascadeDeletesPerReceive === undefined ? {} : { cascadeDeletesPerReceive }),
   });
 }
 
@@ -96,18 +100,21 @@ it('any order and any duplicates give the table that in-order delivery gives', a
         deliveries: deliveriesArbitrary(history),
         batchSizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 8 }),
         inFlight: fc.integer({ min: 1, max: 3 }),
+        /** Deletes per cascade and receive: tiny budgets make cascades continue in new messages, among the other deliveries. */
+        cascadeBudget: fc.constantFrom(1, 2, undefined),
       }),
     )
     .map((run) =>
       Object.assign(run, {
         [fc.toStringMethod]: () =>
           `history:\n${describeEvents(run.history)}\n` +
-          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight):\n${describeEvents(run.deliveries)}`,
+          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight, cascade budget ${run.cascadeBudget ?? 'default'}):\n` +
+          describeEvents(run.deliveries),
       }),
     );
 
   await fc.assert(
-    fc.asyncProperty(scenario, async ({ history, deliveries, batchSizes, inFlight }) => {
+    fc.asyncProperty(scenario, async ({ history, deliveries, batchSizes, inFlight, cascadeBudget }) => {
       runs += 1;
       // Guaranteed by the generators; checked so that a run without them fails instead of passing vacuously.
       expect(Object.entries(historyFeatures(history)).filter(([, count]) => count === 0)).toEqual([]);
@@ -120,7 +127,7 @@ it('any order and any duplicates give the table that in-order delivery gives', a
 
       const inOrder = processorFor(inOrderTable, outcomes);
       await deliverInBatches(inOrder, history, [1]);
-      await deliverInBatches(processorFor(shuffledTable, outcomes), deliveries, batchSizes, inFlight);
+      await deliverInBatches(processorFor(shuffledTable, outcomes, cascadeBudget), deliveries, batchSizes, inFlight, { sqs, queueUrl });
 
       expect(outcomes.filter((outcome) => outcome.result === 'failed' || outcome.result === 'dead-lettered')).toEqual([]);
       const expected = await readComparableTable(documentClient, inOrderTable);

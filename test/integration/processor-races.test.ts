@@ -27,10 +27,11 @@ const dynamodb = localDynamoDb();
 const documentClient = localDocumentClient(dynamodb);
 const sqs = localSqs();
 let deadLetterQueueUrl: string;
+let queueUrl: string;
 
 beforeAll(async () => {
   await createTable(dynamodb, tableName);
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-races')));
+  ({ queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('processor-races')));
 });
 
 function event(type: string, ids: SampleIds, at: number): HistoryEvent {
@@ -120,6 +121,7 @@ function handlerFor(documentClient: DynamoDBDocumentClient, onOutcome: (outcome:
     sqs,
     tableName,
     deadLetterQueueUrl,
+    queueUrl,
     now: () => NOW,
     logger: new Logger({ logLevel: 'SILENT' }),
     onOutcome,

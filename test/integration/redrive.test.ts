@@ -12,6 +12,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
@@ -27,11 +29,13 @@ import {
   type RedriveOptions,
   RedriveUsageError,
 } from '../../scripts/redrive';
+import { redriveClientsFor } from '../../scripts/redrive/clients';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const AWS_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/ClerkWebhookSync-Events';
 const AWS_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/ClerkWebhookSync-EventsDlq';
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/ClerkWebhookSync-RedriveRole1A2B3C4D';
 
 describe('redrive options', () => {
   const usageError = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -91,6 +95,16 @@ describe('redrive options', () => {
     expect(usageError(['--queue-url', 'not a url'])).toBe('--queue-url "not a url" is not a URL');
     expect(usageError(['--local', '--force'])).toBe('unknown option "--force"; see --help');
     expect(usageError(['--local', 'now'])).toBe('unknown argument "now"; see --help');
+    expect(usageError(['--queue-url', AWS_QUEUE, '--dlq-url', AWS_DLQ, '--role-arn', 'RedriveRole'])).toBe(
+      '--role-arn "RedriveRole" is not the ARN of an IAM role',
+    );
+    expect(usageError(['--local', '--role-arn', ROLE_ARN])).toBe('--local needs no role; leave out --role-arn');
+  });
+
+  it('takes the redrive role from --role-arn or REDRIVE_ROLE_ARN', () => {
+    expect(readRedriveOptions(['--queue-url', AWS_QUEUE, '--dlq-url', AWS_DLQ, '--role-arn', ROLE_ARN], {})).toMatchObject({ roleArn: ROLE_ARN });
+    expect(readRedriveOptions(['--queue-url', AWS_QUEUE, '--dlq-url', AWS_DLQ], { REDRIVE_ROLE_ARN: ROLE_ARN })).toMatchObject({ roleArn: ROLE_ARN });
+    expect(readRedriveOptions(['--queue-url', AWS_QUEUE, '--dlq-url', AWS_DLQ], {})).not.toHaveProperty('roleArn');
   });
 
   it('prints ages an operator can read', () => {
@@ -235,6 +249,7 @@ describe('redrive against the SQS emulator', () => {
       sqs,
       tableName,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      queueUrl: queues.queueUrl,
       now: Date.now,
       logger: new Logger({ logLevel: 'SILENT' }),
       onOutcome: (outcome) => outcomes.push(outcome),
@@ -414,5 +429,76 @@ describe('redrive on AWS: the SQS message move task', () => {
     mock.on(ReceiveMessageCommand).resolves({ Messages: [] });
     expect(await redrive(sqs, options(['--copy']), streams)).toBe(0);
     expect(mock.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(1);
+  });
+});
+
+/**
+ * A local stand-in for AWS STS: answers AssumeRole with fixed temporary credentials and keeps
+ * each request's parameters. The SDK finds it through AWS_ENDPOINT_URL_STS, as it would any
+ * STS endpoint; nothing here reaches AWS.
+ */
+async function startLocalSts(): Promise<{ url: string; requests: URLSearchParams[]; stop: () => Promise<void> }> {
+  const requests: URLSearchParams[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      requests.push(new URLSearchParams(body));
+      response.writeHead(200, { 'content-type': 'text/xml' });
+      response.end(
+        '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>' +
+          '<Credentials><AccessKeyId>ASIAREDRIVEROLE</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>' +
+          '<SessionToken>assumed-session-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>' +
+          `<AssumedRoleUser><AssumedRoleId>AROAREDRIVE:session</AssumedRoleId><Arn>${ROLE_ARN}</Arn></AssumedRoleUser>` +
+          '</AssumeRoleResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></AssumeRoleResponse>',
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('redrive --role-arn', () => {
+  const savedEnv = { ...process.env };
+  afterEach(() => {
+    process.env = { ...savedEnv };
+  });
+
+  it('assumes the role with STS and makes every SQS call with its temporary credentials', async () => {
+    const sts = await startLocalSts();
+    process.env.AWS_ENDPOINT_URL_STS = sts.url;
+    const sqs = localSqs();
+    const queues = await queuesWithDeadLetters(sqs);
+    sqs.destroy();
+    const options = readRedriveOptions(
+      ['--dry-run', '--queue-url', queues.queueUrl, '--dlq-url', queues.deadLetterQueueUrl, '--endpoint', process.env.SQS_ENDPOINT!, '--region', 'us-east-1', '--role-arn', ROLE_ARN],
+      {},
+    );
+    if (options === 'help') throw new Error('unexpected help');
+    const client = redriveClientsFor(options);
+    const authorizations: string[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers: Record<string, string> }).headers;
+        authorizations.push(`${headers.authorization} token=${headers['x-amz-security-token']}`);
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordAuthorization', priority: 'low' },
+    );
+    const { out, io: streams } = io();
+    try {
+      expect(await redrive(client, options, streams)).toBe(0);
+    } finally {
+      client.destroy();
+      await sts.stop();
+    }
+
+    expect(out.at(-1)).toBe(`3 message(s) in ${queues.deadLetterQueueUrl}; dry run, nothing moved (they are visible again).`);
+    expect(sts.requests.map((request) => [request.get('Action'), request.get('RoleArn'), request.get('RoleSessionName')])).toEqual([
+      ['AssumeRole', ROLE_ARN, 'clerk-webhook-sync-script'],
+    ]);
+    expect(authorizations.length).toBeGreaterThan(0);
+    for (const authorization of authorizations) expect(authorization).toMatch(/Credential=ASIAREDRIVEROLE\/.* token=assumed-session-token$/);
   });
 });

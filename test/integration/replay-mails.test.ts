@@ -52,9 +52,10 @@ const streams = new DynamoDBStreamsClient({
 const silent = new Logger({ logLevel: 'SILENT' });
 const temporaryDirs: string[] = [];
 let deadLetterQueueUrl: string;
+let eventQueueUrl: string;
 
 beforeAll(async () => {
-  ({ deadLetterQueueUrl } = await createQueues(sqs, uniqueName('replay-mails')));
+  ({ queueUrl: eventQueueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('replay-mails')));
 });
 
 afterAll(() => {
@@ -95,7 +96,7 @@ async function failedBatch(): Promise<Scenario> {
 
   const tag = randomUUID().replace(/-/g, '').slice(0, 10);
   const ids = { userId: `user_2${tag}`, orgId: `org_2${tag}`, membershipId: `orgmem_2${tag}`, email: `ada.${tag}@example.com`, at: Date.now() - 60_000 };
-  const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, now: Date.now, logger: silent });
+  const processor = createProcessorHandler({ documentClient, sqs, tableName, deadLetterQueueUrl, queueUrl: eventQueueUrl, now: Date.now, logger: silent });
   for (const [index, type] of ['user.created', 'organization.created', 'organizationMembership.created'].entries()) {
     const event = sampleEvent(type, { ...ids, at: ids.at + index });
     const response = await processor(sqsEventOf([sqsRecordOf({ svixId: `msg_${tag}${index}`, event })]));

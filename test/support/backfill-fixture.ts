@@ -43,7 +43,7 @@ export async function sweep(
   documentClient: DynamoDBDocumentClient,
   tableName: string,
   clerk: ClerkSource,
-  settings: Partial<SweepSettings> = {},
+  { cascadeDeletesPerCall, ...settings }: Partial<SweepSettings> & { cascadeDeletesPerCall?: number } = {},
   from: SweepCheckpoint = newSweep(uniqueName('sweep'), Date.now()),
   onSave?: (checkpoint: SweepCheckpoint, saved: readonly SweepCheckpoint[]) => void,
 ): Promise<SweepRun> {
@@ -52,7 +52,7 @@ export async function sweep(
   const final = await runSweep(
     {
       clerk,
-      table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays },
+      table: { documentClient, tableName, tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays, ...(cascadeDeletesPerCall === undefined ? {} : { cascadeDeletesPerCall }) },
       clock: SYSTEM_CLOCK,
       saveCheckpoint: async (checkpoint) => {
         saved.push(checkpoint);
@@ -94,6 +94,9 @@ export async function deliverInOrder(
     sqs,
     tableName,
     deadLetterQueueUrl,
+    // The reference order: every cascade whole in one receive, so nothing continues in a message.
+    queueUrl: 'http://127.0.0.1:9/no-continuations',
+    cascadeDeletesPerReceive: Number.MAX_SAFE_INTEGER,
     now,
     logger: new Logger({ logLevel: 'SILENT' }),
   });

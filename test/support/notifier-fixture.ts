@@ -42,19 +42,19 @@ export class NotifierFixture {
     readonly documentClient: DynamoDBDocumentClient,
     readonly tableName: string,
     readonly ledgerTableName: string,
-    private readonly deadLetterQueueUrl: string,
+    private readonly queues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string },
   ) {}
 
   static async create(prefix: string): Promise<NotifierFixture> {
     const dynamodb = localDynamoDb();
     const tableName = uniqueName(`${prefix}-sync`);
     const ledgerTableName = uniqueName(`${prefix}-ledger`);
-    const [{ deadLetterQueueUrl }] = await Promise.all([
+    const [queues] = await Promise.all([
       createQueues(localSqs(), uniqueName(prefix)),
       createTable(dynamodb, tableName, { stream: true }),
       createLedgerTable(dynamodb, ledgerTableName),
     ]);
-    return new NotifierFixture(localDocumentClient(dynamodb), tableName, ledgerTableName, deadLetterQueueUrl);
+    return new NotifierFixture(localDocumentClient(dynamodb), tableName, ledgerTableName, queues);
   }
 
   /**
@@ -67,7 +67,8 @@ export class NotifierFixture {
       documentClient: this.documentClient,
       sqs: localSqs(),
       tableName: this.tableName,
-      deadLetterQueueUrl: this.deadLetterQueueUrl,
+      deadLetterQueueUrl: this.queues.deadLetterQueueUrl,
+      queueUrl: this.queues.queueUrl,
       now: Date.now,
       logger: new Logger({ logLevel: 'SILENT' }),
     });

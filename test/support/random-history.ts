@@ -7,6 +7,7 @@ import { queuedMessageBody } from '../../lambdas/verifier/enqueue-event';
 import { BOOKKEEPING_ATTRIBUTES } from '../../lambdas/shared/table-schema';
 import {
   clerkEnvelope,
+  emailVerification,
   sampleMembership,
   sampleOrganization,
   sampleSession,
@@ -192,6 +193,8 @@ export interface HistoryFeatures {
   readonly userUpdates: number;
   /** User or organization deletions that come after a session or membership of theirs: a cascade with work to do. */
   readonly deletionsWithChildren: number;
+  /** User events whose primary address is not verified (created so, or changed to an unverified address): no mail may go to it. */
+  readonly unverifiedAddresses: number;
 }
 
 export function historyFeatures(history: readonly HistoryEvent[]): HistoryFeatures {
@@ -219,7 +222,14 @@ export function historyFeatures(history: readonly HistoryEvent[]): HistoryFeatur
     sessionEnds: count((type) => /^session\.(ended|removed|revoked)$/.test(type)),
     userUpdates: count((type) => type === 'user.updated'),
     deletionsWithChildren,
+    unverifiedAddresses: history.filter(({ event }) => /^user\.(created|updated)$/.test(event.type) && !isPrimaryVerified(event)).length,
   };
+}
+
+/** Whether the primary address of a user event is verified, as Clerk marks it. */
+export function isPrimaryVerified(event: ClerkEventEnvelope): boolean {
+  const data = event.data as { primary_email_address_id?: string; email_addresses?: { id: string; verification?: { status?: string } }[] };
+  return data.email_addresses?.find((address) => address.id === data.primary_email_address_id)?.verification?.status === 'verified';
 }
 
 function membershipPairOf(event: ClerkEventEnvelope): string {
@@ -237,6 +247,8 @@ interface UserState {
   /** The fields a user.updated may change; null clears the field, as Clerk sends it. */
   patch: Record<string, unknown>;
   emails: string[];
+  /** Whether the primary (the last of `emails`) is verified. */
+  verified: boolean;
 }
 
 interface OrganizationState {
@@ -369,6 +381,14 @@ class HistoryBuilder {
       this.tick();
       this.deleteUser(user, variant >> 1);
     }
+    if (missing('unverifiedAddresses')) {
+      // A user whose address is unverified and then verified: the welcome must wait for it.
+      const user = this.aliveOrNewUser();
+      this.tick();
+      this.setVerified(user, false);
+      this.tick();
+      this.setVerified(user, true);
+    }
     if (missing('organizationDeletions')) {
       const memberships = [...this.memberships.values()];
       const organization =
@@ -393,6 +413,7 @@ class HistoryBuilder {
       createdAt: 0,
       patch: {},
       emails: [`User${index}.Tester${this.tag}@Example.com`],
+      verified: true,
     };
     this.users.push(user);
     return user;
@@ -411,10 +432,12 @@ class HistoryBuilder {
   private userCreate(command: Command): void {
     const user = pick(this.users.filter((candidate) => candidate.status === 'unborn'), command.pick);
     if (user === undefined) return this.userUpdate(command);
-    this.createUser(user);
+    // Some sign up with an address they have not verified yet.
+    this.createUser(user, command.variant % 3 !== 0);
   }
 
-  private createUser(user: UserState): void {
+  private createUser(user: UserState, verified = true): void {
+    user.verified = verified;
     user.status = 'alive';
     user.createdAt = this.clock;
     this.emit(clerkEnvelope('user.created', this.userData(user), this.clock));
@@ -427,7 +450,12 @@ class HistoryBuilder {
   }
 
   private updateUser(user: UserState, variant: number): void {
-    switch (variant % 5) {
+    switch (variant % 6) {
+      case 5:
+        // The primary address gets verified, or a new, unverified one becomes primary.
+        if (user.verified) user.emails.push(`Unverified${this.clock % 9973}.${user.emails[0]}`);
+        user.verified = !user.verified;
+        break;
       case 0:
         user.patch.username = user.patch.username === null ? `name${this.clock % 997}` : null;
         break;
@@ -446,6 +474,12 @@ class HistoryBuilder {
       default:
         user.patch.last_sign_in_at = this.clock;
     }
+    this.emit(clerkEnvelope('user.updated', this.userData(user), this.clock));
+  }
+
+  private setVerified(user: UserState, verified: boolean): void {
+    if (!verified) user.emails.push(`Unverified${this.clock % 9973}.${user.emails[0]}`);
+    user.verified = verified;
     this.emit(clerkEnvelope('user.updated', this.userData(user), this.clock));
   }
 
@@ -479,10 +513,12 @@ class HistoryBuilder {
   private userData(user: UserState): Record<string, unknown> {
     const primary = user.emails[user.emails.length - 1]!;
     const base = sampleUser({ userId: user.id, email: primary, at: this.clock, createdAt: user.createdAt });
-    const addresses = user.emails.map((email) => ({
+    const addresses = user.emails.map((email, index) => ({
       ...(base.email_addresses as Record<string, unknown>[])[1],
       email_address: email,
-      id: `idn_${user.id.slice(5)}${user.emails.indexOf(email)}`,
+      id: `idn_${user.id.slice(5)}${index}`,
+      // Earlier addresses were verified when they were primary; only the current one may not be.
+      verification: emailVerification(index < user.emails.length - 1 || user.verified, this.clock),
     }));
     // The primary is listed first only sometimes: only primary_email_address_id says which one it is.
     const ordered = user.emails.length % 2 === 0 ? addresses : [...addresses].reverse();

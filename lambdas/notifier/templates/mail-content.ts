@@ -1,4 +1,5 @@
 import { NOTIFIER_DEFAULTS } from '../notifier-config';
+import { MAX_FIRST_NAME_LENGTH, safeName } from './user-text';
 
 /** What a template produces; the notifier adds the recipient and the ids. */
 export interface MailContent {
@@ -8,15 +9,17 @@ export interface MailContent {
 }
 
 /**
- * Names come from Clerk and the configuration: a line break in one must not end the subject
- * header (header injection) or break a template line, so every run of whitespace becomes one space.
+ * The app's name comes from the configuration: a line break in it must not end the subject
+ * header (header injection) or break a template line, so every run of whitespace becomes one
+ * space. Names users type go through `safeName` instead (user-text.ts).
  */
 export function oneLine(value: string): string {
   return value.replace(/\s+/g, ' ').trim();
 }
 
+/** `Hi <first name>,` with the name made safe (user-text.ts), or `Hello,` when nothing of it is left. */
 export function greeting(firstName: string | undefined): string {
-  const name = firstName === undefined ? '' : oneLine(firstName);
+  const name = firstName === undefined ? '' : safeName(firstName, MAX_FIRST_NAME_LENGTH);
   return name === '' ? 'Hello,' : `Hi ${name},`;
 }
 

@@ -38,6 +38,12 @@ export const STORAGE_ATTRIBUTES = [
 export const MEMBER_ORG_IDS_ATTRIBUTE = 'memberOrgIds';
 
 /**
+ * On the user profile, with `email` (set and removed with it): whether Clerk reports the primary
+ * address verified. Public (docs/table.md); the notifier mails only a verified address.
+ */
+export const EMAIL_VERIFIED_ATTRIBUTE = 'emailVerified' satisfies keyof UserItem;
+
+/**
  * On the user profile: when a session or membership event first wrote it (epoch ms, the
  * processor's clock), which makes a partial profile when the user's own events have not come.
  * A partial profile has no `createdAt`; this says it existed before a reconciliation sweep
@@ -69,6 +75,7 @@ export const GSI1_PROJECTED_ATTRIBUTES = [
   'type',
   'id',
   ...USER_PROFILE_ATTRIBUTES,
+  EMAIL_VERIFIED_ATTRIBUTE,
   'name',
   'slug',
   'createdBy',
@@ -86,6 +93,8 @@ export interface UserItem extends ItemKey, Bookkeeping {
   readonly type: 'user';
   readonly id: string;
   readonly email?: string;
+  /** Present with `email`: true once Clerk reports the primary address verified. Only such an address gets mail. */
+  readonly emailVerified?: boolean;
   readonly firstName?: string;
   readonly lastName?: string;
   readonly username?: string;

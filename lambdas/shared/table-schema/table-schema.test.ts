@@ -64,7 +64,7 @@ describe('gsi1 projection', () => {
   it('holds the public attributes the index serves, never lastSeenAt nor bookkeeping', () => {
     expect([...GSI1_PROJECTED_ATTRIBUTES].sort()).toEqual(
       ['type', 'id', 'email', 'firstName', 'lastName', 'username', 'imageUrl', 'externalId', 'createdAt', 'updatedAt',
-        'lastSignInAt', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions'].sort(),
+        'lastSignInAt', 'emailVerified', 'name', 'slug', 'createdBy', 'orgId', 'userId', 'role', 'permissions'].sort(),
     );
     for (const excluded of ['lastSeenAt', 'deleted', 'deletedAt', ...BOOKKEEPING_ATTRIBUTES]) {
       expect(GSI1_PROJECTED_ATTRIBUTES).not.toContain(excluded);

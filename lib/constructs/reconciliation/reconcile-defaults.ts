@@ -18,7 +18,7 @@ export const RECONCILE_DEFAULTS = {
 
 /**
  * The reconciler's calls on the sync table: the processor's appliers, which it runs (conditional
- * PutItem/UpdateItem, the parent checks' GetItem, the cascades' Query and DeleteItem), the stored
+ * PutItem/UpdateItem, the parent checks' GetItem, the cascades' Query and BatchWriteItem), the stored
  * states read before them (BatchGetItem), and with prune the scan for live items (Scan).
  */
 export const RECONCILER_TABLE_ACTIONS = [...PROCESSOR_TABLE_ACTIONS, 'dynamodb:BatchGetItem'] as const;
