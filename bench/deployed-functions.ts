@@ -103,7 +103,8 @@ export function readDeployedStack(): DeployedStack {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = resource.Properties.Environment?.Variables ?? {};
     const role: FunctionRole | undefined =
-      VERIFIER_ENV.queueUrl in variables
+      // The processor knows the queue too (a long cascade continues in a new message there).
+      VERIFIER_ENV.signingSecretArn in variables
         ? 'verifier'
         : PROCESSOR_ENV.deadLetterQueueUrl in variables
           ? 'processor'

@@ -88,6 +88,7 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
     processorEventsPath,
     lambdaEnvironment(options.processor, {
       [PROCESSOR_ENV.tableName]: options.tableName,
+      [PROCESSOR_ENV.queueUrl]: options.queueUrl,
       [PROCESSOR_ENV.deadLetterQueueUrl]: options.deadLetterQueueUrl,
       // The emulator's queue URLs name their own host; sent elsewhere, the SDK warns on every message.
       AWS_ENDPOINT_URL_SQS: new URL(options.queueUrl).origin,
