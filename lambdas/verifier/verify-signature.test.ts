@@ -388,7 +388,10 @@ describe('property: accepts exactly what svix Webhook.verify accepts', () => {
         if (expected) accepted += 1;
         else rejected += 1;
       }),
-      { numRuns: 400 },
+      // About one scenario in fifteen is accepted (a valid id, no tampering, a fresh timestamp, an
+      // exact signature by a stored secret): 1,000 runs made 53 to 73 in six tries, clear of the
+      // guard's 20 (400 runs made about 25 and failed it now and then).
+      { numRuns: 1_000 },
     );
     // Guard against a generator that only ever produces one outcome.
     expect(accepted).toBeGreaterThan(20);
