@@ -1,4 +1,5 @@
 import type { IConstruct } from 'constructs';
+import { splitList } from '../lambdas/shared/require-env';
 import { parseInstanceIds } from '../lambdas/verifier/verifier-config';
 import type { ClerkWebhookSyncProps } from './clerk-webhook-sync';
 import type { MailNotificationsProps } from './constructs/mail-notifier';
@@ -42,7 +43,7 @@ export function propsFromContext(scope: IConstruct): ClerkWebhookSyncProps {
     alarmEmail: optionalStringContext(scope, CONTEXT_KEYS.alarmEmail),
     allowedInstanceIds: listContext(scope, CONTEXT_KEYS.allowedInstanceIds, parseInstanceIds),
     // Checked (and `svix` expanded) by the verifier construct, with the function's own parser.
-    allowedSourceIps: listContext(scope, CONTEXT_KEYS.allowedSourceIps, (value) => value.split(/[\s,]+/).filter(Boolean)),
+    allowedSourceIps: listContext(scope, CONTEXT_KEYS.allowedSourceIps, splitList),
     mail: mailPropsFromContext(scope),
     changeEvents: optionalBooleanContext(scope, CONTEXT_KEYS.changeEvents) ? {} : undefined,
     tracing: optionalBooleanContext(scope, CONTEXT_KEYS.tracing),

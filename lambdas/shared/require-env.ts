@@ -31,6 +31,14 @@ export function isPositiveInteger(value: number): boolean {
   return Number.isInteger(value) && value > 0;
 }
 
+/**
+ * The entries of a list given as one string, separated by commas or whitespace (`a, b c`): how
+ * every list setting is written, in the environment, in CDK context and in the signing secret.
+ */
+export function splitList(value: string): string[] {
+  return value.split(/[\s,]+/).filter((entry) => entry !== '');
+}
+
 /** A blank value counts as unset. */
 export function optionalString(value: string | undefined): string | undefined {
   const trimmed = value?.trim();

@@ -1,4 +1,5 @@
 import { InvalidSigningSecretError } from '../shared/errors';
+import { splitList } from '../shared/require-env';
 
 /** Svix / Standard Webhooks secrets are `whsec_` followed by the base64 of the HMAC key. */
 export const SIGNING_SECRET_PREFIX = 'whsec_';
@@ -39,7 +40,7 @@ export function parseSigningSecrets(value: string): string[] {
       `signing secret looks like a JSON key/value secret: store the plain ${SIGNING_SECRET_PREFIX}… string (Secrets Manager "Plaintext")`,
     );
   }
-  const entries = trimmed.split(/[\s,]+/).filter((entry) => entry !== '');
+  const entries = splitList(trimmed);
   entries.forEach((entry, index) => {
     const where = `signing secret entry ${index + 1} of ${entries.length}`;
     if (!entry.startsWith(SIGNING_SECRET_PREFIX)) {

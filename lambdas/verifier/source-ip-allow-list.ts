@@ -1,5 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { ConfigurationError } from '../shared/errors';
+import { splitList } from '../shared/require-env';
 import { SVIX_SOURCE_IPS } from './svix-source-ips';
 
 /** In an allow-list, stands for every range Svix publishes (./svix-source-ips.ts). */
@@ -11,7 +12,7 @@ export const SVIX_SOURCE_IPS_KEYWORD = 'svix';
  * expanded; throws a ConfigurationError naming `source` and the entry it cannot read.
  */
 export function parseSourceIpAllowList(value: string, source: string): string[] {
-  const entries = value.split(/[\s,]+/).filter((entry) => entry !== '');
+  const entries = splitList(value);
   if (entries.length === 0) {
     throw new ConfigurationError(`${source} names no address; give "${SVIX_SOURCE_IPS_KEYWORD}" or CIDR ranges, or leave it unset to allow any`);
   }

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../shared/errors';
-import { optionalIntEnv, optionalString, requireEnv } from '../shared/require-env';
+import { optionalIntEnv, optionalString, requireEnv, splitList } from '../shared/require-env';
 import type { ClientTimeouts } from '../shared/sdk-client-options';
 import { parseSourceIpAllowList } from './source-ip-allow-list';
 
@@ -95,7 +95,7 @@ export function isInstanceId(value: unknown): value is string {
  * by commas or whitespace, at least one. Throws a ConfigurationError naming `source`.
  */
 export function parseInstanceIds(value: string, source: string): string[] {
-  const ids = value.split(/[\s,]+/).filter((id) => id !== '');
+  const ids = splitList(value);
   if (ids.length === 0) {
     throw new ConfigurationError(`${source} names no Clerk instance id; leave it unset to accept events of any instance`);
   }
