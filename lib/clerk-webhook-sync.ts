@@ -295,6 +295,8 @@ export class ClerkWebhookSync extends Construct {
       });
     }
 
+    // Each optional feature brings its own alarms and dashboard row.
+    const features = [this.mailNotifier, this.changeEvents, this.reconciliation].filter((feature) => feature !== undefined);
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       pipelineName: this.pipelineName,
       metrics,
@@ -308,8 +310,8 @@ export class ClerkWebhookSync extends Construct {
       signatureRejectionThreshold: props.signatureRejectionAlarmThreshold,
       apiClientErrorThreshold: props.apiClientErrorAlarmThreshold,
       apiClientErrorPeriods: props.apiClientErrorAlarmPeriods,
-      additionalAlarms: { ...this.mailNotifier?.alarmSpecs(metrics), ...this.changeEvents?.alarmSpecs(metrics), ...this.reconciliation?.alarmSpecs(metrics) },
-      additionalWidgets: [...(this.mailNotifier?.dashboardWidgets(metrics) ?? []), ...(this.changeEvents?.dashboardWidgets(metrics) ?? []), ...(this.reconciliation?.dashboardWidgets(metrics) ?? [])],
+      additionalAlarms: Object.fromEntries(features.flatMap((feature) => Object.entries(feature.alarmSpecs(metrics)))),
+      additionalWidgets: features.flatMap((feature) => feature.dashboardWidgets(metrics)),
     });
 
     this.outputs = props.outputs === false ? {} : this.createOutputs();
