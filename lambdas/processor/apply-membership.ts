@@ -7,7 +7,7 @@ import { deleteItem } from './cascade-delete';
 import { conditionalWrite, type WriteOutcome } from '../shared/conditional-write';
 import { deletedName, IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
 import { membershipItem, membershipRef, membershipTombstone } from './membership-item';
-import { deletedParentOf, profileStatus, registerMembershipWithUser } from './parent-status';
+import { profileStatus, registerMembershipWithUser, removeUnderDeletedParent } from './parent-status';
 import { tombstoneTtl } from './tombstone-ttl';
 
 /*
@@ -15,7 +15,7 @@ import { tombstoneTtl } from './tombstone-ttl';
  * generation (creation time, membership id) first: a rejoin's new membership replaces the old
  * one and a late event about the old one changes nothing. Within one generation a tombstone
  * beats any upsert, and among upserts the newest event wins. Nothing is written under a user or
- * an organization that is already deleted (deletedParentOf); the check after the write catches
+ * an organization that is already deleted (removeUnderDeletedParent); the check after the write catches
  * a deletion that lands in between.
  */
 
@@ -25,7 +25,8 @@ export async function applyMembershipUpsert(
   membership: ClerkOrganizationMembership,
   version: number,
 ): Promise<ApplyResult> {
-  const deletedParent = await deletedParentOf(context, membershipRef(membership));
+  const ref = membershipRef(membership);
+  const deletedParent = await removeUnderDeletedParent(context, ref, keys.membership(ref.orgId, ref.userId));
   if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const item = membershipItem(membership, stampOf(context, version));
   const outcome = await conditionalWrite(() =>
@@ -52,7 +53,8 @@ export async function applyMembershipDeleted(
   version: number,
   deletedAt: number,
 ): Promise<ApplyResult> {
-  const deletedParent = await deletedParentOf(context, membershipRef(membership));
+  const ref = membershipRef(membership);
+  const deletedParent = await removeUnderDeletedParent(context, ref, keys.membership(ref.orgId, ref.userId));
   if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const ttl = tombstoneTtl(context.nowMillis, context.tombstoneTtlDays);
   const tombstone = membershipTombstone(membership, stampOf(context, version), deletedAt, ttl);

@@ -5,7 +5,8 @@ import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
 import { IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
-import { deletedParentOf, raiseLastSeenAt } from './parent-status';
+import { keys } from '../shared/table-schema';
+import { raiseLastSeenAt, removeUnderDeletedParent } from './parent-status';
 import { sessionItem, sessionLastSeenAt } from './session-item';
 
 /**
@@ -21,7 +22,7 @@ export async function applySessionCreated(
   session: ClerkSession,
   version: number,
 ): Promise<ApplyResult> {
-  const deletedParent = await deletedParentOf(context, { userId: session.user_id });
+  const deletedParent = await removeUnderDeletedParent(context, { userId: session.user_id }, keys.session(session.user_id, session.id));
   if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const item = sessionItem(session, 'active', stampOf(context, version));
   const outcome = await conditionalWrite(() =>

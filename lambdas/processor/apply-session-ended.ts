@@ -6,7 +6,7 @@ import { resultOfWrite, stampOf } from './apply-context';
 import { deleteItem } from './cascade-delete';
 import { conditionalWrite } from '../shared/conditional-write';
 import { IS_OLDER_THAN_EVENT, ITEM_ABSENT, orderingNames, orderingValues } from './conditions';
-import { deletedParentOf, profileStatus } from './parent-status';
+import { profileStatus, removeUnderDeletedParent } from './parent-status';
 import { sessionItem } from './session-item';
 
 /**
@@ -21,7 +21,7 @@ export async function applySessionEnded(
   status: Exclude<SessionStatus, 'active'>,
   version: number,
 ): Promise<ApplyResult> {
-  const deletedParent = await deletedParentOf(context, { userId: session.user_id });
+  const deletedParent = await removeUnderDeletedParent(context, { userId: session.user_id }, keys.session(session.user_id, session.id));
   if (deletedParent !== undefined) return { result: 'stale', reason: deletedParent };
   const item = sessionItem(session, status, stampOf(context, version));
   const outcome = await conditionalWrite(() =>

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, MEMBER_ORG_IDS_ATTRIBUTE, STUB_SINCE_ATTRIBUTE } from '../shared/table-schema';
+import { type ItemKey, keys, MEMBER_ORG_IDS_ATTRIBUTE, STUB_SINCE_ATTRIBUTE } from '../shared/table-schema';
+import { deleteItem } from './cascade-delete';
 import type { ApplyContext } from './apply-context';
 import { conditionalWrite } from '../shared/conditional-write';
 import { deletedName, NOT_DELETED } from './conditions';
@@ -17,16 +18,25 @@ export type ParentStatus = 'alive' | 'deleted';
  * a late or repeated event about it then changes nothing, not even for a moment, so the table's
  * stream shows nothing either (docs/change-events.md). The check after the write is still what
  * catches a deletion that lands between the two.
+ *
+ * Under a deleted parent the child's key is deleted instead, unconditionally. Usually nothing is
+ * there (and deleting nothing leaves the stream untouched), but an earlier attempt of this event
+ * may have written the child and failed before its check after the write, and the parent's
+ * cascade may have missed it (a membership whose registration on the user was never written):
+ * this retry is then what removes it, as the check after the write would have.
  */
-export async function deletedParentOf(
+export async function removeUnderDeletedParent(
   context: ApplyContext,
   parents: { readonly userId: string; readonly orgId?: string },
+  child: ItemKey,
 ): Promise<'user deleted' | 'organization deleted' | undefined> {
   const [user, organization] = await Promise.all([
     profileStatus(context, keys.user(parents.userId)),
     parents.orgId === undefined ? 'alive' : profileStatus(context, keys.organization(parents.orgId)),
   ]);
-  return user === 'deleted' ? 'user deleted' : organization === 'deleted' ? 'organization deleted' : undefined;
+  const deleted = user === 'deleted' ? 'user deleted' : organization === 'deleted' ? 'organization deleted' : undefined;
+  if (deleted !== undefined) await deleteItem(context, child);
+  return deleted;
 }
 
 // The first of these writes to reach a profile records when (see STUB_SINCE_ATTRIBUTE); the same write, no extra one.

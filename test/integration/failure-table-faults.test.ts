@@ -4,12 +4,12 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
-import { KEY_PREFIX, keys } from '../../lambdas/shared/table-schema';
+import { KEY_PREFIX, keys, MEMBER_ORG_IDS_ATTRIBUTE } from '../../lambdas/shared/table-schema';
 import { createQueues, createTable } from '../../local/create-resources';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
@@ -124,10 +124,10 @@ const FAULTS: Fault[] = [
 ];
 
 /** A document client on DynamoDB Local that fails each fault's first matching call, once. */
-function faultyDocumentClient(): { client: DynamoDBDocumentClient; injected: string[]; restore: () => void } {
+function faultyDocumentClient(faults: readonly Fault[] = FAULTS): { client: DynamoDBDocumentClient; injected: string[]; restore: () => void } {
   const client = localDocumentClient(localDynamoDb());
   const realSend = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  const pending = new Set(FAULTS);
+  const pending = new Set(faults);
   const injected: string[] = [];
   const mock = mockClient(client);
   const fake = async (command: { constructor: { name: string }; input: unknown }) => {
@@ -227,5 +227,58 @@ describe('processor under DynamoDB throttling, server errors and timeouts', () =
     });
 
     expect(await readComparableTable(documentClient, faultyTable)).toEqual(await readComparableTable(documentClient, cleanTable));
+  });
+});
+
+describe('a child written by an attempt that failed before its parent check', () => {
+  it("is removed by the event's retry once its user is deleted, though the user's cascade could not see it", async () => {
+    const documentClient = localDocumentClient();
+    const tableName = uniqueName('failure-orphan');
+    await createTable(localDynamoDb(), tableName);
+    const setup = await processorOn(documentClient, tableName, [])(
+      sqsEventOf([
+        sqsRecordOf(delivery('msg_kilo_user', sampleEvent('user.created', { userId: 'user_2kilo', email: 'k.one@example.com', at: at(0) }))),
+        sqsRecordOf(delivery('msg_kilo_org', sampleEvent('organization.created', { userId: 'user_2kilo', orgId: 'org_2lima', at: at(1) }))),
+      ]),
+    );
+    expect(setup.batchItemFailures).toEqual([]);
+
+    // The membership is written; its registration on the user (memberOrgIds, which the user's
+    // cascade reads) fails, so the event is retried later.
+    const joined = sqsRecordOf(
+      delivery('msg_kilo_joined', sampleEvent('organizationMembership.created', { userId: 'user_2kilo', orgId: 'org_2lima', membershipId: 'orgmem_2kilo', at: at(2) })),
+    );
+    const faulty = faultyDocumentClient([
+      {
+        svixId: 'msg_kilo_joined',
+        command: /^UpdateCommand$/,
+        marker: MEMBER_ORG_IDS_ATTRIBUTE,
+        error: () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
+      },
+    ]);
+    let first: SQSBatchResponse;
+    try {
+      first = await processorOn(faulty.client, tableName, [])(sqsEventOf([joined]));
+    } finally {
+      faulty.restore();
+    }
+    expect(faulty.injected).toEqual(['msg_kilo_joined']);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: joined.messageId }]);
+    const membershipKey = keys.membership('org_2lima', 'user_2kilo');
+    const read = async () => (await documentClient.send(new GetCommand({ TableName: tableName, Key: membershipKey, ConsistentRead: true }))).Item;
+    expect(await read()).toEqual(expect.objectContaining({ id: 'orgmem_2kilo' }));
+
+    // The user is deleted before the retry: its cascade finds no registration of this membership.
+    const deleted = await processorOn(documentClient, tableName, [])(
+      sqsEventOf([sqsRecordOf(delivery('msg_kilo_deleted', sampleEvent('user.deleted', { userId: 'user_2kilo', at: at(3) })))]),
+    );
+    expect(deleted.batchItemFailures).toEqual([]);
+
+    const retryOutcomes: RecordOutcome[] = [];
+    const retry = await processorOn(documentClient, tableName, retryOutcomes)(sqsEventOf([redelivered(joined)]));
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(retryOutcomes).toEqual([expect.objectContaining({ svixId: 'msg_kilo_joined', result: 'stale', reason: 'user deleted' })]);
+    // As in-order delivery leaves it: no membership under a deleted user.
+    expect(await read()).toBeUndefined();
   });
 });
