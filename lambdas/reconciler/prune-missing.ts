@@ -5,6 +5,7 @@ import { applyOrganizationDeleted } from '../processor/apply-organization-delete
 import { applyUserDeleted } from '../processor/apply-user-deleted';
 import { describeFailure, isPermanentFailure } from '../processor/is-permanent-failure';
 import { PROCESSOR_DEFAULTS } from '../processor/processor-config';
+import { MassPruneRefusedError } from '../shared/errors';
 import type { ClerkOrganizationMembership } from '../shared/clerk-events';
 import { scans, TABLE_KEYS } from '../shared/table-schema';
 import type { SweepFailure, SweepTable } from './apply-snapshots';
@@ -28,6 +29,9 @@ import type { Clock } from './token-bucket';
  * the membership ended (its tombstone).
  */
 
+/** Below this many deletions a page is never refused as a mass prune (a small table can lose half of itself for real). */
+export const MASS_PRUNE_MINIMUM = 20;
+
 /** Items evaluated per scan page: bounds a page's work well inside a Lambda invocation. */
 const SCAN_PAGE_ITEMS = 1_000;
 
@@ -40,6 +44,8 @@ export interface PruneDeps {
   readonly dryRun: boolean;
   /** Clerk requests (and deletions) in flight at once. */
   readonly concurrency: number;
+  /** Largest share of the page's items whose deletion is applied (SweepSettings.maxPruneShare). */
+  readonly maxPruneShare: number;
   readonly onFailure?: (failure: SweepFailure) => void;
 }
 
@@ -85,21 +91,33 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
   // may be gone too while the table never held it (only its memberships), and in-order delivery
   // would leave its tombstone.
   const done = new Set<string>();
-  await prune(deps, await suspectParents(deps, items), counts, done);
+  const parents = items.filter((item) => item.type !== 'membership');
+  await prune(deps, await suspectParents(deps, parents), parents.length, counts, done);
   const cascaded = (item: LiveItem) => done.has(target('organization', item.orgId ?? ''));
-  await prune(deps, await suspectMemberships(deps, items.filter((item) => item.type === 'membership' && !cascaded(item))), counts, done);
+  const memberships = items.filter((item) => item.type === 'membership' && !cascaded(item));
+  await prune(deps, await suspectMemberships(deps, memberships), memberships.length, counts, done);
   return next === undefined ? { counts } : { counts, next };
 }
 
 const target = (kind: LiveItem['type'], id: string) => `${kind}:${id}`;
 
-/** Confirms every suspect, then applies each confirmed deletion once (not again when `done` has it). */
-async function prune(deps: PruneDeps, suspects: readonly Suspect[], counts: PruneCounts, done: Set<string>): Promise<void> {
+/**
+ * Confirms every suspect (of `considered` live items), then applies each confirmed deletion once
+ * (not again when `done` has it), unless they are more than the share a page may prune.
+ */
+async function prune(deps: PruneDeps, suspects: readonly Suspect[], considered: number, counts: PruneCounts, done: Set<string>): Promise<void> {
   const confirmed = new Map<string, Deletion>();
   await mapWithConcurrency(suspects, deps.concurrency, async (suspect) => {
     const deletion = await suspect();
     if (deletion !== undefined && !done.has(deletion.target)) confirmed.set(deletion.target, deletion);
   });
+  if (!deps.dryRun && confirmed.size >= MASS_PRUNE_MINIMUM && confirmed.size > deps.maxPruneShare * considered) {
+    throw new MassPruneRefusedError(
+      `Clerk confirmed ${confirmed.size} of ${considered} live entities of a page gone, more than the share allowed ` +
+        `(${deps.maxPruneShare}); nothing of the page was deleted. Is the secret key that of this table's Clerk instance? ` +
+        'If the deletions are real: npm run backfill -- --prune --dry-run, then --max-prune-share 1',
+    );
+  }
   for (const key of confirmed.keys()) done.add(key);
   await mapWithConcurrency([...confirmed.values()], deps.concurrency, async (deletion) => {
     if (deps.dryRun) {

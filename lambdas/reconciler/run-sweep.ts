@@ -24,6 +24,11 @@ export interface SweepSettings {
   readonly overlap: number;
   /** Entities applied, and Clerk questions asked, at once. */
   readonly concurrency: number;
+  /**
+   * Largest share of a prune page's live items that may be deleted (MassPruneRefusedError beyond it).
+   * @default SWEEP_DEFAULTS.maxPruneShare
+   */
+  readonly maxPruneShare?: number;
 }
 
 export const SWEEP_DEFAULTS = {
@@ -34,6 +39,13 @@ export const SWEEP_DEFAULTS = {
    * Clerk's rate: 32 at once keep a page of 500 well under a second on DynamoDB (BENCHMARKS.md).
    */
   concurrency: 32,
+  /**
+   * Deletions are terminal, so a prune that would delete more than half of what a page checked
+   * (and at least MASS_PRUNE_MINIMUM entities) stops instead: a secret key of another Clerk
+   * instance makes every lookup answer 404. A real mass deletion is pruned by hand with
+   * `npm run backfill -- --prune --max-prune-share 1`, after a look at `--dry-run`.
+   */
+  maxPruneShare: 0.5,
 } as const;
 
 /** The default overlap, or a quarter of a smaller page. */
@@ -121,6 +133,7 @@ async function sweepPrune(deps: SweepDeps, settings: SweepSettings, start: Sweep
         sweepStartedAt: checkpoint.startedAt,
         dryRun: settings.dryRun,
         concurrency: settings.concurrency,
+        maxPruneShare: settings.maxPruneShare ?? SWEEP_DEFAULTS.maxPruneShare,
         ...(deps.onFailure === undefined ? {} : { onFailure: deps.onFailure }),
       },
       scanCursorOf(checkpoint),

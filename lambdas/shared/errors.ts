@@ -175,6 +175,15 @@ export class UnexpectedClerkResponseError extends ClerkSyncError {
   readonly code = 'UNEXPECTED_CLERK_RESPONSE';
 }
 
+/**
+ * A prune page would delete more than its share allows (SWEEP_DEFAULTS.maxPruneShare): the mark
+ * of a secret key of another Clerk instance, or of an API answering 404 for everything, rather
+ * than of missed deletions. Nothing of the page is deleted and its checkpoint is not advanced.
+ */
+export class MassPruneRefusedError extends ClerkSyncError {
+  readonly code = 'MASS_PRUNE_REFUSED';
+}
+
 /** Another sweep took the reconciliation lease (this one's had expired): this sweep must stop writing its checkpoint. */
 export class SweepLeaseLostError extends ClerkSyncError {
   readonly code = 'SWEEP_LEASE_LOST';

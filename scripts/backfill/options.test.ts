@@ -28,7 +28,7 @@ describe('backfill options', () => {
       restart: false,
     });
     expect(
-      readBackfillOptions(['--local', '--prune', '--rate', '2.5', '--page-size=50', '--restart', '--checkpoint', '/tmp/c.json'], {
+      readBackfillOptions(['--local', '--prune', '--rate', '2.5', '--page-size=50', '--restart', '--checkpoint', '/tmp/c.json', '--max-prune-share', '1'], {
         ...key,
         CLERK_API_URL: 'http://127.0.0.1:3999',
         DYNAMODB_PORT: '8101',
@@ -43,6 +43,7 @@ describe('backfill options', () => {
       pageSize: 50,
       restart: true,
       checkpointPath: '/tmp/c.json',
+      maxPruneShare: 1,
     });
   });
 
@@ -63,6 +64,7 @@ describe('backfill options', () => {
     expect(usageError(['--local'], { CLERK_SECRET_KEY: 'pk_test_secretvalue' })).not.toContain('secretvalue');
     expect(usageError([])).toMatch(/which table\? --table NAME/);
     expect(usageError(['--local', '--rate', '0'])).toMatch(/--rate must be a positive number/);
+    expect(usageError(['--local', '--max-prune-share', '1.5'])).toMatch(/--max-prune-share must be a share above 0 and at most 1/);
     expect(usageError(['--local', '--page-size', '501'])).toMatch(/--page-size must be an integer from 1 to 500/);
     expect(usageError(['--table', 'x'])).toMatch(/--table must be a table name/);
     expect(usageError(['--local'], { ...key, CLERK_API_URL: 'ftp://clerk' })).toMatch(/CLERK_API_URL "ftp:\/\/clerk" is not an http\(s\) URL/);

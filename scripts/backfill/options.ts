@@ -24,6 +24,8 @@ export interface BackfillOptions {
   /** Requests per second; absent: the default for the key. */
   readonly requestsPerSecond?: number;
   readonly pageSize: number;
+  /** Absent: SWEEP_DEFAULTS.maxPruneShare. */
+  readonly maxPruneShare?: number;
   /** Absolute. */
   readonly checkpointPath: string;
   readonly restart: boolean;
@@ -32,6 +34,12 @@ export interface BackfillOptions {
 function rate(raw: string, flag: string, fail: Fail): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) fail(`${flag} must be a positive number of requests per second, got "${raw}"`);
+  return value;
+}
+
+function share(raw: string, flag: string, fail: Fail): number {
+  const value = Number(raw);
+  if (!(value > 0 && value <= 1)) fail(`${flag} must be a share above 0 and at most 1, got "${raw}"`);
   return value;
 }
 
@@ -46,6 +54,7 @@ const BACKFILL_FLAGS = {
   pageSize: valueFlag('--page-size', positiveInteger(SWEEP_DEFAULTS.pageSize)),
   checkpoint: valueFlag('--checkpoint', (raw) => path.resolve(raw)),
   restart: switchFlag('--restart'),
+  maxPruneShare: valueFlag('--max-prune-share', share),
 };
 
 export function readBackfillOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BackfillOptions | 'help' {
@@ -83,6 +92,7 @@ export function readBackfillOptions(argv: readonly string[], env: NodeJS.Process
     dryRun: flags.dryRun,
     ...(flags.rate === undefined ? {} : { requestsPerSecond: flags.rate }),
     pageSize: flags.pageSize ?? SWEEP_DEFAULTS.pageSize,
+    ...(flags.maxPruneShare === undefined ? {} : { maxPruneShare: flags.maxPruneShare }),
     checkpointPath: flags.checkpoint ?? path.resolve('.local', `backfill-${table}.json`),
     restart: flags.restart,
   };

@@ -52,6 +52,7 @@ export async function backfill(clients: BackfillClients, options: BackfillOption
         dryRun: options.dryRun,
         pageSize: options.pageSize,
         overlap: overlapFor(options.pageSize),
+        ...(options.maxPruneShare === undefined ? {} : { maxPruneShare: options.maxPruneShare }),
         concurrency: SWEEP_DEFAULTS.concurrency,
       },
       start,

@@ -14,7 +14,10 @@ changed. Sessions are not read (Clerk cannot list them instance-wide); webhooks 
   --endpoint-url URL  DynamoDB endpoint, when not AWS's
   --prune             then delete what the table holds live and Clerk no longer has (a missed
                       *.deleted), with its cascades, each confirmed by a direct lookup first;
-                      nothing created after the sweep started is pruned
+                      nothing created after the sweep started is pruned; a page where more
+                      than half of the live entities checked (and at least 20) would go stops
+                      the run instead (a key of another instance looks like that)
+  --max-prune-share S share of a page that may be pruned, above 0 and at most 1 (default 0.5)
   --dry-run           count what would be created, updated and pruned; write nothing
   --rate N            requests per second to Clerk (default: 80% of the instance's limit:
                       80 for an sk_live_ key, 8 for an sk_test_ key)
@@ -29,10 +32,11 @@ Environment:
   CLERK_API_URL       Clerk's Backend API (default https://api.clerk.com)
 
 AWS credentials come from the default chain; the caller needs dynamodb:DescribeTable,
-BatchGetItem, GetItem, PutItem, UpdateItem, DeleteItem and Query on the table, and Scan with
---prune.
+BatchGetItem, GetItem, PutItem, UpdateItem, DeleteItem, BatchWriteItem and Query on the table,
+and Scan with --prune.
 
-Exits 0 when the sweep completed and nothing failed, 1 when something failed (the checkpoint is
-kept: run again to resume), 2 on a usage error, 130 when interrupted (Ctrl-C; the checkpoint
+Exits 0 when the sweep completed and nothing failed, 1 when something failed (entities that
+failed are tried again by the next run; a run stopped by an error resumes from its checkpoint),
+2 on a usage error, 130 when interrupted (Ctrl-C; the checkpoint
 is saved after the page in hand).
 `;

@@ -1,3 +1,4 @@
+import { MassPruneRefusedError } from '../../lambdas/shared/errors';
 import { keys, queries } from '../../lambdas/shared/table-schema';
 import { clerkEnvelope, sampleEvent, sampleUser } from '../../lambdas/shared/sample-events';
 import { createQueues } from '../../local/create-resources';
@@ -155,6 +156,27 @@ it('prunes nothing created at or after the sweep started, nor what a lagging lis
     expect(await readItem(documentClient, tableName, keys.user(user(7)))).not.toHaveProperty('deleted');
     // The lookup that saved it.
     expect(server.requests.some((request) => request.path === `/v1/users/${user(7)}` && request.status === 200)).toBe(true);
+  } finally {
+    await server.close();
+  }
+});
+
+it('stops instead of pruning most of a page (a secret key of another Clerk instance), deletes nothing, and prunes it all when told to', async () => {
+  // The other instance has none of this table's users, organizations or memberships.
+  const { server, clerk } = await clerkFor(storeOf([]));
+  try {
+    const tableName = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, delivered);
+    const before = await readComparableTable(documentClient, tableName);
+
+    await expect(sweep(documentClient, tableName, clerk, { prune: true })).rejects.toThrow(MassPruneRefusedError);
+    expect(await readComparableTable(documentClient, tableName)).toEqual(before);
+
+    // A dry run shows what would go; the operator who checked it lets the prune through.
+    const dryRun = await sweep(documentClient, tableName, clerk, { prune: true, dryRun: true });
+    expect(dryRun.final.counts.pruned).toBe(30 + 4);
+    const run = await sweep(documentClient, tableName, clerk, { prune: true, maxPruneShare: 1 });
+    expect(run.final.counts).toMatchObject({ pruned: 30 + 4, failed: 0 });
+    expect(await readItem(documentClient, tableName, keys.user(user(0)))).toMatchObject({ deleted: true, lastEventId: PRUNE_EVENT_ID });
   } finally {
     await server.close();
   }
