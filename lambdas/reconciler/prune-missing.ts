@@ -57,6 +57,8 @@ interface LiveItem {
   readonly role?: string;
   readonly generation?: string;
   readonly createdAt?: string;
+  /** Only on a user tombstone this sweep's prune wrote (scans.pruneCandidates). */
+  readonly deleted?: boolean;
 }
 
 /** A deletion Clerk confirmed: the entity it removes (`kind:id`, so that each is applied once) and how. */
@@ -77,10 +79,13 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
       TableName: deps.table.tableName,
       Limit: SCAN_PAGE_ITEMS,
       ...(cursor.startKey === undefined ? {} : { ExclusiveStartKey: { ...cursor.startKey } }),
-      ...scans.liveEntitiesCreatedBefore(deps.sweepStartedAt),
+      ...scans.pruneCandidates(deps.sweepStartedAt, PRUNE_EVENT_ID),
     }),
   );
-  const items = (page.Items ?? []) as LiveItem[];
+  const scanned = (page.Items ?? []) as LiveItem[];
+  // Tombstones this sweep wrote, on a page read again after a failure: their cascades may be unfinished.
+  const unfinished = scanned.filter((item) => item.deleted === true);
+  const items = scanned.filter((item) => item.deleted !== true);
   const last = page.LastEvaluatedKey;
   const next: ScanCursor | undefined =
     last === undefined ? undefined : { startKey: { pk: String(last[TABLE_KEYS.partitionKey]), sk: String(last[TABLE_KEYS.sortKey]) } };
@@ -91,6 +96,7 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
   // may be gone too while the table never held it (only its memberships), and in-order delivery
   // would leave its tombstone.
   const done = new Set<string>();
+  await finishPrunedUsers(deps, unfinished, done);
   const parents = items.filter((item) => item.type !== 'membership');
   await prune(deps, await suspectParents(deps, parents), parents.length, counts, done);
   const cascaded = (item: LiveItem) => done.has(target('organization', item.orgId ?? ''));
@@ -100,6 +106,35 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
 }
 
 const target = (kind: LiveItem['type'], id: string) => `${kind}:${id}`;
+
+/**
+ * Runs the deletion of users this sweep already pruned once more, which only deletes what their
+ * cascade left (a duplicate of the tombstone). Not counted again: they were counted when pruned.
+ */
+async function finishPrunedUsers(deps: PruneDeps, tombstones: readonly LiveItem[], done: Set<string>): Promise<void> {
+  if (deps.dryRun) return;
+  for (const { id } of tombstones) done.add(target('user', id));
+  await mapWithConcurrency(tombstones, deps.concurrency, async ({ id }) => {
+    const at = deps.clock.now();
+    await applyDeletionToCompletion(() => userDeletion(id).apply(pruneContext(deps, at), at));
+  });
+}
+
+function pruneContext(deps: PruneDeps, confirmedAt: number): ApplyContext {
+  return {
+    documentClient: deps.table.documentClient,
+    tableName: deps.table.tableName,
+    svixId: PRUNE_EVENT_ID,
+    nowMillis: confirmedAt,
+    tombstoneTtlDays: deps.table.tombstoneTtlDays,
+    // Bounded as in the processor, so one call's work stays small; applyDeletionToCompletion completes it.
+    cascade: {
+      maxDeletes: deps.table.cascadeDeletesPerCall ?? PROCESSOR_DEFAULTS.cascadeDeletesPerReceive,
+      remainingTimeMs: () => Number.POSITIVE_INFINITY,
+      timeReserveMs: 0,
+    },
+  };
+}
 
 /**
  * Confirms every suspect (of `considered` live items), then applies each confirmed deletion once
@@ -125,19 +160,7 @@ async function prune(deps: PruneDeps, suspects: readonly Suspect[], considered: 
       return;
     }
     const confirmedAt = deps.clock.now();
-    const context: ApplyContext = {
-      documentClient: deps.table.documentClient,
-      tableName: deps.table.tableName,
-      svixId: PRUNE_EVENT_ID,
-      nowMillis: confirmedAt,
-      tombstoneTtlDays: deps.table.tombstoneTtlDays,
-      // Bounded as in the processor, so one call's work stays small; the loop below completes it.
-      cascade: {
-        maxDeletes: deps.table.cascadeDeletesPerCall ?? PROCESSOR_DEFAULTS.cascadeDeletesPerReceive,
-        remainingTimeMs: () => Number.POSITIVE_INFINITY,
-        timeReserveMs: 0,
-      },
-    };
+    const context = pruneContext(deps, confirmedAt);
     try {
       const { result } = await applyDeletionToCompletion(() => deletion.apply(context, confirmedAt));
       // Not applied: the deletion's webhook got there first.

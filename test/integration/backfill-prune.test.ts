@@ -1,3 +1,5 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import type { SweepCheckpoint } from '../../lambdas/reconciler/sweep-checkpoint';
 import { MassPruneRefusedError } from '../../lambdas/shared/errors';
 import { keys, queries } from '../../lambdas/shared/table-schema';
 import { clerkEnvelope, sampleEvent, sampleUser } from '../../lambdas/shared/sample-events';
@@ -177,6 +179,48 @@ it('stops instead of pruning most of a page (a secret key of another Clerk insta
     const run = await sweep(documentClient, tableName, clerk, { prune: true, maxPruneShare: 1 });
     expect(run.final.counts).toMatchObject({ pruned: 30 + 4, failed: 0 });
     expect(await readItem(documentClient, tableName, keys.user(user(0)))).toMatchObject({ deleted: true, lastEventId: PRUNE_EVENT_ID });
+  } finally {
+    await server.close();
+  }
+});
+
+it("finishes a pruned user's cascade when the page is read again after the cascade failed half-way", async () => {
+  // A user with sessions and no membership: nothing else the prune scans leads back to it.
+  const lone = 'user_2pruneLone';
+  const loneHistory = [
+    event('msg_lone_created', 'user.created', sampleUser({ userId: lone, email: 'lone@example.com', at: at() })),
+    ...[0, 1].map((n) => ({ svixId: `msg_lonesess${n}`, event: sampleEvent('session.created', { userId: lone, sessionId: `sess_2lone${n}`, at: at() }) })),
+  ];
+  const loneDeleted = event('msg_lone_deleted', 'user.deleted', { deleted: true, id: lone, object: 'user' });
+  const { server, clerk } = await clerkFor(storeOf([...delivered, ...loneHistory, loneDeleted]));
+  try {
+    const tableName = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, [...delivered, ...loneHistory]);
+    // The user's tombstone is written, then the batched delete of its sessions times out.
+    const faulty = localDocumentClient(localDynamoDb());
+    const realSend = faulty.send.bind(faulty) as (command: unknown) => Promise<unknown>;
+    let injected = 0;
+    const mock = mockClient(faulty);
+    mock.send.callsFake((async (command: { constructor: { name: string }; input: unknown }) => {
+      if (injected === 0 && command.constructor.name === 'BatchWriteCommand' && JSON.stringify(command.input).includes('sess_2lone')) {
+        injected += 1;
+        throw Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' });
+      }
+      return realSend(command);
+    }) as Parameters<typeof mock.send.callsFake>[0]);
+    let lastSaved: SweepCheckpoint | undefined;
+    try {
+      await expect(sweep(faulty, tableName, clerk, { prune: true }, undefined, (checkpoint) => (lastSaved = checkpoint))).rejects.toThrow(/timed out/);
+    } finally {
+      mock.restore();
+    }
+    expect(injected).toBe(1);
+    expect(await readItem(documentClient, tableName, keys.user(lone))).toMatchObject({ deleted: true, lastEventId: PRUNE_EVENT_ID });
+    expect((await readQuery(documentClient, tableName, queries.userSessions(lone))).length).toBe(2);
+
+    // Resumed from its checkpoint: the page is read again, and the user's sessions go.
+    const resumed = await sweep(documentClient, tableName, clerk, { prune: true }, lastSaved);
+    expect(resumed.failures).toEqual([]);
+    expect(await readQuery(documentClient, tableName, queries.userSessions(lone))).toEqual([]);
   } finally {
     await server.close();
   }

@@ -43,11 +43,12 @@ describe('partition queries', () => {
 });
 
 describe('the prune scan', () => {
-  it('asks for live users, organizations and memberships created before a time, with what a prune needs of them', () => {
-    const scan = scans.liveEntitiesCreatedBefore(Date.UTC(2024, 5, 1));
+  it('asks for live users, organizations and memberships created before a time, and the user tombstones its own prune wrote since', () => {
+    const scan = scans.pruneCandidates(Date.UTC(2024, 5, 1), '!prune');
     expect(scan.FilterExpression).toBe(
-      '#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND ' +
-        '(#createdAt < :createdBefore OR (attribute_not_exists(#createdAt) AND #stubSince < :stubBefore))',
+      '(#type IN (:user, :organization, :membership) AND attribute_not_exists(#deleted) AND ' +
+        '(#createdAt < :createdBefore OR (attribute_not_exists(#createdAt) AND #stubSince < :stubBefore))) OR ' +
+        '(#type = :user AND #deleted = :true AND #lastEventId = :pruneEventId AND #version >= :stubBefore)',
     );
     expect(scan.ExpressionAttributeValues).toEqual({
       ':user': 'user',
@@ -55,8 +56,12 @@ describe('the prune scan', () => {
       ':membership': 'membership',
       ':createdBefore': '2024-06-01T00:00:00.000Z',
       ':stubBefore': Date.UTC(2024, 5, 1),
+      ':true': true,
+      ':pruneEventId': '!prune',
     });
-    expect(Object.values(scan.ExpressionAttributeNames).sort()).toEqual(['createdAt', 'deleted', 'generation', 'id', 'orgId', 'role', 'stubSince', 'type', 'userId']);
+    expect(Object.values(scan.ExpressionAttributeNames).sort()).toEqual(
+      ['createdAt', 'deleted', 'generation', 'id', 'lastEventId', 'orgId', 'role', 'stubSince', 'type', 'userId', 'version'],
+    );
   });
 });
 
