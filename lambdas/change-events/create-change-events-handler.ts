@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { describeFailure } from '../notifier/describe-failure';
+import { describeFailure } from '../shared/describe-failure';
 import { MalformedStreamRecordError } from '../shared/errors';
 import type { ChangeEvent } from './change-event';
 import { CHANGE_PUBLISHER_DEFAULTS } from './change-events-config';

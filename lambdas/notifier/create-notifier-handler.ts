@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { MalformedStreamRecordError } from '../shared/errors';
-import { describeFailure } from './describe-failure';
+import { describeFailure } from '../shared/describe-failure';
 import { handleAdminWelcome, handleWelcome, type TriggerContext } from './handle-triggers';
 import { MailOutcomeReporter } from './mail-outcomes';
 import { mailTriggersFor, type MailTrigger, type TriggerConfig } from './mail-triggers';

@@ -1,7 +1,7 @@
 import { MailSendError } from '../shared/errors';
 import { MAIL_SKIP_REASONS, type MailSkipReason } from '../shared/metrics-contract';
 import { claimWithLease, type LeaseClock } from './claim-with-lease';
-import { errorName } from './describe-failure';
+import { errorName } from '../shared/describe-failure';
 import { markMailSent, releaseClaim, type LedgerTable, type MailRef } from './mail-ledger';
 import type { MailSender, OutgoingMail } from './mail-sender';
 import type { RecordLog } from './record-log';

@@ -4,7 +4,7 @@ import { conditionalWrite, type WriteOutcome } from '../shared/conditional-write
 import { LedgerWriteError, MailLookupError } from '../shared/errors';
 import { ledgerKeys, type LedgerEntry, type MailKind } from '../shared/mail-ledger-schema';
 import { isoFromMillis } from '../shared/table-schema';
-import { errorName } from './describe-failure';
+import { errorName } from '../shared/describe-failure';
 
 /*
  * The mail ledger's conditional writes (docs/notifications.md, "Exactly once: the ledger").

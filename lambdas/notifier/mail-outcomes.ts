@@ -1,6 +1,6 @@
 import type { MailRef } from './mail-ledger';
 import type { Delivery } from './deliver-mail';
-import { describeFailure } from './describe-failure';
+import { describeFailure } from '../shared/describe-failure';
 import type { MailOutcome } from './notifier-deps';
 import type { RecordLog } from './record-log';
 

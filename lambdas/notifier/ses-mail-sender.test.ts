@@ -1,7 +1,7 @@
 import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MailSendError } from '../shared/errors';
-import { describeFailure } from './describe-failure';
+import { describeFailure } from '../shared/describe-failure';
 import type { OutgoingMail } from './mail-sender';
 import { createSesMailSender } from './ses-mail-sender';
 

@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailSendError } from '../shared/errors';
-import { errorName } from './describe-failure';
+import { errorName } from '../shared/describe-failure';
 import type { MailSender } from './mail-sender';
 import { sesFromAddress } from './sender-address';
 

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MailLookupError } from '../shared/errors';
 import { keys } from '../shared/table-schema';
 import { membershipView, userView, type MembershipView } from './image-views';
-import { errorName } from './describe-failure';
+import { errorName } from '../shared/describe-failure';
 
 /*
  * Reads of the sync table at send time. Strongly consistent: the recipient is the user's

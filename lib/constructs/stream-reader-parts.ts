@@ -1,15 +1,51 @@
 import { type Duration, Validations } from 'aws-cdk-lib';
 import { GraphWidget, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SendOnlyQueueDestination } from './send-only-queue-destination';
 import { METRIC_PERIOD } from './pipeline-metrics';
 
 /*
  * What the readers of the sync table's stream (the mail notifier, the change events publisher)
- * build alike: the on-failure queue of their event source, and the dashboard graph of how they
+ * build alike: their event source, its on-failure queue, and the dashboard graph of how they
  * keep up.
  */
+
+export interface StreamEventSourceSettings {
+  readonly batchSize: number;
+  readonly retryAttempts?: number;
+  readonly maxRecordAge: Duration;
+  readonly maxBatchingWindow?: Duration;
+  readonly failureQueue: IQueue;
+  readonly filters?: Array<Record<string, unknown>>;
+}
+
+/**
+ * The event source of a stream reader, on `fn`: from the oldest record the stream holds, one batch
+ * per shard at a time (records of one item stay in order), partial batch responses (the first
+ * failed record and what follows are retried), bisection of a failing batch, and, after the
+ * retries or at `maxRecordAge`, the batch's description to `failureQueue`. It grants the stream
+ * reads (DescribeStream, GetRecords, GetShardIterator, ListStreams) on the table's stream.
+ */
+export function addStreamEventSource(fn: IFunction, table: ITable, settings: StreamEventSourceSettings): DynamoEventSource {
+  const source = new DynamoEventSource(table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: settings.batchSize,
+    ...(settings.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: settings.maxBatchingWindow }),
+    parallelizationFactor: 1,
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    ...(settings.retryAttempts === undefined ? {} : { retryAttempts: settings.retryAttempts }),
+    maxRecordAge: settings.maxRecordAge,
+    onFailure: new SendOnlyQueueDestination(settings.failureQueue),
+    ...(settings.filters === undefined ? {} : { filters: settings.filters }),
+  });
+  fn.addEventSource(source);
+  return source;
+}
 
 /**
  * The on-failure destination of a stream event source: SQS-managed encryption, TLS only, and

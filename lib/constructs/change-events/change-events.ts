@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import { Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,11 +11,10 @@ import { CHANGE_EVENT_SOURCE } from '../../../lambdas/change-events/change-event
 import { CHANGE_PUBLISHER_DEFAULTS, CHANGE_PUBLISHER_ENV } from '../../../lambdas/change-events/change-events-config';
 import { SERVICE_NAMES } from '../../../lambdas/shared/metrics-contract';
 import { CHANGE_EVENTS_DEFAULTS } from '../../pipeline-defaults';
-import { SendOnlyQueueDestination } from '../mail-notifier/send-only-queue-destination';
 import type { AlarmSpec } from '../monitoring';
 import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
 import type { PipelineMetrics } from '../pipeline-metrics';
-import { streamFailureQueue } from '../stream-reader-parts';
+import { addStreamEventSource, streamFailureQueue } from '../stream-reader-parts';
 import type { SyncTable } from '../sync-table';
 import { changeEventAlarmSpecs, changeEventDashboardWidgets } from './change-events-monitoring';
 import type { ChangeEventsProps } from './change-events-props';
@@ -82,20 +81,13 @@ export class ChangeEvents extends Construct {
     });
     this.function = this.nodeFunction.function;
 
-    // DynamoEventSource grants the stream reads (DescribeStream, GetRecords, GetShardIterator,
-    // ListStreams) on this table's stream ARN.
-    this.eventSource = new DynamoEventSource(table, {
-      startingPosition: StartingPosition.TRIM_HORIZON,
+    this.eventSource = addStreamEventSource(this.function, table, {
       batchSize: settings.batchSize,
       ...(props.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: props.maxBatchingWindow }),
-      parallelizationFactor: 1,
-      bisectBatchOnError: true,
-      reportBatchItemFailures: true,
       ...(settings.retryAttempts === undefined ? {} : { retryAttempts: settings.retryAttempts }),
       maxRecordAge: settings.maxRecordAge,
-      onFailure: new SendOnlyQueueDestination(this.failureQueue),
+      failureQueue: this.failureQueue,
     });
-    this.function.addEventSource(this.eventSource);
 
     // events:PutEvents on this bus alone.
     this.eventBus.grantPutEventsTo(this.function);

@@ -9,4 +9,4 @@ export type { MailNotificationsProps } from './mail-notifications-props';
 export { MailNotifier, type MailNotifierProps, NOTIFIER_LEDGER_ACTIONS, NOTIFIER_TABLE_ACTIONS } from './mail-notifier';
 export { type MailSettings, mailSettings, parseFromAddress, sesIdentityFor } from './mail-settings';
 export { notifierEventFilters } from './notifier-event-filters';
-export { SendOnlyQueueDestination } from './send-only-queue-destination';
+export { SendOnlyQueueDestination } from '../send-only-queue-destination';

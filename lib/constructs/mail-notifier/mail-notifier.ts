@@ -3,7 +3,7 @@ import { ArnFormat, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,14 +14,13 @@ import { MAIL_DEFAULTS } from '../../pipeline-defaults';
 import type { AlarmSpec } from '../monitoring';
 import type { PipelineMetrics } from '../pipeline-metrics';
 import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
-import { streamFailureQueue } from '../stream-reader-parts';
+import { addStreamEventSource, streamFailureQueue } from '../stream-reader-parts';
 import type { SyncTable } from '../sync-table';
 import { mailAlarmSpecs } from './mail-alarms';
 import { mailDashboardWidgets } from './mail-dashboard';
 import type { MailNotificationsProps } from './mail-notifications-props';
 import { mailSettings, sesIdentityFor } from './mail-settings';
 import { notifierEventFilters } from './notifier-event-filters';
-import { SendOnlyQueueDestination } from './send-only-queue-destination';
 
 export interface MailNotifierProps extends MailNotificationsProps, FunctionLoggingProps {
   /** The table whose stream (NEW_AND_OLD_IMAGES) feeds the notifier; it reads users from it. */
@@ -115,20 +114,13 @@ export class MailNotifier extends Construct {
     });
     this.function = this.nodeFunction.function;
 
-    // DynamoEventSource grants the stream reads (DescribeStream, GetRecords, GetShardIterator,
-    // ListStreams) on this table's stream ARN.
-    this.eventSource = new DynamoEventSource(table, {
-      startingPosition: StartingPosition.TRIM_HORIZON,
+    this.eventSource = addStreamEventSource(this.function, table, {
       batchSize: settings.batchSize,
-      parallelizationFactor: 1,
-      bisectBatchOnError: true,
-      reportBatchItemFailures: true,
       retryAttempts: settings.retryAttempts,
       maxRecordAge: settings.maxRecordAge,
-      onFailure: new SendOnlyQueueDestination(this.failureQueue),
+      failureQueue: this.failureQueue,
       filters: notifierEventFilters(settings.adminRoles),
     });
-    this.function.addEventSource(this.eventSource);
 
     // Base table only (no index), and only GetItem: the notifier never writes the sync table.
     iam.Grant.addToPrincipal({

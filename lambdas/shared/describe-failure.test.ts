@@ -1,4 +1,4 @@
-import { LedgerWriteError, MailSendError } from '../shared/errors';
+import { LedgerWriteError, MailSendError } from './errors';
 import { describeFailure, errorName } from './describe-failure';
 
 describe('describeFailure', () => {

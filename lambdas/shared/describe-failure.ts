@@ -1,4 +1,4 @@
-import { ClerkSyncError, MailSendError } from '../shared/errors';
+import { ClerkSyncError, MailSendError } from './errors';
 
 /*
  * Failure descriptions for logs, outcomes and metrics. They name errors but never quote a
