@@ -109,9 +109,10 @@ function skipReasonOf(status: Exclude<RecipientLookup['status'], 'ready'>, mail:
 async function render(context: MailContext, mail: MailRef, firstName: string | undefined): Promise<MailContent> {
   const name = firstName === undefined ? {} : { firstName };
   if (mail.kind === 'welcome') return welcomeMail({ appName: context.appName, ...name });
-  const orgId = mail.orgId ?? '';
-  const organizationName = (await readOrganizationName(context.syncTable, orgId)) ?? orgId;
-  return adminWelcomeMail({ appName: context.appName, organizationName, ...name });
+  // An organization not synced yet has no name to show: the mail says "your organization" (an id
+  // made safe for a mail would be mangled, and means nothing to its reader anyway).
+  const organizationName = await readOrganizationName(context.syncTable, mail.orgId ?? '');
+  return adminWelcomeMail({ appName: context.appName, ...(organizationName === undefined ? {} : { organizationName }), ...name });
 }
 
 /** The send is aborted sendMarginMs before the lease ends, so that no other attempt can claim while it runs. */

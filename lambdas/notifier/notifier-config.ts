@@ -39,8 +39,8 @@ export const NOTIFIER_DEFAULTS = {
   leaseMs: 20_000,
   /**
    * The send is aborted this long before the lease ends, so the attempt can still mark the mail
-   * sent, or release its claim, before another attempt may claim it: longer than a ledger call
-   * that runs into every timeout of `awsCalls`, backoff included.
+   * sent, or release its claim, before another attempt may claim it: at least as long as a ledger
+   * call that runs into every timeout of `awsCalls`, backoff included (worstCaseCallMs: 6 s).
    */
   sendMarginMs: 6_000,
   /**

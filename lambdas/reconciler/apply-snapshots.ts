@@ -11,7 +11,8 @@ import { mapWithConcurrency } from './map-with-concurrency';
 import { planSnapshot } from './snapshot-plan';
 import type { ListPhase, SweepCounts } from './sweep-checkpoint';
 import { SNAPSHOT_EVENT_ID } from './sweep-event-ids';
-import { type ItemKey, keyString, readStoredStates } from './stored-states';
+import type { ItemKey } from '../shared/table-schema';
+import { keyString, readStoredStates } from './stored-states';
 import type { Clock } from './token-bucket';
 
 /** The table a sweep writes to, and how. */

@@ -1,5 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS } from '../shared/table-schema';
+import { type ItemKey, TABLE_KEYS } from '../shared/table-schema';
 import type { StoredState } from './snapshot-plan';
 import type { Clock } from './token-bucket';
 
@@ -7,11 +7,6 @@ import type { Clock } from './token-bucket';
 const KEYS_PER_REQUEST = 100;
 /** Unprocessed keys (throttling) are asked again after a pause, this many times at most. */
 const MAX_ROUNDS = 8;
-
-export interface ItemKey {
-  readonly pk: string;
-  readonly sk: string;
-}
 
 export const keyString = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
 

@@ -3,14 +3,14 @@ import { MAX_ORGANIZATION_NAME_LENGTH, safeName } from './user-text';
 
 export interface AdminWelcomeValues {
   readonly appName: string;
-  /** The organization's name, or its id when the organization is not synced (yet); shown made safe (user-text.ts). */
-  readonly organizationName: string;
+  /** The organization's name, shown made safe (user-text.ts); absent while the organization is not synced (yet). */
+  readonly organizationName?: string;
   readonly firstName?: string;
 }
 
 export function adminWelcomeMail({ appName, organizationName, firstName }: AdminWelcomeValues): MailContent {
   const app = oneLine(appName);
-  const organization = safeName(organizationName, MAX_ORGANIZATION_NAME_LENGTH) || 'your organization';
+  const organization = (organizationName === undefined ? '' : safeName(organizationName, MAX_ORGANIZATION_NAME_LENGTH)) || 'your organization';
   return {
     subject: `You are now an admin of ${organization} on ${app}`,
     text: [

@@ -67,5 +67,7 @@ describe('hostile names in the mails', () => {
   it('falls back to a plain greeting and a generic organization when nothing of a name is left', () => {
     expect(welcomeMail({ appName: 'Acme', firstName: 'https://evil.example' }).text.split('\n')[0]).toBe('Hello,');
     expect(adminWelcomeMail({ appName: 'Acme', organizationName: '<evil.example>' }).subject).toBe('You are now an admin of your organization on Acme');
+    // An organization not synced yet: no name, rather than its id made safe (org_2Nx9ab3K48213QzP would lose its digits).
+    expect(adminWelcomeMail({ appName: 'Acme' }).subject).toBe('You are now an admin of your organization on Acme');
   });
 });

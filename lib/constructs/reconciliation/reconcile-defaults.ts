@@ -7,7 +7,7 @@ export const RECONCILE_DEFAULTS = {
   schedule: 'rate(1 day)',
   /** Any drift means webhooks are being missed. */
   driftAlarmThreshold: 1,
-  /** A million users take about an hour at a production instance's rate (BENCHMARKS.md). */
+  /** A sweep of a million users takes about half an hour at a production instance's rate (BENCHMARKS.md, section 7). */
   sweepTimeout: Duration.hours(12),
   /** Lambda's maximum: each invocation stops starting pages two minutes before it. */
   functionTimeout: Duration.seconds(RECONCILER_DEFAULTS.timeoutSeconds),
