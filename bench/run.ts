@@ -44,6 +44,7 @@ import { benchVerification } from './verify.bench';
  *   --only backfill  only the backfill section (DynamoDB Local alone, no synth); writes only its
  *                    part of results.json and BENCHMARKS.md
  *   --only change-events  only the change-events section: prints, writes nothing
+ *   --only cold-start     only the cold start (ours vs Express + svix): prints, writes nothing
  */
 
 const REGION = 'us-east-1';
@@ -139,6 +140,36 @@ function changeEventsOptions(s: Settings, engines: { dynamoDbEndpoint: string; s
     senders: 8,
     eventsPerMonth: EVENTS_PER_MONTH,
   };
+}
+
+/** `--only cold-start`: the cold start alone, on an SQS emulator and a Secrets Manager stub of its own; prints, writes nothing. */
+async function benchOnlyColdStart(s: Settings, stack: ReturnType<typeof readDeployedStack>): Promise<void> {
+  step('cold start (alone): starting the SQS emulator and a Secrets Manager stub');
+  const workDir = mkdtempSync(path.join(tmpdir(), 'clerk-webhook-bench-'));
+  const sqsEngine = await startSqsEmulator({ region: REGION });
+  const signingSecret = newSigningSecret();
+  const stub = await startSecretsManagerStub(signingSecret);
+  const sqs = new SQSClient({ endpoint: sqsEngine.endpoint, region: REGION, credentials: CREDENTIALS });
+  try {
+    const queues = await createQueues(sqs, 'bench-cold-start-events');
+    step('cold start: our bundle vs Express + svix');
+    const coldStart = await benchColdStart({
+      verifier: stack.functions.verifier,
+      variant: withSourceMaps(stack.functions.verifier),
+      workDir,
+      queueUrl: queues.queueUrl,
+      sqsEndpoint: sqsEngine.endpoint,
+      secretsManagerEndpoint: stub.endpoint,
+      signingSecret,
+      repetitions: s.coldStarts,
+    });
+    process.stdout.write(`${JSON.stringify(coldStart, roundForJson, 2)}\n`);
+  } finally {
+    sqs.destroy();
+    await stub.stop();
+    await sqsEngine.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
 /** `--only change-events`: the change-events section alone, on engines of its own; prints, writes nothing. */
@@ -247,7 +278,9 @@ async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only !== undefined) {
     if (only === 'backfill') return onlyBackfill(quick);
-    if (only !== 'change-events') throw new Error(`--only takes "backfill" or "change-events", got "${only}"`);
+    if (only !== 'change-events' && only !== 'cold-start') {
+      throw new Error(`--only takes "backfill", "change-events" or "cold-start", got "${only}"`);
+    }
   }
   const skipSynth = process.argv.includes('--skip-synth') || process.env.BENCH_SKIP_SYNTH === '1';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -263,6 +296,10 @@ async function main(): Promise<void> {
   const { functions } = stack;
   if (only === 'change-events') {
     await benchOnlyChangeEvents(s, stack);
+    return;
+  }
+  if (only === 'cold-start') {
+    await benchOnlyColdStart(s, stack);
     return;
   }
 
