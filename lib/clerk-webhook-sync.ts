@@ -263,6 +263,8 @@ export class ClerkWebhookSync extends Construct {
       batchSize: props.batchSize,
       maxBatchingWindow: props.maxBatchingWindow,
       maxConcurrency: props.maxConcurrency,
+      // Only the change-events feed reads what the read before each child write prevents.
+      readParentsFirst: props.changeEvents !== undefined,
     });
 
     this.redrive = new RedriveRole(this, 'Redrive', { events: this.events });

@@ -227,6 +227,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       queueUrl: queues.queueUrl,
       now: Date.now,
+      // As the stack sets it: on only with the change-events feed.
+      readParentsFirst: changeEventsOptions !== undefined,
       logger: new Logger({ serviceName: SERVICE_NAMES.processor, logLevel }),
       onOutcome: (outcome) => {
         reported.add(outcome.messageId);

@@ -40,7 +40,8 @@ export async function applySessionCreated(
   const userStatus = await raiseLastSeenAt(context, session.user_id, sessionLastSeenAt(session, version));
   if (userStatus === 'deleted') {
     await deleteItem(context, { pk: item.pk, sk: item.sk });
-    return outcome.written ? { result: 'stale', reason: 'user deleted' } : resultOfWrite(outcome, context.svixId);
+    // Whatever the write did, the deletion wins (as in applyMembershipUpsert).
+    return { result: 'stale', reason: 'user deleted' };
   }
   return resultOfWrite(outcome, context.svixId);
 }

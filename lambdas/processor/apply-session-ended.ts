@@ -38,7 +38,8 @@ export async function applySessionEnded(
   );
   if ((await profileStatus(context, keys.user(session.user_id))) === 'deleted') {
     await deleteItem(context, { pk: item.pk, sk: item.sk });
-    return outcome.written ? { result: 'stale', reason: 'user deleted' } : resultOfWrite(outcome, context.svixId);
+    // Whatever the write did, the deletion wins (as in applyMembershipUpsert).
+    return { result: 'stale', reason: 'user deleted' };
   }
   return resultOfWrite(outcome, context.svixId);
 }

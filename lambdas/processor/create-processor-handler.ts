@@ -19,6 +19,8 @@ export interface ProcessorDeps {
   readonly logger: Logger;
   /** @default PROCESSOR_DEFAULTS.tombstoneTtlDays */
   readonly tombstoneTtlDays?: number;
+  /** See ApplyContext.readParentsFirst. @default PROCESSOR_DEFAULTS.readParentsFirst */
+  readonly readParentsFirst?: boolean;
   /** Time left in the invocation, ms (Lambda's context.getRemainingTimeInMillis). @default unlimited */
   readonly remainingTimeMs?: () => number;
   /** Deletes per cascade and receive. @default PROCESSOR_DEFAULTS.cascadeDeletesPerReceive */
@@ -57,6 +59,7 @@ export function recordDepsOf(deps: ProcessorDeps): RecordProcessingDeps {
   return {
     ...deps,
     tombstoneTtlDays: deps.tombstoneTtlDays ?? PROCESSOR_DEFAULTS.tombstoneTtlDays,
+    readParentsFirst: deps.readParentsFirst ?? PROCESSOR_DEFAULTS.readParentsFirst,
     cascade: {
       maxDeletes: deps.cascadeDeletesPerReceive ?? PROCESSOR_DEFAULTS.cascadeDeletesPerReceive,
       remainingTimeMs: deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY),

@@ -21,6 +21,7 @@ const deps: ProcessorDeps = {
   deadLetterQueueUrl: config.deadLetterQueueUrl,
   queueUrl: config.queueUrl,
   tombstoneTtlDays: config.tombstoneTtlDays,
+  readParentsFirst: config.readParentsFirst,
   now: Date.now,
   logger,
 };

@@ -14,10 +14,12 @@ import { deletedName, NOT_DELETED } from './conditions';
 export type ParentStatus = 'alive' | 'deleted';
 
 /**
- * Read before a child is written. A child whose parent is already deleted is not written at all:
+ * Read before a child is written (unless `readParentsFirst` is off: then nothing is read and
+ * `undefined` returned). A child whose parent is already deleted is not written at all:
  * a late or repeated event about it then changes nothing, not even for a moment, so the table's
  * stream shows nothing either (docs/change-events.md). The check after the write is still what
- * catches a deletion that lands between the two.
+ * catches a deletion that lands between the two, and without this read it alone removes such a
+ * child again: the table ends the same, only its stream shows the child come and go.
  *
  * Under a deleted parent the child's key is deleted instead, unconditionally. Usually nothing is
  * there (and deleting nothing leaves the stream untouched), but an earlier attempt of this event
@@ -30,6 +32,7 @@ export async function removeUnderDeletedParent(
   parents: { readonly userId: string; readonly orgId?: string },
   child: ItemKey,
 ): Promise<'user deleted' | 'organization deleted' | undefined> {
+  if (context.readParentsFirst === false) return undefined;
   const [user, organization] = await Promise.all([
     profileStatus(context, keys.user(parents.userId)),
     parents.orgId === undefined ? 'alive' : profileStatus(context, keys.organization(parents.orgId)),

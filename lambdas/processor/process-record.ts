@@ -21,6 +21,8 @@ export interface RecordProcessingDeps {
   readonly now: () => number;
   readonly logger: Logger;
   readonly tombstoneTtlDays: number;
+  /** See ApplyContext.readParentsFirst. */
+  readonly readParentsFirst: boolean;
   /** What one record's cascade may use of the invocation. */
   readonly cascade: CascadeLimits;
 }
@@ -72,6 +74,7 @@ export async function processRecord(record: SQSRecord, deps: RecordProcessingDep
         svixId: queued.svixId,
         nowMillis: deps.now(),
         tombstoneTtlDays: deps.tombstoneTtlDays,
+        readParentsFirst: deps.readParentsFirst,
         cascade: deps.cascade,
       },
       parsed,

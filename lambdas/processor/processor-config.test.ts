@@ -15,7 +15,16 @@ describe('readProcessorConfig', () => {
       deadLetterQueueUrl: required[PROCESSOR_ENV.deadLetterQueueUrl],
       queueUrl: required[PROCESSOR_ENV.queueUrl],
       tombstoneTtlDays: PROCESSOR_DEFAULTS.tombstoneTtlDays,
+      readParentsFirst: PROCESSOR_DEFAULTS.readParentsFirst,
     });
+  });
+
+  it('reads whether to read parents first as true or false and refuses anything else', () => {
+    expect(readProcessorConfig({ ...required, [PROCESSOR_ENV.readParentsFirst]: 'false' }).readParentsFirst).toBe(false);
+    expect(readProcessorConfig({ ...required, [PROCESSOR_ENV.readParentsFirst]: 'true' }).readParentsFirst).toBe(true);
+    expect(() => readProcessorConfig({ ...required, [PROCESSOR_ENV.readParentsFirst]: 'no' })).toThrow(
+      'environment variable READ_PARENTS_FIRST must be "true" or "false", got "no"',
+    );
   });
 
   it('reads the tombstone TTL and refuses one that is not a positive integer', () => {

@@ -1,4 +1,4 @@
-import { optionalIntEnv, requireEnv } from '../shared/require-env';
+import { optionalBooleanEnv, optionalIntEnv, requireEnv } from '../shared/require-env';
 import { type ClientTimeouts, worstCaseCallMs } from '../shared/sdk-client-options';
 
 /**
@@ -18,6 +18,8 @@ export const PROCESSOR_ENV = {
   queueUrl: 'QUEUE_URL',
   /** Optional positive integer; default PROCESSOR_DEFAULTS.tombstoneTtlDays. */
   tombstoneTtlDays: 'TOMBSTONE_TTL_DAYS',
+  /** Optional `true` / `false`; default PROCESSOR_DEFAULTS.readParentsFirst. The stack sets it: `true` only with change events. */
+  readParentsFirst: 'READ_PARENTS_FIRST',
 } as const;
 
 export const PROCESSOR_DEFAULTS = {
@@ -26,6 +28,13 @@ export const PROCESSOR_DEFAULTS = {
    * Svix's ~28 h retry schedule and dashboard replays, which must still find it.
    */
   tombstoneTtlDays: 30,
+  /**
+   * Whether a session or membership event reads its parents before writing the child
+   * (docs/change-events.md, "A child under a deleted parent"). Only the change-events feed needs
+   * it; without the feature the stack turns it off, and the check after the write alone keeps the
+   * table right (docs/consistency.md). On where nothing says otherwise: it is the careful choice.
+   */
+  readParentsFirst: true,
   /**
    * Every DynamoDB and SQS call: one attempt gives up after 1 s (DynamoDB answers in
    * milliseconds), three attempts at most, so a hung call fails within 6 s (worstCaseCallMs,
@@ -55,6 +64,7 @@ export interface ProcessorConfig {
   readonly deadLetterQueueUrl: string;
   readonly queueUrl: string;
   readonly tombstoneTtlDays: number;
+  readonly readParentsFirst: boolean;
 }
 
 /** Throws a ConfigurationError on anything missing or malformed: a bad deployment fails at cold start. */
@@ -64,5 +74,6 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     deadLetterQueueUrl: requireEnv(PROCESSOR_ENV.deadLetterQueueUrl, env),
     queueUrl: requireEnv(PROCESSOR_ENV.queueUrl, env),
     tombstoneTtlDays: optionalIntEnv(PROCESSOR_ENV.tombstoneTtlDays, PROCESSOR_DEFAULTS.tombstoneTtlDays, env),
+    readParentsFirst: optionalBooleanEnv(PROCESSOR_ENV.readParentsFirst, PROCESSOR_DEFAULTS.readParentsFirst, env),
   };
 }

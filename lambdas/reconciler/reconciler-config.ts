@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../shared/errors';
-import { optionalIntEnv, requireEnv } from '../shared/require-env';
+import { optionalBooleanEnv, optionalIntEnv, requireEnv } from '../shared/require-env';
 import { PROCESSOR_DEFAULTS } from '../processor/processor-config';
 import type { ClientTimeouts } from '../shared/sdk-client-options';
 
@@ -61,10 +61,6 @@ export interface ReconcilerConfig {
 /** Throws a ConfigurationError on anything missing or malformed: a bad deployment fails at cold start. */
 export function readReconcilerConfig(env: NodeJS.ProcessEnv = process.env): ReconcilerConfig {
   const rate = env[RECONCILER_ENV.requestsPerSecond]?.trim();
-  const prune = env[RECONCILER_ENV.prune]?.trim();
-  if (prune !== undefined && prune !== '' && prune !== 'true' && prune !== 'false') {
-    throw new ConfigurationError(`environment variable ${RECONCILER_ENV.prune} must be "true" or "false", got "${prune}"`);
-  }
   const requestsPerSecond = rate === undefined || rate === '' ? undefined : positiveRate(rate, `environment variable ${RECONCILER_ENV.requestsPerSecond}`);
   return {
     tableName: requireEnv(RECONCILER_ENV.tableName, env),
@@ -72,7 +68,7 @@ export function readReconcilerConfig(env: NodeJS.ProcessEnv = process.env): Reco
     secretKeySecretId: requireEnv(RECONCILER_ENV.secretKeySecretId, env),
     clerkApiUrl: env[RECONCILER_ENV.clerkApiUrl]?.trim() || RECONCILER_DEFAULTS.clerkApiUrl,
     ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
-    prune: prune === undefined || prune === '' ? RECONCILER_DEFAULTS.prune : prune === 'true',
+    prune: optionalBooleanEnv(RECONCILER_ENV.prune, RECONCILER_DEFAULTS.prune, env),
     tombstoneTtlDays: optionalIntEnv(RECONCILER_ENV.tombstoneTtlDays, PROCESSOR_DEFAULTS.tombstoneTtlDays, env),
   };
 }

@@ -16,6 +16,14 @@ export function optionalIntEnv(name: string, fallback: number, env: NodeJS.Proce
   return positiveInteger(raw, `environment variable ${name}`);
 }
 
+/** Reads an optional `true` / `false` environment variable, rejecting anything else. */
+export function optionalBooleanEnv(name: string, fallback: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigurationError(`environment variable ${name} must be "true" or "false", got "${raw}"`);
+  return raw === 'true';
+}
+
 /**
  * The rule of every count-like setting (bytes, seconds, days): a whole number from 1. The same
  * check for an environment variable (a string) and for a construct prop (a number), so the

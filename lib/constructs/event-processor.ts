@@ -48,6 +48,14 @@ export interface EventProcessorProps extends FunctionLoggingProps {
    * @default 256
    */
   readonly memorySize?: number;
+  /**
+   * Read a session's or membership's parents before writing it, so that a child of an already
+   * deleted user or organization never appears, not even for a moment, in the table's stream.
+   * The change-events feed needs that (docs/change-events.md); the table ends the same without it
+   * (docs/consistency.md), one read per child event cheaper.
+   * @default false
+   */
+  readonly readParentsFirst?: boolean;
 }
 
 /**
@@ -100,6 +108,7 @@ export class EventProcessor extends Construct {
         [PROCESSOR_ENV.deadLetterQueueUrl]: props.events.deadLetterQueue.queueUrl,
         [PROCESSOR_ENV.queueUrl]: props.events.queue.queueUrl,
         [PROCESSOR_ENV.tombstoneTtlDays]: String(tombstoneTtlDays),
+        [PROCESSOR_ENV.readParentsFirst]: String(props.readParentsFirst ?? false),
       },
     });
     this.function = this.nodeFunction.function;

@@ -44,13 +44,18 @@ describe('change events off (the default)', () => {
     expect(Object.keys(off.findOutputs('*'))).not.toEqual(expect.arrayContaining(['EventBusName']));
   });
 
-  it('turning them on only adds the feature and a stream on the table; every other resource stays as it was', () => {
+  it('turning them on only adds the feature, a stream on the table and the processor\'s read of parents first; every other resource stays as it was', () => {
     const before = resources(off);
     const after = resources(on);
     const changed = Object.keys(before).filter((id) => JSON.stringify(before[id]) !== JSON.stringify(after[id]));
-    expect(changed.map((id) => before[id]!.Type).sort()).toEqual(['AWS::CloudWatch::Dashboard', 'AWS::DynamoDB::GlobalTable']);
+    expect(changed.map((id) => before[id]!.Type).sort()).toEqual(['AWS::CloudWatch::Dashboard', 'AWS::DynamoDB::GlobalTable', 'AWS::Lambda::Function']);
     const tableId = syncTable(off).id;
     expect({ ...after[tableId]!.Properties, StreamSpecification: undefined }).toEqual({ ...before[tableId]!.Properties, StreamSpecification: undefined });
+    // The feed must never show a child of a deleted parent come and go (docs/change-events.md).
+    const processorId = changed.find((id) => before[id]!.Type === 'AWS::Lambda::Function')!;
+    const variables = (resource: CfnResource) => (resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables(before[processorId]!)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor', READ_PARENTS_FIRST: 'false' });
+    expect(variables(after[processorId]!)).toEqual({ ...variables(before[processorId]!), READ_PARENTS_FIRST: 'true' });
     expect(typeCounts(on, Object.keys(after).filter((id) => !(id in before)))).toEqual({
       'AWS::Events::EventBus': 1,
       'AWS::SQS::Queue': 1,

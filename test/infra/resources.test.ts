@@ -215,7 +215,7 @@ describe('functions', () => {
     expect(logGroupRetentionOf(resource)).toBe(30);
   });
 
-  it('the processor: Node.js 24 on ARM64, 30 s, quiet JSON logs, untraced, table name, queue and DLQ URLs and tombstone TTL in its environment', () => {
+  it('the processor: Node.js 24 on ARM64, 30 s, quiet JSON logs, untraced, table name, queue and DLQ URLs, tombstone TTL and no read of parents first (change events off) in its environment', () => {
     const { resource } = processor();
     const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
     expect(resource.Properties).toMatchObject({ ...common, ...leanLogging, Timeout: 30 });
@@ -225,6 +225,7 @@ describe('functions', () => {
       DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue().id),
       QUEUE_URL: ref(mainQueue().id),
       TOMBSTONE_TTL_DAYS: '30',
+      READ_PARENTS_FIRST: 'false',
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-processor',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
     });

@@ -143,8 +143,9 @@ function faultyDocumentClient(faults: readonly Fault[] = FAULTS): { client: Dyna
   return { client, injected, restore: () => mock.restore() };
 }
 
-function processorOn(documentClient: DynamoDBDocumentClient, tableName: string, outcomes: RecordOutcome[]) {
+function processorOn(documentClient: DynamoDBDocumentClient, tableName: string, outcomes: RecordOutcome[], readParentsFirst = true) {
   return createProcessorHandler({
+    readParentsFirst,
     documentClient,
     sqs,
     tableName,
@@ -231,7 +232,10 @@ describe('processor under DynamoDB throttling, server errors and timeouts', () =
 });
 
 describe('a child written by an attempt that failed before its parent check', () => {
-  it("is removed by the event's retry once its user is deleted, though the user's cascade could not see it", async () => {
+  it.each([
+    ['reading the parents before the write (as with change events)', true],
+    ['checking the parents after the write only (the default)', false],
+  ])("is removed by the event's retry once its user is deleted, though the user's cascade could not see it: %s", async (_mode, readParentsFirst) => {
     const documentClient = localDocumentClient();
     const tableName = uniqueName('failure-orphan');
     await createTable(localDynamoDb(), tableName);
@@ -258,7 +262,7 @@ describe('a child written by an attempt that failed before its parent check', ()
     ]);
     let first: SQSBatchResponse;
     try {
-      first = await processorOn(faulty.client, tableName, [])(sqsEventOf([joined]));
+      first = await processorOn(faulty.client, tableName, [], readParentsFirst)(sqsEventOf([joined]));
     } finally {
       faulty.restore();
     }
@@ -275,7 +279,7 @@ describe('a child written by an attempt that failed before its parent check', ()
     expect(deleted.batchItemFailures).toEqual([]);
 
     const retryOutcomes: RecordOutcome[] = [];
-    const retry = await processorOn(documentClient, tableName, retryOutcomes)(sqsEventOf([redelivered(joined)]));
+    const retry = await processorOn(documentClient, tableName, retryOutcomes, readParentsFirst)(sqsEventOf([redelivered(joined)]));
     expect(retry.batchItemFailures).toEqual([]);
     expect(retryOutcomes).toEqual([expect.objectContaining({ svixId: 'msg_kilo_joined', result: 'stale', reason: 'user deleted' })]);
     // As in-order delivery leaves it: no membership under a deleted user.

@@ -414,3 +414,63 @@ describe('processor: memberships', () => {
     expect(await item(keys.user(ids.userId))).toMatchObject({ deleted: true });
   });
 });
+
+describe('processor: reading the parents before a child write (on with change events, off by default)', () => {
+  /** The processor's DynamoDB commands, by class name, in the order sent. */
+  function recordingClient(): { client: typeof documentClient; sent: string[] } {
+    const client = localDocumentClient(localDynamoDb());
+    const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+    const sent: string[] = [];
+    Object.assign(client, {
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return send(command);
+      },
+    });
+    return { client, sent };
+  }
+
+  async function deliverWith(readParentsFirst: boolean, delivery: HistoryEvent): Promise<{ outcomes: RecordOutcome[]; sent: string[] }> {
+    const { client, sent } = recordingClient();
+    const outcomes: RecordOutcome[] = [];
+    const handler = createProcessorHandler({
+      documentClient: client,
+      sqs,
+      tableName,
+      deadLetterQueueUrl,
+      queueUrl,
+      now: () => NOW,
+      readParentsFirst,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+    expect((await handler(sqsEventOf([sqsRecordOf(delivery)]))).batchItemFailures).toEqual([]);
+    return { outcomes, sent };
+  }
+
+  it('off: a live user\'s session.created reads nothing (its lastSeenAt raise is the check); on: one read first', async () => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0));
+    const off = await deliverWith(false, event('session.created', { ...ids, createdAt: T0 + 10 }, T0 + 10));
+    expect(off.sent).toEqual(['PutCommand', 'UpdateCommand']);
+    const on = await deliverWith(true, event('session.created', { ...ids, sessionId: `${ids.sessionId}b`, createdAt: T0 + 20 }, T0 + 20));
+    expect(on.sent).toEqual(['GetCommand', 'PutCommand', 'UpdateCommand']);
+    expect([...off.outcomes, ...on.outcomes].map((outcome) => outcome.result)).toEqual(['applied', 'applied']);
+  });
+
+  it.each([false, true])('under a deleted user (read first: %s) a late session or membership leaves nothing, and is stale', async (readParentsFirst) => {
+    const ids = freshIds();
+    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0), event('user.deleted', ids, T0 + 100));
+    const session = await deliverWith(readParentsFirst, event('session.created', { ...ids, createdAt: T0 + 10 }, T0 + 10));
+    const membership = await deliverWith(readParentsFirst, event('organizationMembership.created', ids, T0 + 10));
+    for (const { outcomes } of [session, membership]) {
+      expect(outcomes).toEqual([expect.objectContaining({ result: 'stale', reason: 'user deleted' })]);
+    }
+    expect(await found(queries.userSessions(ids.userId))).toEqual([]);
+    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+    // Read first, the child is never written, so the table's stream never shows it; off, it is
+    // written and removed again by the check after the write.
+    expect(session.sent.includes('PutCommand')).toBe(!readParentsFirst);
+    expect(membership.sent.includes('PutCommand')).toBe(!readParentsFirst);
+  });
+});

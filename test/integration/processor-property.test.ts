@@ -56,8 +56,9 @@ afterAll(async () => {
   await (clerkApi?.server as ClerkApiServer | undefined)?.close();
 });
 
-function processorFor(tableName: string, outcomes: RecordOutcome[], cascadeDeletesPerReceive?: number) {
+function processorFor(tableName: string, outcomes: RecordOutcome[], cascadeDeletesPerReceive?: number, readParentsFirst?: boolean) {
   return createProcessorHandler({
+    ...(readParentsFirst === undefined ? {} : { readParentsFirst }),
     documentClient,
     sqs,
     tableName,
@@ -102,19 +103,22 @@ it('any order and any duplicates give the table that in-order delivery gives', a
         inFlight: fc.integer({ min: 1, max: 3 }),
         /** Deletes per cascade and receive: tiny budgets make cascades continue in new messages, among the other deliveries. */
         cascadeBudget: fc.constantFrom(1, 2, undefined),
+        /** Both ways of checking parents (with change events on, and the default): the table must end the same. */
+        readParentsFirst: fc.boolean(),
       }),
     )
     .map((run) =>
       Object.assign(run, {
         [fc.toStringMethod]: () =>
           `history:\n${describeEvents(run.history)}\n` +
-          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight, cascade budget ${run.cascadeBudget ?? 'default'}):\n` +
+          `deliveries (batches ${run.batchSizes.join(',')}, ${run.inFlight} in flight, cascade budget ${run.cascadeBudget ?? 'default'}, ` +
+          `parents read first: ${run.readParentsFirst}):\n` +
           describeEvents(run.deliveries),
       }),
     );
 
   await fc.assert(
-    fc.asyncProperty(scenario, async ({ history, deliveries, batchSizes, inFlight, cascadeBudget }) => {
+    fc.asyncProperty(scenario, async ({ history, deliveries, batchSizes, inFlight, cascadeBudget, readParentsFirst }) => {
       runs += 1;
       // Guaranteed by the generators; checked so that a run without them fails instead of passing vacuously.
       expect(Object.entries(historyFeatures(history)).filter(([, count]) => count === 0)).toEqual([]);
@@ -127,7 +131,7 @@ it('any order and any duplicates give the table that in-order delivery gives', a
 
       const inOrder = processorFor(inOrderTable, outcomes);
       await deliverInBatches(inOrder, history, [1]);
-      await deliverInBatches(processorFor(shuffledTable, outcomes, cascadeBudget), deliveries, batchSizes, inFlight, { sqs, queueUrl });
+      await deliverInBatches(processorFor(shuffledTable, outcomes, cascadeBudget, readParentsFirst), deliveries, batchSizes, inFlight, { sqs, queueUrl });
 
       expect(outcomes.filter((outcome) => outcome.result === 'failed' || outcome.result === 'dead-lettered')).toEqual([]);
       const expected = await readComparableTable(documentClient, inOrderTable);
@@ -153,14 +157,17 @@ const SNAPSHOT_RUNS = propertyRuns(15);
 it('snapshots taken and applied at any points of the delivery leave the table that in-order delivery gives', async () => {
   let runs = 0;
   const scenario = snapshotScenarioArbitrary({ minCommands: 10, maxCommands: 30, maxBatches: 8 }).chain((run) =>
-    fc.integer({ min: 1, max: 4 }).map((pageSize) =>
-      Object.assign({ ...run, pageSize }, { [fc.toStringMethod]: () => `${describeSnapshotScenario(run)}\npage size ${pageSize}` }),
+    fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()).map(([pageSize, readParentsFirst]) =>
+      Object.assign(
+        { ...run, pageSize, readParentsFirst },
+        { [fc.toStringMethod]: () => `${describeSnapshotScenario(run)}\npage size ${pageSize}, parents read first: ${readParentsFirst}` },
+      ),
     ),
   );
 
   await fc.assert(
     fc.asyncProperty(scenario, async (run) => {
-      const { history, pageSize } = run;
+      const { history, pageSize, readParentsFirst } = run;
       runs += 1;
       const inOrderTable = uniqueName('in-order');
       const withSnapshotsTable = uniqueName('snapshots');
@@ -168,7 +175,7 @@ it('snapshots taken and applied at any points of the delivery leave the table th
       const outcomes: RecordOutcome[] = [];
       await deliverInBatches(processorFor(inOrderTable, outcomes), history, [1]);
 
-      const processor = processorFor(withSnapshotsTable, outcomes);
+      const processor = processorFor(withSnapshotsTable, outcomes, undefined, readParentsFirst);
       // Each sweep runs while the deliveries after its point are applied.
       const sweeps = await deliverWithSnapshots(run, processor, {
         documentClient,

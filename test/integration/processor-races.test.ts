@@ -12,8 +12,8 @@ import { sqsEventOf, sqsRecordOf, type HistoryEvent } from '../support/random-hi
 import { readItem, readQuery } from '../support/table-reads';
 
 /*
- * docs/consistency.md: a child event (session, membership) reads its parents, writes its item
- * (unless a parent is deleted), then checks them again; a parent deletion writes its tombstone,
+ * docs/consistency.md: a child event (session, membership) reads its parents (with change events
+ * on), writes its item (unless a parent is deleted), then checks them; a parent deletion writes its tombstone,
  * then cascades. Whatever the interleaving of the two in one concurrent batch, no child may be
  * left under a deleted parent. Random batches hit the narrow windows only by luck, so each test
  * here forces one: one step of one event is held until the other event has finished completely.
@@ -115,8 +115,9 @@ function holdingClient(step: Step, release: Promise<void>, onHeld: () => void = 
   return { client, held: () => held };
 }
 
-function handlerFor(documentClient: DynamoDBDocumentClient, onOutcome: (outcome: RecordOutcome) => void) {
+function handlerFor(documentClient: DynamoDBDocumentClient, onOutcome: (outcome: RecordOutcome) => void, readParentsFirst = true) {
   return createProcessorHandler({
+    readParentsFirst,
     documentClient,
     sqs,
     tableName,
@@ -142,7 +143,7 @@ async function deliver(...deliveries: HistoryEvent[]): Promise<void> {
  * waits until `held` reaches its step, so a read before it, such as the check of the parents
  * before a child's write, never sees `other`'s effect.) Returns the outcomes by svix id.
  */
-async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Promise<Map<string, RecordOutcome>> {
+async function race(held: HistoryEvent, step: StepName, other: HistoryEvent, readParentsFirst: boolean): Promise<Map<string, RecordOutcome>> {
   let otherDone!: () => void;
   const release = new Promise<void>((resolve) => (otherDone = resolve));
   let stepReached!: () => void;
@@ -153,8 +154,8 @@ async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Pr
   const { client: otherClient } = holdingClient(() => true, reached);
   const [heldResponse, otherResponse] = await Promise.all([
     // Never reaching the step must not leave `other` waiting: the test then fails on timesHeld below.
-    handlerFor(client, record)(sqsEventOf([sqsRecordOf(held)])).finally(stepReached),
-    handlerFor(otherClient, record)(sqsEventOf([sqsRecordOf(other)])).finally(otherDone),
+    handlerFor(client, record, readParentsFirst)(sqsEventOf([sqsRecordOf(held)])).finally(stepReached),
+    handlerFor(otherClient, record, readParentsFirst)(sqsEventOf([sqsRecordOf(other)])).finally(otherDone),
   ]);
   expect([heldResponse.batchItemFailures, otherResponse.batchItemFailures]).toEqual([[], []]);
   expect(timesHeld()).toBeGreaterThan(0);
@@ -164,98 +165,115 @@ async function race(held: HistoryEvent, step: StepName, other: HistoryEvent): Pr
 const item = (key: { pk: string; sk: string }) => readItem(documentClient, tableName, key);
 const sessionsOf = (userId: string) => readQuery(documentClient, tableName, queries.userSessions(userId));
 
-describe('a membership and its user\'s deletion in one batch leave no membership, whatever the interleaving', () => {
-  it.each<[string, StepName]>([
-    ['organizationMembership.created', 'membershipWrite'],
-    ['organizationMembership.created', 'membershipRegistration'],
-    ['organizationMembership.updated', 'membershipRegistration'],
-    ['organizationMembership.deleted', 'membershipWrite'],
-    ['organizationMembership.deleted', 'membershipRegistration'],
-    ['organizationMembership.created', 'userPreCheck'],
-    ['organizationMembership.deleted', 'userPreCheck'],
-  ])('%s held at its %s until user.deleted is done', async (type, step) => {
-    const ids = freshIds();
-    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
-    const child = event(type, ids, T0 + 10);
-    const deletion = event('user.deleted', ids, T0 + 100);
+/** The pre-checks exist only when the processor reads the parents before the write. */
+const preChecks = (readParentsFirst: boolean) => (rows: [string, StepName][]) =>
+  rows.filter(([, step]) => readParentsFirst || !step.endsWith('PreCheck'));
 
-    const outcomes = await race(child, step, deletion);
+describe.each([
+  ['reading the parents before the write (as with change events)', true],
+  ['checking the parents after the write only (the default)', false],
+])('%s', (_mode, readParentsFirst) => {
+  const applicableSteps = preChecks(readParentsFirst);
 
-    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
-    expect(await item(keys.user(ids.userId))).toMatchObject({ deleted: true });
-    expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'user deleted' });
-    expect(outcomes.get(deletion.svixId)).toMatchObject({ result: 'applied' });
+  describe('a membership and its user\'s deletion in one batch leave no membership, whatever the interleaving', () => {
+    it.each<[string, StepName]>(
+      applicableSteps([
+        ['organizationMembership.created', 'membershipWrite'],
+        ['organizationMembership.created', 'membershipRegistration'],
+        ['organizationMembership.updated', 'membershipRegistration'],
+        ['organizationMembership.deleted', 'membershipWrite'],
+        ['organizationMembership.deleted', 'membershipRegistration'],
+        ['organizationMembership.created', 'userPreCheck'],
+        ['organizationMembership.deleted', 'userPreCheck'],
+      ]),
+    )('%s held at its %s until user.deleted is done', async (type, step) => {
+      const ids = freshIds();
+      await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+      const child = event(type, ids, T0 + 10);
+      const deletion = event('user.deleted', ids, T0 + 100);
+
+      const outcomes = await race(child, step, deletion, readParentsFirst);
+
+      expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+      expect(await item(keys.user(ids.userId))).toMatchObject({ deleted: true });
+      expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'user deleted' });
+      expect(outcomes.get(deletion.svixId)).toMatchObject({ result: 'applied' });
+    });
+
+    it('user.deleted held at its tombstone until organizationMembership.created is done', async () => {
+      const ids = freshIds();
+      await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+      const child = event('organizationMembership.created', ids, T0 + 10);
+
+      await race(event('user.deleted', ids, T0 + 100), 'userTombstone', child, readParentsFirst);
+
+      expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+    });
   });
 
-  it('user.deleted held at its tombstone until organizationMembership.created is done', async () => {
-    const ids = freshIds();
-    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
-    const child = event('organizationMembership.created', ids, T0 + 10);
+  describe('a membership and its organization\'s deletion in one batch leave no membership, whatever the interleaving', () => {
+    it.each<[string, StepName]>(
+      applicableSteps([
+        ['organizationMembership.created', 'membershipWrite'],
+        ['organizationMembership.created', 'organizationCheck'],
+        ['organizationMembership.deleted', 'membershipWrite'],
+        ['organizationMembership.deleted', 'organizationCheck'],
+        ['organizationMembership.updated', 'organizationPreCheck'],
+      ]),
+    )('%s held at its %s until organization.deleted is done', async (type, step) => {
+      const ids = freshIds();
+      await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
+      const child = event(type, ids, T0 + 10);
+      const deletion = event('organization.deleted', ids, T0 + 100);
 
-    await race(event('user.deleted', ids, T0 + 100), 'userTombstone', child);
+      const outcomes = await race(child, step, deletion, readParentsFirst);
 
-    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
-  });
-});
+      expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+      expect(await item(keys.organization(ids.orgId))).toMatchObject({ deleted: true });
+      expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'organization deleted' });
+    });
 
-describe('a membership and its organization\'s deletion in one batch leave no membership, whatever the interleaving', () => {
-  it.each<[string, StepName]>([
-    ['organizationMembership.created', 'membershipWrite'],
-    ['organizationMembership.created', 'organizationCheck'],
-    ['organizationMembership.deleted', 'membershipWrite'],
-    ['organizationMembership.deleted', 'organizationCheck'],
-    ['organizationMembership.updated', 'organizationPreCheck'],
-  ])('%s held at its %s until organization.deleted is done', async (type, step) => {
-    const ids = freshIds();
-    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
-    const child = event(type, ids, T0 + 10);
-    const deletion = event('organization.deleted', ids, T0 + 100);
+    it('organization.deleted held at its tombstone until organizationMembership.created is done', async () => {
+      const ids = freshIds();
+      await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
 
-    const outcomes = await race(child, step, deletion);
+      const deletion = event('organization.deleted', ids, T0 + 100);
+      await race(deletion, 'organizationTombstone', event('organizationMembership.created', ids, T0 + 10), readParentsFirst);
 
-    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
-    expect(await item(keys.organization(ids.orgId))).toMatchObject({ deleted: true });
-    expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'organization deleted' });
-  });
-
-  it('organization.deleted held at its tombstone until organizationMembership.created is done', async () => {
-    const ids = freshIds();
-    await deliver(event('user.created', ids, T0), event('organization.created', ids, T0));
-
-    const deletion = event('organization.deleted', ids, T0 + 100);
-    await race(deletion, 'organizationTombstone', event('organizationMembership.created', ids, T0 + 10));
-
-    expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
-  });
-});
-
-describe('a session and its user\'s deletion in one batch leave no session, whatever the interleaving', () => {
-  it.each<[string, StepName]>([
-    ['session.created', 'sessionWrite'],
-    ['session.created', 'lastSeenAtRaise'],
-    ['session.ended', 'sessionWrite'],
-    ['session.revoked', 'userCheck'],
-    ['session.created', 'userPreCheck'],
-    ['session.removed', 'userPreCheck'],
-  ])('%s held at its %s until user.deleted is done', async (type, step) => {
-    const ids = freshIds();
-    await deliver(event('user.created', ids, T0));
-    const child = event(type, ids, T0 + 10);
-    const deletion = event('user.deleted', ids, T0 + 100);
-
-    const outcomes = await race(child, step, deletion);
-
-    expect(await sessionsOf(ids.userId)).toEqual([]);
-    expect(await item(keys.user(ids.userId))).toEqual(expect.not.objectContaining({ lastSeenAt: expect.anything() }));
-    expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'user deleted' });
+      expect(await item(keys.membership(ids.orgId, ids.userId))).toBeUndefined();
+    });
   });
 
-  it('user.deleted held at its tombstone until session.created is done', async () => {
-    const ids = freshIds();
-    await deliver(event('user.created', ids, T0));
+  describe('a session and its user\'s deletion in one batch leave no session, whatever the interleaving', () => {
+    it.each<[string, StepName]>(
+      applicableSteps([
+        ['session.created', 'sessionWrite'],
+        ['session.created', 'lastSeenAtRaise'],
+        ['session.ended', 'sessionWrite'],
+        ['session.revoked', 'userCheck'],
+        ['session.created', 'userPreCheck'],
+        ['session.removed', 'userPreCheck'],
+      ]),
+    )('%s held at its %s until user.deleted is done', async (type, step) => {
+      const ids = freshIds();
+      await deliver(event('user.created', ids, T0));
+      const child = event(type, ids, T0 + 10);
+      const deletion = event('user.deleted', ids, T0 + 100);
 
-    await race(event('user.deleted', ids, T0 + 100), 'userTombstone', event('session.created', ids, T0 + 10));
+      const outcomes = await race(child, step, deletion, readParentsFirst);
 
-    expect(await sessionsOf(ids.userId)).toEqual([]);
+      expect(await sessionsOf(ids.userId)).toEqual([]);
+      expect(await item(keys.user(ids.userId))).toEqual(expect.not.objectContaining({ lastSeenAt: expect.anything() }));
+      expect(outcomes.get(child.svixId)).toMatchObject({ result: 'stale', reason: 'user deleted' });
+    });
+
+    it('user.deleted held at its tombstone until session.created is done', async () => {
+      const ids = freshIds();
+      await deliver(event('user.created', ids, T0));
+
+      await race(event('user.deleted', ids, T0 + 100), 'userTombstone', event('session.created', ids, T0 + 10), readParentsFirst);
+
+      expect(await sessionsOf(ids.userId)).toEqual([]);
+    });
   });
 });
