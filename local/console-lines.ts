@@ -58,7 +58,8 @@ export function describeExchange(exchange: RouteExchange): ReceivedReport {
   const base = { statusCode: exchange.statusCode, ...(svixId ? { svixId } : {}) };
   if (accepted) {
     const eventType = eventTypeOf(exchange.body);
-    return { ...base, ...(eventType ? { eventType } : {}) };
+    const notQueued = notQueuedReasonOf(exchange.responseBody);
+    return { ...base, ...(eventType ? { eventType } : {}), ...(notQueued ? { notQueued } : {}) };
   }
   const error = errorTextOf(exchange.responseBody);
   return { ...base, ...(error ? { error } : {}) };
@@ -107,6 +108,18 @@ function eventTypeOf(body: Buffer): string | undefined {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
     const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
     return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an acknowledged event was not queued (`{ queued: false, reason }`: another instance, a type not stored). */
+function notQueuedReasonOf(responseBody: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(responseBody);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { queued, reason } = parsed as { queued?: unknown; reason?: unknown };
+    return queued === false && typeof reason === 'string' ? reason : undefined;
   } catch {
     return undefined;
   }

@@ -13,10 +13,12 @@ describe('console reporter', () => {
     reporter.received({ statusCode: 200, svixId: 'msg_1', eventType: 'user.created' });
     reporter.received({ statusCode: 401, svixId: 'msg_2', error: 'no signature matched:\n check the signing secret' });
     reporter.received({ statusCode: 400 });
+    reporter.received({ statusCode: 200, svixId: 'msg_3', eventType: 'email.created', notQueued: 'event type not modelled' });
     expect(lines).toEqual([
       '16:26:40.007  received 200                msg_1  user.created',
       '16:26:40.007  rejected 401                msg_2  — no signature matched: check the signing secret',
       '16:26:40.007  rejected 400                (no svix-id)',
+      '16:26:40.007  received 200                msg_3  email.created  — not queued: event type not modelled',
     ]);
   });
 

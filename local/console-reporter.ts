@@ -13,6 +13,8 @@ export interface ReceivedReport {
   readonly eventType?: string;
   /** The response's error text for rejected requests. */
   readonly error?: string;
+  /** Why an acknowledged event was not queued (another Clerk instance, an event type not stored). */
+  readonly notQueued?: string;
 }
 
 export interface OutcomeReport {
@@ -96,6 +98,7 @@ export function createConsoleReporter(
         `${accepted ? 'received' : 'rejected'} ${report.statusCode}`,
         report.svixId ?? '(no svix-id)',
         accepted ? report.eventType : undefined,
+        accepted && report.notQueued ? `— not queued: ${shorten(report.notQueued)}` : undefined,
         !accepted && report.error ? `— ${shorten(report.error)}` : undefined,
       );
     },

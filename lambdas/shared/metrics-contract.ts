@@ -23,6 +23,8 @@ export const SERVICE_NAMES = {
 export const VERIFIER_METRICS = {
   /** Signature verified, but of a Clerk instance not in `allowedInstanceIds`: acknowledged (2xx), not queued. */
   foreignInstance: 'WebhooksForeignInstance',
+  /** Signature verified, of an event type the table does not store (`email.created`...): acknowledged (2xx), not queued. */
+  notModelled: 'WebhooksNotModelled',
   /** Rejected with 4xx; also emitted with a `reason` dimension (see REJECTION_REASONS). */
   rejected: 'WebhooksRejected',
   /** Answered 5xx (secret or queue unavailable): Svix retries. */

@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { InvalidSignatureError, MethodNotAllowedError, SourceNotAllowedError } from '../shared/errors';
+import { isModelledEventType } from '../shared/clerk-events';
 import { EVENT_BODY_LIMITS, parseEventBody } from '../shared/event-body';
 import { enqueueEvent } from './enqueue-event';
 import { classifyError, errorResponse, jsonResponse } from './http-responses';
@@ -88,6 +89,17 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
         });
         deps.onOutcome?.({ result: 'ignored', statusCode: 200, svixId, eventType });
         return jsonResponse(200, { received: true, queued: false, reason: 'instance not allowed' });
+      }
+      if (!isModelledEventType(eventType)) {
+        // The table stores nothing of it, and the processor would only acknowledge it: queueing
+        // it would cost a message and a processor's share for nothing (README, "Event types").
+        logger.info('webhook of an event type the table does not store acknowledged, not queued', {
+          eventType,
+          outcome: 'not-modelled',
+          bodyBytes,
+        });
+        deps.onOutcome?.({ result: 'not-modelled', statusCode: 200, svixId, eventType });
+        return jsonResponse(200, { received: true, queued: false, reason: 'event type not modelled' });
       }
       await enqueueEvent(deps.sqs, deps.queueUrl, {
         svixId,

@@ -74,6 +74,12 @@ describe('webhook metrics', () => {
     ]);
   });
 
+  it('counts an event of a type the table does not store as not modelled', () => {
+    expect(webhookMetricGroups({ result: 'not-modelled', statusCode: 200, svixId: 'msg_1', eventType: 'email.created' })).toEqual([
+      { dimensions: {}, values: [count('WebhooksNotModelled')] },
+    ]);
+  });
+
   it('counts a rejection in total and once more by reason', () => {
     expect(webhookMetricGroups({ result: 'rejected', statusCode: 401, code: 'INVALID_SIGNATURE', rejection: 'signature' })).toEqual([
       { dimensions: {}, values: [count('WebhooksRejected')] },

@@ -5,6 +5,7 @@ import type { WebhookOutcome } from './webhook-outcome';
 
 const RESULT_METRICS: Readonly<Record<Exclude<WebhookOutcome['result'], 'accepted'>, string>> = {
   ignored: VERIFIER_METRICS.foreignInstance,
+  'not-modelled': VERIFIER_METRICS.notModelled,
   rejected: VERIFIER_METRICS.rejected,
   failed: VERIFIER_METRICS.failed,
 };
@@ -12,7 +13,7 @@ const RESULT_METRICS: Readonly<Record<Exclude<WebhookOutcome['result'], 'accepte
 /**
  * One request's metrics: none for an accepted request (the dashboard counts those from the
  * function's invocations, see VERIFIER_METRICS), otherwise its result (`WebhooksForeignInstance`,
- * `WebhooksRejected` or `WebhooksFailed`) with `{service}`, and a rejection once more with
+ * `WebhooksNotModelled`, `WebhooksRejected` or `WebhooksFailed`) with `{service}`, and a rejection once more with
  * `{service, reason}`, so an alarm can watch signature failures alone.
  */
 export function webhookMetricGroups(outcome: WebhookOutcome): MetricGroup[] {

@@ -82,6 +82,7 @@ export class PipelineDashboard extends Construct {
           verifier.metricInvocations({ ...sum, label: 'Reached the verifier' }),
           metrics.verifierAccepted(verifier, 'Verified and queued'),
           metrics.verifier(VERIFIER_METRICS.foreignInstance, { label: 'Another Clerk instance (acknowledged, not queued)' }),
+          metrics.verifier(VERIFIER_METRICS.notModelled, { label: 'Event type not stored (acknowledged, not queued)' }),
         ],
       }),
       new GraphWidget({

@@ -100,18 +100,19 @@ export class PipelineMetrics {
 
   /**
    * Requests the verifier queued (accepted): its invocations less every request it counted as not
-   * queued (foreign instance, rejected, failed) and less its errors (a crash or timeout counts
+   * queued (foreign instance, event type not modelled, rejected, failed) and less its errors (a crash or timeout counts
    * nothing). The verifier publishes no metric for an accepted request (VERIFIER_METRICS), so
    * this is how the dashboard shows them.
    */
   verifierAccepted(verifier: IFunction, label: string): MathExpression {
     const options = { statistic: Stats.SUM, period: METRIC_PERIOD };
     return new MathExpression({
-      expression: 'invocations - FILL(errors, 0) - FILL(foreign, 0) - FILL(rejected, 0) - FILL(failed, 0)',
+      expression: 'invocations - FILL(errors, 0) - FILL(foreign, 0) - FILL(notModelled, 0) - FILL(rejected, 0) - FILL(failed, 0)',
       usingMetrics: {
         invocations: verifier.metricInvocations(options),
         errors: verifier.metricErrors(options),
         foreign: this.verifier(VERIFIER_METRICS.foreignInstance),
+        notModelled: this.verifier(VERIFIER_METRICS.notModelled),
         rejected: this.verifier(VERIFIER_METRICS.rejected),
         failed: this.verifier(VERIFIER_METRICS.failed),
       },

@@ -265,13 +265,18 @@ describe('npm start, end to end', () => {
     expect((await reader.listUserOrganizations(ada.userId)).map((item) => item.orgId)).toEqual([orgId]);
 
     // Every modelled type went through, and the console followed each one without personal data.
-    const sentTypes = new Set(stdout.split('\n').filter((line) => line.includes('received 200')).map((line) => line.trim().split(/\s+/).pop()));
-    for (const type of [...MODELLED_EVENT_TYPES, 'email.created']) expect(sentTypes).toContain(type);
+    const received = [...stdout.matchAll(/received 200 +(\S+) +(\S+)(.*)$/gm)].map(([, svixId, type, rest]) => ({ svixId, type, rest }));
+    for (const type of [...MODELLED_EVENT_TYPES, 'email.created']) expect(received.map((line) => line.type)).toContain(type);
     for (const svixId of sent) {
-      expect(stdout).toMatch(new RegExp(`received 200 +${svixId}`));
-      expect(stdout).toMatch(new RegExp(`(applied|skipped \\((duplicate|stale)\\)|ignored \\(unmodelled type\\)) +${svixId}`));
+      const { type, rest } = received.find((line) => line.svixId === svixId)!;
+      if (type === 'email.created') {
+        // A type the table does not store: the verifier acknowledges it and queues nothing.
+        expect(rest).toContain('— not queued: event type not modelled');
+        expect(stdout).not.toMatch(new RegExp(`(applied|skipped|ignored)\\S* +${svixId}`));
+      } else {
+        expect(stdout).toMatch(new RegExp(`(applied|skipped \\((duplicate|stale)\\)) +${svixId}`));
+      }
     }
-    expect(stdout).toMatch(/ignored \(unmodelled type\) +msg_\S+ +email\.created/);
     for (const personal of [ada.email, leaver.email, 'Grace', 'Hopper', 'Augusta']) expect(stdout).not.toContain(personal);
     expect(await queueCounts(ready.deadLetterQueueUrl)).toEqual([0, 0, 0]);
   });

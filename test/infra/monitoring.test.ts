@@ -269,12 +269,13 @@ describe('dashboard', () => {
     }
   });
 
-  it("shows events of other Clerk instances next to the verified ones", () => {
+  it("shows events of other Clerk instances and of types the table does not store next to the verified ones", () => {
     expect(body).toContain('\\"WebhooksForeignInstance\\",\\"service\\",\\"clerk-webhook-verifier\\"');
+    expect(body).toContain('\\"WebhooksNotModelled\\",\\"service\\",\\"clerk-webhook-verifier\\"');
   });
 
   it("derives the verified requests from the verifier's invocations, less its errors and every request it counted as not queued", () => {
-    expect(body).toContain('invocations - FILL(errors, 0) - FILL(foreign, 0) - FILL(rejected, 0) - FILL(failed, 0)');
+    expect(body).toContain('invocations - FILL(errors, 0) - FILL(foreign, 0) - FILL(notModelled, 0) - FILL(rejected, 0) - FILL(failed, 0)');
     expect(body).toContain('\\"label\\":\\"Verified and queued\\"');
     expect(body).toContain('\\"AWS/Lambda\\",\\"Invocations\\"');
     expect(body).not.toContain('WebhooksVerified');

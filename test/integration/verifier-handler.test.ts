@@ -13,6 +13,7 @@ import {
   userCreatedBody,
 } from '../support/signed-request';
 import type { QueuedEvent } from '../../lambdas/shared/queued-event';
+import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { createQueues } from '../../local/create-resources';
 import { localSqs, uniqueName } from '../support/local-clients';
 
@@ -331,6 +332,29 @@ describe('verifier handler: Clerk instances', () => {
       expect.objectContaining({ message: 'webhook of a Clerk instance not in the allow-list acknowledged, not queued', instanceId: 'ins_2dev', svixId: 'msg_dev', eventType: 'user.created' }),
       expect.objectContaining({ message: 'webhook of a Clerk instance not in the allow-list acknowledged, not queued', instanceId: '(none)', svixId: 'msg_none' }),
     ]);
+  });
+
+  it('acknowledges an authentic event of a type the table does not store, counts it, and never queues it', async () => {
+    const handle = handlerWith({});
+    const body = JSON.stringify(sampleEvent('email.created', { userId: 'user_2mail', email: 'm.one@example.com', at: NOW }));
+    const unmodelled = await handle(signedRequest({ secrets: [secret], body, svixId: 'msg_email', at: NOW }));
+    const stored = await deliver(handle, 'ins_2a', 'msg_user');
+    const forged = await handle(signedRequest({ secrets: [newSigningSecret()], body, svixId: 'msg_forged', at: NOW }));
+
+    expect(unmodelled.statusCode).toBe(200); // Svix stops retrying
+    expect(JSON.parse(unmodelled.body!)).toEqual({ received: true, queued: false, reason: 'event type not modelled' });
+    expect(stored.statusCode).toBe(200);
+    // Authentication comes first: a forged body of any type is refused.
+    expect(forged.statusCode).toBe(401);
+    expect((await receiveAll(sqs, queueUrl)).map((message) => message.body.svixId)).toEqual(['msg_user']);
+    expect(outcomes.map((outcome) => [outcome.svixId, outcome.result, outcome.eventType])).toEqual([
+      ['msg_email', 'not-modelled', 'email.created'],
+      ['msg_user', 'accepted', 'user.created'],
+      ['msg_forged', 'rejected', undefined],
+    ]);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'webhook of an event type the table does not store acknowledged, not queued', eventType: 'email.created', svixId: 'msg_email' }),
+    );
   });
 
   it('without an allow-list, queues every instance and warns once per instance seen, naming it', async () => {
