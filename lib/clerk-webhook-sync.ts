@@ -2,7 +2,7 @@ import { Aws, CfnOutput, type Duration, type RemovalPolicy, Stack, Token } from 
 import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroupClass, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ChangeEvents, type ChangeEventsProps } from './constructs/change-events';
 import { EventProcessor } from './constructs/event-processor';
@@ -101,6 +101,14 @@ export interface ClerkWebhookSyncProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Class of the API's access log group (IngestApiProps.accessLogClass): Infrequent Access by
+   * default, half the ingestion price, queryable with Logs Insights; `STANDARD` for metric or
+   * subscription filters and Live Tail. The functions' log groups stay Standard: their metrics
+   * (EMF) need it.
+   * @default LogGroupClass.INFREQUENT_ACCESS
+   */
+  readonly accessLogClass?: LogGroupClass;
   /**
    * Application log level of the functions, applied by Lambda. `INFO` adds one line per event;
    * warnings, errors and metrics are delivered at any level up to `WARN`.
@@ -253,6 +261,7 @@ export class ClerkWebhookSync extends Construct {
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
       logRetention: props.logRetention,
+      accessLogClass: props.accessLogClass,
     });
 
     this.processor = new EventProcessor(this, 'EventProcessor', {

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroupClass, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventProcessor } from '../../lib/constructs/event-processor';
 import { EventQueue } from '../../lib/constructs/event-queue';
 import { esbuildTarget, NODE_RUNTIME } from '../../lib/constructs/node-function';
@@ -53,6 +53,7 @@ describe('props override the defaults', () => {
       tableRemovalPolicy: RemovalPolicy.DESTROY,
       gsi1Projection: 'all',
       logRetention: RetentionDays.ONE_WEEK,
+      accessLogClass: LogGroupClass.STANDARD,
       logLevel: 'DEBUG',
       systemLogLevel: 'INFO',
       tracing: true,
@@ -95,10 +96,12 @@ describe('props override the defaults', () => {
     });
   });
 
-  it('log retention, log levels and tracing apply to every function and log group', () => {
+  it('log retention, log levels and tracing apply to every function and log group; the access log can be Standard', () => {
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(logGroup.Properties.RetentionInDays).toBe(7);
+      expect(logGroup.Properties.LogGroupClass === undefined || logGroup.Properties.LogGroupClass === 'STANDARD').toBe(true);
     }
+    expect(Object.values(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupClass: 'STANDARD' } }))).toHaveLength(1);
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
