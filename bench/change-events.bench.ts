@@ -74,6 +74,11 @@ export interface MixCounts {
   readonly maxEntryBytes: number;
   readonly readUnitsPerEvent: number;
   readonly writeUnitsPerEvent: number;
+  /**
+   * Read units per event the processor spends only because change events are on (its read of the
+   * parents before a child's write): the same mix with and without it, the difference.
+   */
+  readonly parentReadUnitsPerEvent: number;
 }
 
 export interface PublisherRun {
@@ -152,14 +157,24 @@ async function measureMix(options: ChangeEventsBenchOptions): Promise<MixCounts 
     const { queueUrl, deadLetterQueueUrl } = await createQueues(sqs, tableName);
     const meter = meterCapacity(client);
     const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: Date.now, logger: silent });
+    // As the stack sets the processor with change events on.
+    const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: Date.now, readParentsFirst: true, logger: silent });
     const workload = generateWorkload(options.mixEvents, seededRandom(21));
-    meter.reset();
-    for (const batch of batches(workload, 10)) {
-      const { batchItemFailures } = await processor(sqsEvent(batch));
-      if (batchItemFailures.length > 0) throw new Error('the processor failed events of the mix');
-    }
-    const tally = meter.tally();
+    const apply = async (handle: typeof processor): Promise<ReturnType<typeof meter.tally>> => {
+      meter.reset();
+      for (const batch of batches(workload, 10)) {
+        const { batchItemFailures } = await handle(sqsEvent(batch));
+        if (batchItemFailures.length > 0) throw new Error('the processor failed events of the mix');
+      }
+      return meter.tally();
+    };
+    // The same mix as the stack applies it without the feature, in a table of its own.
+    const withoutTable = `${tableName}-without`;
+    await createTable(client, withoutTable);
+    const without = await apply(
+      createProcessorHandler({ documentClient, sqs, tableName: withoutTable, queueUrl, deadLetterQueueUrl, now: Date.now, readParentsFirst: false, logger: silent }),
+    );
+    const tally = await apply(processor);
 
     const records: DynamoDBRecord[] = [];
     const events: ChangeEvent[] = [];
@@ -197,6 +212,7 @@ async function measureMix(options: ChangeEventsBenchOptions): Promise<MixCounts 
       meanEntryBytes: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
       maxEntryBytes: Math.max(0, ...sizes),
       readUnitsPerEvent: tally.readUnits / workload.length,
+      parentReadUnitsPerEvent: (tally.readUnits - without.readUnits) / workload.length,
       writeUnitsPerEvent: tally.writeUnits / workload.length,
       records,
     };
@@ -271,10 +287,15 @@ function priced(mix: MixCounts, run: PublisherRun, eventsPerMonth: number): Chan
     usdPerMillion: mix.changeEventsPerEvent * chunks * PRICES.eventBridgePerMillionEvents,
   };
   const streamReads: CostLine = { item: 'DynamoDB stream reads', basis: "by Lambda's event source: not charged", usdPerMillion: 0 };
-  const lines = [...lambdaCostLines('publisher', fn, eventsPerMonth), putEvents, streamReads];
+  const parentReads: CostLine = {
+    item: "processor's read of parents first",
+    basis: `${mix.parentReadUnitsPerEvent.toFixed(2)} read units per Clerk event (READ_PARENTS_FIRST, on with the feature)`,
+    usdPerMillion: mix.parentReadUnitsPerEvent * PRICES.dynamoDbPerMillionReadUnits,
+  };
+  const lines = [...lambdaCostLines('publisher', fn, eventsPerMonth), putEvents, streamReads, parentReads];
   const sum = (of: readonly CostLine[]) => of.reduce((total, line) => total + line.usdPerMillion, 0);
   const totalUsd = sum(lines);
-  const otherTracingUsd = sum([...lambdaCostLines('publisher', { ...fn, activeTracing: !fn.activeTracing }, eventsPerMonth), putEvents]);
+  const otherTracingUsd = sum([...lambdaCostLines('publisher', { ...fn, activeTracing: !fn.activeTracing }, eventsPerMonth), putEvents, parentReads]);
   // The same counts through EventBridge Pipes: every stream record is a Pipes request (a filter cannot
   // tell a lastSeenAt raise or a bookkeeping write from a change: it needs both images compared),
   // the same function as its enrichment, and the same events on the bus.
@@ -283,7 +304,7 @@ function priced(mix: MixCounts, run: PublisherRun, eventsPerMonth: number): Chan
     basis: `${mix.recordsPerEvent.toFixed(2)} stream records per Clerk event, all past the filter`,
     usdPerMillion: mix.recordsPerEvent * PRICES.pipesPerMillionRequests,
   };
-  const pipesLines = [pipesRequests, ...lambdaCostLines('enrichment', fn, eventsPerMonth), putEvents];
+  const pipesLines = [pipesRequests, ...lambdaCostLines('enrichment', fn, eventsPerMonth), putEvents, parentReads];
   return { lines, totalUsd, otherTracingUsd, pipesLines, pipesTotalUsd: sum(pipesLines) };
 }
 

@@ -27,6 +27,8 @@ export const PRICES = {
   dynamoDbPerMillionReadUnits: 0.125,
   /** https://aws.amazon.com/cloudwatch/pricing/ (Logs, Standard class, ingestion). */
   logsIngestionPerGb: 0.5,
+  /** https://aws.amazon.com/cloudwatch/pricing/ (Logs, Infrequent Access class, ingestion). */
+  logsInfrequentAccessIngestionPerGb: 0.25,
   /** https://aws.amazon.com/xray/pricing/ (traces recorded). */
   xrayPerMillionTracesRecorded: 5.0,
   /** https://aws.amazon.com/eventbridge/pricing/ (custom events put on a bus; each 64 KB chunk of an entry is one event). */
@@ -146,6 +148,8 @@ export interface CostInputs {
   readonly httpRequestsPerEvent: number;
   /** Bytes of API Gateway's access log line per request (0 without access logging). */
   readonly accessLogBytesPerRequest: number;
+  /** The access log group's class (its ingestion price). */
+  readonly accessLogClass: 'STANDARD' | 'INFREQUENT_ACCESS';
   /** Volume the volume-dependent items (X-Ray sampling) are priced at, events per month. */
   readonly eventsPerMonth: number;
 }
@@ -229,8 +233,10 @@ export function costPerMillion(inputs: CostInputs): { lines: CostLine[]; totalUs
     },
     {
       item: 'API Gateway access logs',
-      basis: `${inputs.accessLogBytesPerRequest} bytes per request`,
-      usdPerMillion: ((million * inputs.httpRequestsPerEvent * inputs.accessLogBytesPerRequest) / 1024 ** 3) * PRICES.logsIngestionPerGb,
+      basis: `${inputs.accessLogBytesPerRequest} bytes per request${inputs.accessLogClass === 'INFREQUENT_ACCESS' ? ', Infrequent Access log class' : ''}`,
+      usdPerMillion:
+        ((million * inputs.httpRequestsPerEvent * inputs.accessLogBytesPerRequest) / 1024 ** 3) *
+        (inputs.accessLogClass === 'INFREQUENT_ACCESS' ? PRICES.logsInfrequentAccessIngestionPerGb : PRICES.logsIngestionPerGb),
     },
     ...lambdaLines('verifier', inputs.verifier),
     {

@@ -47,21 +47,26 @@ export interface DeployedStack {
   readonly changeEventsPublisher: DeployedFunction | undefined;
   /** The HTTP API stage's access log format (one line per request), if access logging is on. */
   readonly accessLogFormat: string | undefined;
+  /** The class of the access log group, which sets its ingestion price. */
+  readonly accessLogClass: 'STANDARD' | 'INFREQUENT_ACCESS';
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-const CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
+/** The stack at its defaults, as `cdk deploy` with no options deploys it: what the bench prices. */
+export const CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
+/** The stack with change events on, for their section only (the processor then reads parents first). */
+export const CDK_OUT_CHANGE_EVENTS = path.join(CDK_OUT, 'with-change-events');
 const RUNNER = path.join(__dirname, 'lambda-runner.cjs');
 
 /**
- * `npx cdk synth -q -c changeEvents=true`: offline, bundles the functions with esbuild, the change
- * events publisher included (the verifier's and processor's bundles do not change with it).
- * Returns how long it took.
+ * `npx cdk synth -q` into `outDir`, with `context` (`-c key=value`): offline, bundles the functions
+ * with esbuild. Returns how long it took.
  */
-export async function synthesize(): Promise<number> {
+export async function synthesize(outDir = CDK_OUT, context: Readonly<Record<string, string>> = {}): Promise<number> {
   const started = performance.now();
+  const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('npx', ['cdk', 'synth', '-q', '-c', 'changeEvents=true'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('npx', ['cdk', 'synth', '-q', '-o', outDir, ...contextArgs], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = `${stderr}${chunk}`.slice(-4000);
@@ -80,26 +85,33 @@ interface TemplateResource {
     Environment?: { Variables?: Record<string, unknown> };
     TracingConfig?: { Mode?: string };
     LoggingConfig?: { LogFormat?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
-    AccessLogSettings?: { Format?: unknown };
+    AccessLogSettings?: { Format?: unknown; DestinationArn?: { 'Fn::GetAtt'?: [string, string] } };
+    LogGroupClass?: string;
   };
   readonly Metadata?: Record<string, unknown>;
 }
 
 /** The verifier and processor of the synthesised stack (told apart by the variables they need), and its API stage. */
-export function readDeployedStack(): DeployedStack {
-  const manifest = JSON.parse(readFileSync(path.join(CDK_OUT, 'manifest.json'), 'utf8')) as {
+export function readDeployedStack(outDir = CDK_OUT): DeployedStack {
+  const manifest = JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as {
     artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
   };
   const stack = Object.values(manifest.artifacts).find((artifact) => artifact.type === 'aws:cloudformation:stack');
-  if (!stack?.properties?.templateFile) throw new Error('cdk.out holds no stack: run `npx cdk synth -q`');
-  const template = JSON.parse(readFileSync(path.join(CDK_OUT, stack.properties.templateFile), 'utf8')) as {
+  if (!stack?.properties?.templateFile) throw new Error(`${path.relative(PROJECT_ROOT, outDir)} holds no stack: run \`npx cdk synth -q\``);
+  const template = JSON.parse(readFileSync(path.join(outDir, stack.properties.templateFile), 'utf8')) as {
     Resources: Record<string, TemplateResource>;
   };
   const found: Partial<Record<FunctionRole, DeployedFunction>> = {};
   let accessLogFormat: string | undefined;
+  let accessLogClass: DeployedStack['accessLogClass'] = 'STANDARD';
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const format = resource.Properties.AccessLogSettings?.Format;
-    if (resource.Type === 'AWS::ApiGatewayV2::Stage' && typeof format === 'string') accessLogFormat = format;
+    if (resource.Type === 'AWS::ApiGatewayV2::Stage' && typeof format === 'string') {
+      accessLogFormat = format;
+      const logGroupId = resource.Properties.AccessLogSettings?.DestinationArn?.['Fn::GetAtt']?.[0];
+      const logGroupClass = logGroupId === undefined ? undefined : template.Resources[logGroupId]?.Properties.LogGroupClass;
+      if (logGroupClass === 'INFREQUENT_ACCESS') accessLogClass = logGroupClass;
+    }
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = resource.Properties.Environment?.Variables ?? {};
     const role: FunctionRole | undefined =
@@ -113,7 +125,7 @@ export function readDeployedStack(): DeployedStack {
             : undefined;
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (role === undefined || typeof assetPath !== 'string') continue;
-    const assetDir = path.join(CDK_OUT, assetPath);
+    const assetDir = path.join(outDir, assetPath);
     const indexPath = path.join(assetDir, 'index.js');
     const files = readdirSync(assetDir);
     found[role] = {
@@ -134,7 +146,7 @@ export function readDeployedStack(): DeployedStack {
     };
   }
   if (!found.verifier || !found.processor) throw new Error('the synthesised stack lacks the verifier or the processor function');
-  return { functions: { verifier: found.verifier, processor: found.processor }, changeEventsPublisher: found.changeEvents, accessLogFormat };
+  return { functions: { verifier: found.verifier, processor: found.processor }, changeEventsPublisher: found.changeEvents, accessLogFormat, accessLogClass };
 }
 
 function loggingOf(config: TemplateResource['Properties']['LoggingConfig']): DeployedFunction['logging'] {

@@ -8,7 +8,7 @@ import { clerkBodyOfSize, newSvixId, signDelivery } from './payloads';
 import { type Spread, spreadOf } from './stats';
 import { seededRandom } from './timing';
 import { httpApiEvent } from './verifier-handler.bench';
-import { batches, generateWorkload, sqsEvent } from './workload';
+import { batches, generateWorkload, sqsEvent, UNMODELLED_TYPE, unmodelledShare } from './workload';
 
 /**
  * The bundled functions from cdk.out, warm, one invocation after another in one process (one
@@ -48,6 +48,7 @@ export interface DeployedRunsResult {
   readonly processorBatchMs: Spread;
   /** CPU milliseconds per processor invocation. */
   readonly processorBatchCpuMs: Spread;
+  /** Per queued event: the processor sees no other. */
   readonly processorLogBytesPerEvent: number;
   readonly processorLogLinesPerEvent: number;
   readonly processorLogBytesPerEventByKind: Record<string, number>;
@@ -60,8 +61,13 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
   const levelOverride: Record<string, string> =
     options.applicationLogLevel === undefined ? {} : { AWS_LAMBDA_LOG_LEVEL: options.applicationLogLevel };
   const body = clerkBodyOfSize(2048);
-  const verifierEvents = Array.from({ length: options.verifierEvents }, () => {
-    const delivery = signDelivery(options.signingSecret, newSvixId(), body, Date.now());
+  // Types the table does not store, in the traffic mix's share: the verifier acknowledges them
+  // without queueing, and counts each (a metric document).
+  const unmodelledBody = clerkBodyOfSize(2048, UNMODELLED_TYPE);
+  const share = unmodelledShare();
+  const isUnmodelled = (index: number): boolean => Math.floor((index + 1) * share) > Math.floor(index * share);
+  const verifierEvents = Array.from({ length: options.verifierEvents }, (_, index) => {
+    const delivery = signDelivery(options.signingSecret, newSvixId(), isUnmodelled(index) ? unmodelledBody : body, Date.now());
     return httpApiEvent(delivery.headers, delivery.body);
   });
   const verifierEventsPath = path.join(options.workDir, 'verifier-events.json');
@@ -80,7 +86,10 @@ export async function benchDeployedRuns(options: DeployedRunsOptions): Promise<D
     (invocation) => invocation.statusCode === 200,
   );
 
-  const workload = generateWorkload(options.processorBatches * options.batchSize, seededRandom(7));
+  // Only what the verifier queues reaches the processor: the types the table stores.
+  const workload = generateWorkload(Math.ceil((options.processorBatches * options.batchSize) / (1 - unmodelledShare())), seededRandom(7))
+    .filter((item) => item.event.type !== UNMODELLED_TYPE)
+    .slice(0, options.processorBatches * options.batchSize);
   const processorEventsPath = path.join(options.workDir, 'processor-events.json');
   writeFileSync(processorEventsPath, JSON.stringify(batches(workload, options.batchSize).map((batch) => sqsEvent(batch))));
   const processor = await runBundle(

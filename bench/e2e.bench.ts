@@ -87,7 +87,13 @@ async function round(options: E2eOptions, index: number, eventCount: number): Pr
   let batchRecords = 0;
   let batchCount = 0;
   const reporter: PipelineReporter = {
-    received: () => undefined,
+    // A type the table does not store ends at the verifier: acknowledged, never queued.
+    received: (report) => {
+      if (report.svixId && report.notQueued !== undefined && !outcomeAt.has(report.svixId)) {
+        outcomes['not queued'] = (outcomes['not queued'] ?? 0) + 1;
+        outcomeAt.set(report.svixId, { result: 'not queued', at: nowMs() });
+      }
+    },
     problem: () => undefined,
     outcome: (report: OutcomeReport) => {
       outcomes[report.result] = (outcomes[report.result] ?? 0) + 1;

@@ -11,8 +11,8 @@ export function newSigningSecret(): string {
  * A realistic Clerk body of exactly `bytes` bytes: the largest sample event that fits, its
  * `data.public_metadata` padded to the size (Clerk users and organizations carry metadata).
  */
-export function clerkBodyOfSize(bytes: number): string {
-  const candidates = SAMPLE_EVENT_TYPES.map((type) => sampleEvent(type)).filter(
+export function clerkBodyOfSize(bytes: number, type?: string): string {
+  const candidates = (type === undefined ? SAMPLE_EVENT_TYPES : [type]).map((name) => sampleEvent(name)).filter(
     (event) => Buffer.byteLength(JSON.stringify(withPad(event, ''))) <= bytes,
   );
   if (candidates.length === 0) throw new Error(`no sample event fits in ${bytes} bytes`);

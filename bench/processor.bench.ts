@@ -73,6 +73,8 @@ export interface ProcessorBenchOptions {
   readonly runs: number;
   readonly batchesPerRun: number;
   readonly batchSize: number;
+  /** As the deployed processor is set (READ_PARENTS_FIRST): on only with change events. */
+  readonly readParentsFirst: boolean;
 }
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -102,6 +104,7 @@ async function harness(contender: MixContender, options: ProcessorBenchOptions, 
     deadLetterQueueUrl,
     queueUrl,
     now: Date.now,
+    readParentsFirst: options.readParentsFirst,
     logger: new MeteredLogger(logs, { serviceName: 'clerk-webhook-processor', logLevel: 'INFO' }),
     onOutcome: (outcome) => outcomes.push(outcome),
   };

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { PROCESSOR_ENV } from '../lambdas/processor/processor-config';
 import { MODELLED_EVENT_TYPES } from '../lambdas/shared/clerk-events';
 import { PIPELINE_DEFAULTS } from '../lib/pipeline-defaults';
 import { createQueues, createTable } from '../local/create-resources';
@@ -22,12 +23,13 @@ import {
   PRICES,
 } from './cost';
 import { benchDeployedRuns, type DeployedRunsResult } from './deployed-runs';
-import { type DeployedFunction, PROJECT_ROOT, readDeployedStack, synthesize } from './deployed-functions';
+import { CDK_OUT_CHANGE_EVENTS, type DeployedFunction, PROJECT_ROOT, readDeployedStack, synthesize } from './deployed-functions';
 import { benchChangeEvents, type ChangeEventsBenchOptions, renderChangeEventsMarkdown } from './change-events.bench';
 import { benchEndToEnd } from './e2e.bench';
 import { describeMachine, loadAverage } from './machine';
 import { benchMail, renderMailMarkdown } from './mail.bench';
 import { newSigningSecret } from './payloads';
+import { unmodelledShare } from './workload';
 import { type BenchReport, type CostLever, type Goal, renderMarkdown, updateBenchmarksFile, updateBenchmarksSection } from './report';
 import { benchProcessor, type ProcessorBenchResult } from './processor.bench';
 import { startSecretsManagerStub } from './secrets-manager-stub';
@@ -251,10 +253,12 @@ function costLevers(
     ['application log level INFO (`logLevel`): a line per event in each function', { ...inputs, ...infoLogs }],
     ["system log level INFO (`systemLogLevel`): Lambda's start and report records per invocation", { ...inputs, ...systemInfo }],
     ["gsi1 projecting every attribute (`gsi1Projection: 'all'`, the previous default)", { ...inputs, ...allProjection }],
+    ['API access log in the Standard log class (`accessLogClass`, the previous default)', { ...inputs, accessLogClass: 'STANDARD' }],
   ];
   const everything: CostInputs = {
     ...inputs,
     ...allProjection,
+    accessLogClass: 'STANDARD',
     verifier: { ...systemInfo.verifier, logBytesPerEvent: atInfo.verifierLogBytesPerEvent, activeTracing: true },
     processor: { ...systemInfo.processor, logBytesPerEvent: atInfo.processorLogBytesPerEvent, activeTracing: true },
   };
@@ -289,15 +293,22 @@ async function main(): Promise<void> {
   const started = nowMs();
 
   if (!skipSynth) {
-    step('cdk synth (bundles the functions into cdk.out)');
-    await synthesize();
+    if (only !== 'change-events') {
+      step('cdk synth at the defaults (bundles the functions into cdk.out)');
+      await synthesize();
+    }
+    if (only === undefined || only === 'change-events') {
+      step(`cdk synth with change events (into ${path.relative(PROJECT_ROOT, CDK_OUT_CHANGE_EVENTS)})`);
+      await synthesize(CDK_OUT_CHANGE_EVENTS, { changeEvents: 'true' });
+    }
   }
-  const stack = readDeployedStack();
-  const { functions } = stack;
   if (only === 'change-events') {
-    await benchOnlyChangeEvents(s, stack);
+    await benchOnlyChangeEvents(s, readDeployedStack(CDK_OUT_CHANGE_EVENTS));
     return;
   }
+  // What is priced is the stack at its defaults; change events are measured on their own synth.
+  const stack = readDeployedStack();
+  const { functions } = stack;
   if (only === 'cold-start') {
     await benchOnlyColdStart(s, stack);
     return;
@@ -398,6 +409,7 @@ async function main(): Promise<void> {
       runs: s.processorRuns,
       batchesPerRun: s.processorBatchesPerRun,
       batchSize: PIPELINE_DEFAULTS.batchSize,
+      readParentsFirst: functions.processor.literalEnvironment[PROCESSOR_ENV.readParentsFirst] === 'true',
     });
 
     step('end to end on the local pipeline');
@@ -425,14 +437,16 @@ async function main(): Promise<void> {
     });
     step('change events on the local pipeline and the publisher bundle');
     const changeEvents = await benchChangeEvents(
-      changeEventsOptions(s, { dynamoDbEndpoint: dynamoDb.endpoint, sqsEndpoint: sqsEngine.endpoint }, workDir, stack),
+      changeEventsOptions(s, { dynamoDbEndpoint: dynamoDb.endpoint, sqsEndpoint: sqsEngine.endpoint }, workDir, readDeployedStack(CDK_OUT_CHANGE_EVENTS)),
     );
 
     const backfill = await runBackfillSection(dynamoDb.endpoint, quick);
     await cleanUp();
     machine.loadAverageEnd = loadAverage();
 
-    // Cost: everything per event comes from this run.
+    // Cost: everything per event comes from this run. Types the table does not store end at the
+    // verifier (acknowledged, not queued): only the rest reach SQS and the processor.
+    const queuedShare = 1 - unmodelledShare();
     const verifierFn: MeasuredFunction = {
       memorySizeMb: functions.verifier.memorySizeMb,
       activeTracing: functions.verifier.activeTracing,
@@ -452,18 +466,20 @@ async function main(): Promise<void> {
       initCpuMs: deployed.processorInitCpuMs,
       wallMs: deployed.processorBatchMs.median,
       cpuMs: deployed.processorBatchCpuMs.median,
-      eventsPerInvocation: PIPELINE_DEFAULTS.batchSize,
-      logBytesPerEvent: deployed.processorLogBytesPerEvent,
+      // A batch holds queued events only: a batch's worth of Clerk events is that much larger.
+      eventsPerInvocation: PIPELINE_DEFAULTS.batchSize / queuedShare,
+      logBytesPerEvent: deployed.processorLogBytesPerEvent * queuedShare,
     };
     const costInputs: CostInputs = {
       verifier: verifierFn,
       processor: processorFn,
       writeUnitsPerEvent: processor.mix.ours.writeUnitsPerEvent,
       readUnitsPerEvent: processor.mix.ours.readUnitsPerEvent,
-      // SendMessage per event; per full batch one ReceiveMessage and one DeleteMessageBatch.
-      sqsRequestsPerEvent: 1 + 2 / PIPELINE_DEFAULTS.batchSize,
+      // Per queued event a SendMessage; per full batch one ReceiveMessage and one DeleteMessageBatch.
+      sqsRequestsPerEvent: queuedShare * (1 + 2 / PIPELINE_DEFAULTS.batchSize),
       httpRequestsPerEvent: 1,
       accessLogBytesPerRequest: stack.accessLogFormat === undefined ? 0 : accessLogLineBytes(stack.accessLogFormat),
+      accessLogClass: stack.accessLogClass,
       eventsPerMonth: EVENTS_PER_MONTH,
     };
     const cost = costPerMillion(costInputs);

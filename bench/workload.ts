@@ -29,6 +29,15 @@ export const TRAFFIC_MIX: Readonly<Record<string, number>> = {
   'email.created': 12,
 };
 
+/** The mix's stand-in for every type this project does not model. */
+export const UNMODELLED_TYPE = 'email.created';
+
+/** Share of the mix's events of types this project does not model. */
+export function unmodelledShare(): number {
+  const total = Object.values(TRAFFIC_MIX).reduce((a, b) => a + b, 0);
+  return (TRAFFIC_MIX[UNMODELLED_TYPE] ?? 0) / total;
+}
+
 export interface WorkloadEvent {
   readonly svixId: string;
   readonly event: ClerkEventEnvelope;
