@@ -1,9 +1,8 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { InvalidSignatureError, MethodNotAllowedError, SourceNotAllowedError } from '../shared/errors';
 import { EVENT_BODY_LIMITS, parseEventBody } from '../shared/event-body';
-import { enqueueEvent } from './enqueue-event';
+import { enqueueEvent, type MessageSender } from './enqueue-event';
 import { classifyError, errorResponse, jsonResponse } from './http-responses';
 import { createInstanceFilter, NO_INSTANCE_ID } from './instance-filter';
 import { readRawBody } from './raw-body';
@@ -15,7 +14,8 @@ import { readWebhookHeaders, type SignedHeaders } from './webhook-headers';
 import type { WebhookOutcome } from './webhook-outcome';
 
 export interface VerifierDeps {
-  readonly sqs: SQSClient;
+  /** SendMessage to the event queue (sqs-message-sender.ts in Lambda). */
+  readonly queue: MessageSender;
   readonly queueUrl: string;
   readonly secrets: SigningSecretSource;
   readonly maxBodyBytes: number;
@@ -89,7 +89,7 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
         deps.onOutcome?.({ result: 'ignored', statusCode: 200, svixId, eventType });
         return jsonResponse(200, { received: true, queued: false, reason: 'instance not allowed' });
       }
-      await enqueueEvent(deps.sqs, deps.queueUrl, {
+      await enqueueEvent(deps.queue, deps.queueUrl, {
         svixId,
         svixTimestamp: signed.timestamp,
         receivedAt: new Date(deps.now()).toISOString(),
