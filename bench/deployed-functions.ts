@@ -28,7 +28,7 @@ export interface DeployedFunction {
   readonly memorySizeMb: number;
   /** The function's timeout (Lambda's default, 3 s, when the template sets none). */
   readonly timeoutSeconds: number;
-  /** Environment variables with literal values in the template (POWERTOOLS_SERVICE_NAME...). */
+  /** Environment variables with literal values in the template (POWERTOOLS_SERVICE_NAME...), and pseudo parameters resolved. */
   readonly literalEnvironment: Readonly<Record<string, string>>;
   /** X-Ray active tracing (Lambda then samples and records traces). */
   readonly activeTracing: boolean;
@@ -138,15 +138,26 @@ export function readDeployedStack(outDir = CDK_OUT): DeployedStack {
       zipBytes: files.reduce((sum, file) => sum + deflateRawSync(readFileSync(path.join(assetDir, file)), { level: 6 }).length + 100, 22),
       memorySizeMb: resource.Properties.MemorySize ?? 128,
       timeoutSeconds: resource.Properties.Timeout ?? 3,
-      literalEnvironment: Object.fromEntries(
-        Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-      ),
+      literalEnvironment: literalEnvironmentOf(variables),
       activeTracing: resource.Properties.TracingConfig?.Mode === 'Active',
       logging: loggingOf(resource.Properties.LoggingConfig),
     };
   }
   if (!found.verifier || !found.processor) throw new Error('the synthesised stack lacks the verifier or the processor function');
   return { functions: { verifier: found.verifier, processor: found.processor }, changeEventsPublisher: found.changeEvents, accessLogFormat, accessLogClass };
+}
+
+/** Pseudo parameters a variable may hold, at their value in the commercial partition (the verifier's AWS_URL_SUFFIX). */
+const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = { 'AWS::URLSuffix': 'amazonaws.com' };
+
+function literalEnvironmentOf(variables: Record<string, unknown>): Record<string, string> {
+  const literal: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    const ref = (value as { Ref?: unknown } | null)?.Ref;
+    if (typeof value === 'string') literal[name] = value;
+    else if (typeof ref === 'string' && PSEUDO_PARAMETERS[ref] !== undefined) literal[name] = PSEUDO_PARAMETERS[ref];
+  }
+  return literal;
 }
 
 function loggingOf(config: TemplateResource['Properties']['LoggingConfig']): DeployedFunction['logging'] {

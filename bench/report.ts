@@ -119,7 +119,7 @@ export function renderMarkdown(report: BenchReport): string {
       ['measure', 'value'],
       [
         ['handler, stub queue client (our code only), µs CPU per event', spread(report.verifierHandler.microsPerEvent.stub, 0)],
-        ['handler, SDK SQSClient on a no-op transport, µs CPU per event', spread(report.verifierHandler.microsPerEvent.sdk, 0)],
+        ["handler, the verifier's own SQS client on a no-op transport, µs CPU per event", spread(report.verifierHandler.microsPerEvent.client, 0)],
         ['deployed verifier bundle, warm invocation against the SQS emulator, ms', spread(report.deployed.verifierMs, 2)],
         ['  of which CPU, ms', spread(report.deployed.verifierCpuMs, 2)],
         ['cold start, ours (spawn → first answer), ms', spread(report.coldStart.oursMs, 0)],

@@ -1,9 +1,10 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { AwsTransport } from '../lambdas/verifier/aws-http-transport';
 import { createVerifierHandler, type VerifierHandler } from '../lambdas/verifier/create-verifier-handler';
+import type { MessageSender } from '../lambdas/verifier/enqueue-event';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
+import { createSqsMessageSender } from '../lambdas/verifier/sqs-message-sender';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
 import { type LogMeter, MeteredLogger } from './metered-logger';
@@ -14,61 +15,44 @@ import { asyncOpsPerCpuSecond } from './timing';
 /**
  * The verifier's handler in process: an HTTP API v2 event in, the message handed to a queue
  * client that sends nothing. Two queue clients:
- * - stub: `send` resolves at once; what is measured is our code alone (body, headers,
+ * - stub: `sendMessage` resolves at once; what is measured is our code alone (body, headers,
  *   verification, parsing, the SQS-safe message);
- * - sdk: the real SQSClient with an HTTP handler that answers at once; adds what the SDK does
- *   for every message in Lambda (serialising, SigV4 signing, checking the MD5 of the body).
+ * - client: the verifier's own SQS client (lambdas/verifier/sqs-message-sender.ts) on a transport
+ *   that answers at once; adds what it does for every message in Lambda (serialising, SigV4
+ *   signing, checking the MD5 of the body).
  * Microseconds of CPU per event, one event at a time, 2 KB bodies, INFO logging as deployed.
  */
 
 export interface VerifierHandlerResult {
   readonly bodyBytes: number;
-  readonly microsPerEvent: Record<'stub' | 'sdk', Spread>;
+  readonly microsPerEvent: Record<'stub' | 'client', Spread>;
   readonly logBytesPerEvent: number;
   readonly logLinesPerEvent: number;
 }
 
 const QUEUE_URL = 'http://127.0.0.1:1/000000000000/clerk-sync-events';
 
-/** An SQS client whose transport answers SendMessage at once, with the MD5 the SDK checks. */
-function noOpSdkClient(): SQSClient {
-  return new SQSClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+/** Answers SendMessage at once, with the MD5 the client checks. */
+const answerAtOnce: AwsTransport = async (request) => {
+  const { MessageBody } = JSON.parse(request.body) as { MessageBody: string };
+  const answer = JSON.stringify({
+    MessageId: '00000000-0000-4000-8000-000000000000',
+    MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex'),
+  });
+  return { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(answer) };
+};
+
+function noOpTransportClient(): MessageSender {
+  return createSqsMessageSender({
     endpoint: 'http://127.0.0.1:1',
-    requestHandler: {
-      handle: async (request: { body?: unknown }) => {
-        // Read as bytes: the SDK's body type warns when used as a string.
-        const bytes = request.body as Uint8Array;
-        const { MessageBody } = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as {
-          MessageBody: string;
-        };
-        const answer = JSON.stringify({
-          MessageId: '00000000-0000-4000-8000-000000000000',
-          MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex'),
-        });
-        // The SDK recognises an HTTP response by its shape (status code and headers).
-        return {
-          response: {
-            statusCode: 200,
-            headers: { 'content-type': 'application/x-amz-json-1.0' },
-            body: Readable.from([Buffer.from(answer)]),
-          },
-        };
-      },
-    },
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local', sessionToken: 'local' },
+    timeouts: VERIFIER_DEFAULTS.sqsTimeouts,
+    transport: answerAtOnce,
   });
 }
 
-function stubClient(): SQSClient {
-  const stub = {
-    send: async (command: SendMessageCommand) => {
-      if (!(command instanceof SendMessageCommand)) throw new Error('unexpected command');
-      return { MessageId: '00000000-0000-4000-8000-000000000000' };
-    },
-  };
-  return stub as unknown as SQSClient;
-}
+const stubClient: MessageSender = { sendMessage: async () => ({ messageId: '00000000-0000-4000-8000-000000000000' }) };
 
 /** What API Gateway hands the function for one Svix delivery. */
 export function httpApiEvent(headers: Record<string, string>, body: string): APIGatewayProxyEventV2 {
@@ -115,16 +99,16 @@ export async function benchVerifierHandler(options: { rounds: number; sliceMs: n
     return httpApiEvent(delivery.headers, delivery.body);
   });
   const logs: LogMeter = { bytes: 0, lines: 0 };
-  const handlerWith = (sqs: SQSClient): VerifierHandler =>
+  const handlerWith = (queue: MessageSender): VerifierHandler =>
     createVerifierHandler({
-      sqs,
+      queue,
       queueUrl: QUEUE_URL,
       secrets: staticSecretSource([secret]),
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       now: Date.now,
       logger: new MeteredLogger(logs, { serviceName: SERVICE_NAMES.verifier, logLevel: 'INFO' }),
     });
-  const handlers = { stub: handlerWith(stubClient()), sdk: handlerWith(noOpSdkClient()) };
+  const handlers = { stub: handlerWith(stubClient), client: handlerWith(noOpTransportClient()) };
   let next = 0;
   const invoke = (handler: VerifierHandler) => async () => {
     const response = await handler(events[next++ % events.length]!);
@@ -135,9 +119,9 @@ export async function benchVerifierHandler(options: { rounds: number; sliceMs: n
   for (const handler of Object.values(handlers)) await asyncOpsPerCpuSecond(invoke(handler), options.sliceMs);
   const logsBefore = { ...logs };
   let invocations = 0;
-  const samples: Record<'stub' | 'sdk', number[]> = { stub: [], sdk: [] };
+  const samples: Record<'stub' | 'client', number[]> = { stub: [], client: [] };
   for (let round = 0; round < options.rounds; round += 1) {
-    for (const kind of round % 2 === 0 ? (['stub', 'sdk'] as const) : (['sdk', 'stub'] as const)) {
+    for (const kind of round % 2 === 0 ? (['stub', 'client'] as const) : (['client', 'stub'] as const)) {
       const count = { calls: 0 };
       const counted = async () => {
         count.calls += 1;
@@ -150,7 +134,7 @@ export async function benchVerifierHandler(options: { rounds: number; sliceMs: n
   }
   return {
     bodyBytes,
-    microsPerEvent: { stub: spreadOf(samples.stub), sdk: spreadOf(samples.sdk) },
+    microsPerEvent: { stub: spreadOf(samples.stub), client: spreadOf(samples.client) },
     logBytesPerEvent: (logs.bytes - logsBefore.bytes) / invocations,
     logLinesPerEvent: (logs.lines - logsBefore.lines) / invocations,
   };

@@ -25,10 +25,10 @@ import { createMailboxMailSender } from '../lambdas/notifier/mailbox-mail-sender
 import { NOTIFIER_DEFAULTS } from '../lambdas/notifier/notifier-config';
 import { createProcessorHandler, type ProcessorDeps } from '../lambdas/processor/create-processor-handler';
 import { SERVICE_NAMES } from '../lambdas/shared/metrics-contract';
-import { type ClientTimeouts, clientOptions } from '../lambdas/shared/sdk-client-options';
+import type { ClientTimeouts } from '../lambdas/shared/sdk-client-options';
 import { createVerifierHandler } from '../lambdas/verifier/create-verifier-handler';
 import { staticSecretSource } from '../lambdas/verifier/signing-secrets';
-import { verifierSqsClient } from '../lambdas/verifier/verifier-clients';
+import { createSqsMessageSender } from '../lambdas/verifier/sqs-message-sender';
 import { VERIFIER_DEFAULTS } from '../lambdas/verifier/verifier-config';
 import { startChangeEventForwarder } from './change-event-forwarder';
 import { createChangeEventsSink } from './change-events-sink';
@@ -185,18 +185,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const engines = await startEngines(options, stoppers);
     const dynamoDb = new DynamoDBClient({ endpoint: engines.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const sqs = new SQSClient({ endpoint: engines.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    // The verifier's own client (the shared one long-polls for 20 s), bounded like the function's but
-    // with room for an emulator on a busy machine: there is no Svix here to retry a 503.
-    const verifierSqs = verifierSqsClient({
+    // The verifier's own client, as in Lambda, bounded like the function's but with room for an
+    // emulator on a busy machine: there is no Svix here to retry a 503. The emulator's endpoint is
+    // given in code, so it goes before the queue URL's host (sqs.<region>.localhost).
+    const verifierQueue = createSqsMessageSender({
       endpoint: engines.sqsEndpoint,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
-      ...clientOptions(LOCAL_VERIFIER_SQS_TIMEOUTS),
+      timeouts: LOCAL_VERIFIER_SQS_TIMEOUTS,
     });
     stoppers.push(async () => {
       dynamoDb.destroy();
       sqs.destroy();
-      verifierSqs.destroy();
+      verifierQueue.destroy();
     });
 
     const mailOptions = options.mail === false ? undefined : (options.mail ?? {});
@@ -209,7 +210,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const logLevel = options.logLevel ?? LOCAL_DEFAULTS.logLevel;
     handleWebhook = createVerifierHandler({
-      sqs: verifierSqs,
+      queue: verifierQueue,
       queueUrl: queues.queueUrl,
       secrets,
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,

@@ -28,7 +28,7 @@ export interface SdkClientTimeoutOptions {
  * retries like any transient error, up to `maxAttempts`.
  */
 export function clientOptions(timeouts: ClientTimeouts): SdkClientTimeoutOptions {
-  for (const [name, value] of Object.entries(timeouts)) positiveInteger(value as number, name);
+  checkTimeouts(timeouts);
   return {
     maxAttempts: timeouts.maxAttempts,
     requestHandler: {
@@ -39,6 +39,11 @@ export function clientOptions(timeouts: ClientTimeouts): SdkClientTimeoutOptions
   };
 }
 
+/** Throws a ConfigurationError naming the first setting that is not a positive integer. */
+export function checkTimeouts(timeouts: ClientTimeouts): void {
+  for (const [name, value] of Object.entries(timeouts)) positiveInteger(value as number, name);
+}
+
 /**
  * The SDK's standard retry strategy waits a random time before each retry, at most
  * `base × 2^(retry − 1)`; the base is 1 s after throttling, 50 ms otherwise. The bound below takes
@@ -47,12 +52,21 @@ export function clientOptions(timeouts: ClientTimeouts): SdkClientTimeoutOptions
 const LONGEST_RETRY_BASE_MS = 1_000;
 
 /**
+ * The longest wait before retry `retry` (1-based) that worstCaseCallMs allows for: what the SDK's
+ * strategy can wait, and what the verifier's own client (lambdas/verifier/aws-json-errors.ts,
+ * retryDelayMs) stays under.
+ */
+export function longestRetryWaitMs(retry: number): number {
+  return LONGEST_RETRY_BASE_MS * 2 ** (retry - 1);
+}
+
+/**
  * The longest one call can take with these settings: every attempt runs into its request timeout
  * (which includes connecting) and every retry waits the longest backoff. What a function's
  * timeout has to leave room for.
  */
 export function worstCaseCallMs(timeouts: ClientTimeouts): number {
   let backoff = 0;
-  for (let retry = 1; retry < timeouts.maxAttempts; retry += 1) backoff += LONGEST_RETRY_BASE_MS * 2 ** (retry - 1);
+  for (let retry = 1; retry < timeouts.maxAttempts; retry += 1) backoff += longestRetryWaitMs(retry);
   return timeouts.maxAttempts * Math.max(timeouts.requestTimeoutMs, timeouts.connectionTimeoutMs) + backoff;
 }

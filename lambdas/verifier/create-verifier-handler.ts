@@ -1,10 +1,9 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { InvalidSignatureError, MethodNotAllowedError, SourceNotAllowedError } from '../shared/errors';
 import { isModelledEventType } from '../shared/clerk-events';
 import { EVENT_BODY_LIMITS, parseEventBody } from '../shared/event-body';
-import { enqueueEvent } from './enqueue-event';
+import { enqueueEvent, type MessageSender } from './enqueue-event';
 import { classifyError, errorResponse, jsonResponse } from './http-responses';
 import { createInstanceFilter, NO_INSTANCE_ID } from './instance-filter';
 import { readRawBody } from './raw-body';
@@ -16,7 +15,8 @@ import { readWebhookHeaders, type SignedHeaders } from './webhook-headers';
 import type { WebhookOutcome } from './webhook-outcome';
 
 export interface VerifierDeps {
-  readonly sqs: SQSClient;
+  /** SendMessage to the event queue (sqs-message-sender.ts in Lambda). */
+  readonly queue: MessageSender;
   readonly queueUrl: string;
   readonly secrets: SigningSecretSource;
   readonly maxBodyBytes: number;
@@ -92,7 +92,7 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
       }
       if (!isModelledEventType(eventType)) {
         // The table stores nothing of it, and the processor would only acknowledge it: queueing
-        // it would cost a message and a processor's share for nothing (README, "Event types").
+        // it would cost a message and a processor's share for nothing (README, "Correctness").
         logger.info('webhook of an event type the table does not store acknowledged, not queued', {
           eventType,
           outcome: 'not-modelled',
@@ -101,7 +101,7 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
         deps.onOutcome?.({ result: 'not-modelled', statusCode: 200, svixId, eventType });
         return jsonResponse(200, { received: true, queued: false, reason: 'event type not modelled' });
       }
-      await enqueueEvent(deps.sqs, deps.queueUrl, {
+      await enqueueEvent(deps.queue, deps.queueUrl, {
         svixId,
         svixTimestamp: signed.timestamp,
         receivedAt: new Date(deps.now()).toISOString(),

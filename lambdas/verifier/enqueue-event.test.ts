@@ -1,8 +1,7 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { PayloadTooLargeError } from '../shared/errors';
+import { EnqueueFailedError, PayloadTooLargeError } from '../shared/errors';
 import { decodeBody, type QueuedEventV2, SQS_MAX_MESSAGE_BYTES } from '../shared/queued-event';
-import { enqueueEvent, queuedMessageBody, type VerifiedDelivery } from './enqueue-event';
+import { enqueueEvent, type MessageSender, queuedMessageBody, type VerifiedDelivery } from './enqueue-event';
 
 // What the SQS emulator accepts (real SQS additionally accepts #x10000-#x10FFFF).
 const EMULATOR_SAFE = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD]*$/;
@@ -55,16 +54,39 @@ describe('queuedMessageBody (QueuedEvent v2)', () => {
 });
 
 describe('enqueueEvent', () => {
+  it('hands the sender the v2 body with the svix id and event type as attributes', async () => {
+    const sent: unknown[] = [];
+    const raw = Buffer.from('{"type":"user.updated","data":{}}');
+    await enqueueEvent({ sendMessage: async (message) => (sent.push(message), { messageId: 'm-1' }) }, 'https://sqs.example/q', delivery(raw));
+    expect(sent).toEqual([
+      { queueUrl: 'https://sqs.example/q', body: queuedMessageBody(delivery(raw)), attributes: { svixId: 'msg_2abc', eventType: 'user.updated' } },
+    ]);
+  });
+
+  it("turns a failed send into EnqueueFailedError (503) naming the failure's name and message", async () => {
+    const refusing: MessageSender = {
+      sendMessage: () => Promise.reject(Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' })),
+    };
+    const failure = enqueueEvent(refusing, 'https://sqs.example/q', delivery(Buffer.from('{}')));
+    await expect(failure).rejects.toBeInstanceOf(EnqueueFailedError);
+    await expect(failure).rejects.toThrow('SQS did not accept the event (AccessDenied: Access to the resource is denied.)');
+  });
+
   it('refuses (413) an event whose escaped message SQS could never accept, without sending it', async () => {
     // 100,000 emoji: 400 KB of UTF-8, 1.2 MB once escaped for SQS (12 characters each).
     const raw = Buffer.from(`{"type":"user.updated","data":{"bio":"${'🚀'.repeat(100_000)}"}}`);
-    const send = jest.fn();
-    const sqs = { send } as unknown as SQSClient;
+    const sent: unknown[] = [];
+    const sender: MessageSender = {
+      sendMessage: async (message) => {
+        sent.push(message);
+        return { messageId: 'm-1' };
+      },
+    };
     const size = Buffer.byteLength(queuedMessageBody(delivery(raw))) + 'svixIdStringmsg_2abceventTypeStringuser.updated'.length;
     expect(size).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES);
-    await expect(enqueueEvent(sqs, 'https://sqs.example/q', delivery(raw))).rejects.toThrow(
+    await expect(enqueueEvent(sender, 'https://sqs.example/q', delivery(raw))).rejects.toThrow(
       new PayloadTooLargeError(`the event makes a queue message of ${size} bytes; SQS accepts at most ${SQS_MAX_MESSAGE_BYTES} (lower maxBodyBytes)`),
     );
-    expect(send).not.toHaveBeenCalled();
+    expect(sent).toEqual([]);
   });
 });

@@ -1,7 +1,19 @@
-import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { EnqueueFailedError, PayloadTooLargeError } from '../shared/errors';
 import { encodeBody, QUEUED_EVENT_ATTRIBUTES, type QueuedEventV2, SQS_MAX_MESSAGE_BYTES } from '../shared/queued-event';
 import { toSqsSafeJson } from './sqs-safe-json';
+
+/** One SQS message: its body and its String attributes. */
+export interface QueueMessage {
+  readonly queueUrl: string;
+  readonly body: string;
+  /** Name → value, each sent with DataType `String`. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** What the verifier needs of SQS: SendMessage, resolved only once SQS has accepted the message. */
+export interface MessageSender {
+  sendMessage(message: QueueMessage): Promise<{ readonly messageId: string }>;
+}
 
 /** An authenticated delivery, as it goes to the queue. */
 export interface VerifiedDelivery {
@@ -34,11 +46,11 @@ export function queuedMessageBody(delivery: VerifiedDelivery): string {
  * must not acknowledge the delivery before that, or an event could be lost. A message SQS could
  * never accept (over its size limit once escaped) is refused with 413 instead of being retried.
  */
-export async function enqueueEvent(sqs: SQSClient, queueUrl: string, delivery: VerifiedDelivery): Promise<void> {
+export async function enqueueEvent(sender: MessageSender, queueUrl: string, delivery: VerifiedDelivery): Promise<void> {
   const body = queuedMessageBody(delivery);
-  const attributes: Record<string, MessageAttributeValue> = {
-    [QUEUED_EVENT_ATTRIBUTES.svixId]: { DataType: 'String', StringValue: delivery.svixId },
-    [QUEUED_EVENT_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: delivery.eventType },
+  const attributes: Record<string, string> = {
+    [QUEUED_EVENT_ATTRIBUTES.svixId]: delivery.svixId,
+    [QUEUED_EVENT_ATTRIBUTES.eventType]: delivery.eventType,
   };
   const size = Buffer.byteLength(body, 'utf8') + attributesSize(attributes);
   if (size > SQS_MAX_MESSAGE_BYTES) {
@@ -47,18 +59,16 @@ export async function enqueueEvent(sqs: SQSClient, queueUrl: string, delivery: V
     );
   }
   try {
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }));
+    await sender.sendMessage({ queueUrl, body, attributes });
   } catch (error) {
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new EnqueueFailedError(`SQS did not accept the event (${detail})`, { cause: error });
   }
 }
 
-/** SQS counts each attribute's name, data type and value towards the message size. */
-function attributesSize(attributes: Record<string, MessageAttributeValue>): number {
+/** SQS counts each attribute's name, data type (`String`) and value towards the message size. */
+function attributesSize(attributes: Record<string, string>): number {
   let size = 0;
-  for (const [name, { DataType = '', StringValue = '' }] of Object.entries(attributes)) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(DataType) + Buffer.byteLength(StringValue);
-  }
+  for (const [name, value] of Object.entries(attributes)) size += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value);
   return size;
 }

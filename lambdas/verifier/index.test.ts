@@ -9,14 +9,20 @@ describe('verifier index', () => {
 
   const importIndex = (): unknown => coldStart(() => require('./index'));
 
+  /** What the stack and Lambda set. */
+  const CONFIGURED = {
+    QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+    SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+    AWS_URL_SUFFIX: 'amazonaws.com',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_SESSION_TOKEN: 'token',
+  };
 
-  it.each([
-    ['QUEUE_URL', { SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf' }],
-    ['SIGNING_SECRET_ARN', { QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q' }],
-  ])('throws a ConfigurationError naming %s when it is missing', (name, env) => {
-    delete process.env.QUEUE_URL;
-    delete process.env.SIGNING_SECRET_ARN;
-    Object.assign(process.env, env);
+  it.each(Object.keys(CONFIGURED).filter((name) => name !== 'AWS_SESSION_TOKEN'))('throws a ConfigurationError naming %s when it is missing', (name) => {
+    Object.assign(process.env, CONFIGURED);
+    delete process.env[name];
     const error = thrownBy(importIndex);
     expect(error.name).toBe('ConfigurationError');
     expect(error.code).toBe('CONFIGURATION');
@@ -24,20 +30,13 @@ describe('verifier index', () => {
   });
 
   it('rejects a MAX_BODY_BYTES that is not a positive integer', () => {
-    Object.assign(process.env, {
-      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
-      SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-      MAX_BODY_BYTES: '256k',
-    });
+    Object.assign(process.env, CONFIGURED, { MAX_BODY_BYTES: '256k' });
     const error = thrownBy(importIndex);
     expect(error.message).toBe('environment variable MAX_BODY_BYTES must be a positive integer, got "256k"');
   });
 
   it('exports a handler when configured', () => {
-    Object.assign(process.env, {
-      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
-      SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-    });
+    Object.assign(process.env, CONFIGURED);
     expect(importIndex()).toEqual({ handler: expect.any(Function) });
   });
 });

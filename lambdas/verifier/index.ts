@@ -4,13 +4,14 @@ import { createEmfPublisher, powertoolsSettings } from '../shared/metric-groups'
 import { SERVICE_NAMES } from '../shared/metrics-contract';
 import { createVerifierHandler } from './create-verifier-handler';
 import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
-import { verifierSecretsManagerClient, verifierSqsClient } from './verifier-clients';
+import { verifierClientsFromEnvironment } from './verifier-clients';
 import { readVerifierConfig } from './verifier-config';
 import { webhookMetricGroups } from './verifier-metrics';
 import type { WebhookOutcome } from './webhook-outcome';
 
 // Configuration is read at cold start so a bad deployment fails loudly before any request.
 const config = readVerifierConfig();
+const clients = verifierClientsFromEnvironment(config);
 
 const settings = powertoolsSettings(SERVICE_NAMES.verifier);
 const logger = new Logger({ serviceName: settings.serviceName });
@@ -29,10 +30,10 @@ function publishMetrics(outcome: WebhookOutcome): void {
 
 // Module scope: clients and the secret cache live as long as the Lambda environment.
 const verify = createVerifierHandler({
-  sqs: verifierSqsClient(),
+  queue: clients.queue,
   queueUrl: config.queueUrl,
   secrets: createSecretsManagerSecretSource({
-    client: verifierSecretsManagerClient(),
+    secretsManager: clients.secretsManager,
     secretId: config.signingSecretArn,
     ttlMs: config.secretCacheTtlSeconds * 1000,
     now,

@@ -1,33 +1,56 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidSigningSecretError, SigningSecretUnavailableError } from '../shared/errors';
 import { CapturingLogger } from '../../test/support/capturing-logger';
-import { createSecretsManagerSecretSource } from './secrets-manager-secret-source';
+import { createSecretsManagerSecretSource, type SecretStringReader } from './secrets-manager-secret-source';
 
 const OLD = 'whsec_' + Buffer.alloc(24, 1).toString('base64');
 const NEW = 'whsec_' + Buffer.alloc(24, 2).toString('base64');
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-signing-AbCdEf';
 
+type Answer = () => Promise<string | undefined>;
+const value = (secretString: string | undefined): Answer => () => Promise.resolve(secretString);
+const rejection = (name: string, message: string): Answer => () => Promise.reject(Object.assign(new Error(message), { name }));
+
+/** Secrets Manager as the source sees it: GetSecretValue answers, scripted one by one, then one for all the rest. */
+class FakeSecretsManager implements SecretStringReader {
+  readonly secretIds: string[] = [];
+  private readonly next: Answer[] = [];
+  private rest: Answer = rejection('Error', 'no answer scripted');
+
+  answerOnce(...answers: Answer[]): this {
+    this.next.push(...answers);
+    return this;
+  }
+
+  answerAlways(answer: Answer): this {
+    this.rest = answer;
+    return this;
+  }
+
+  getSecretString(secretId: string): Promise<string | undefined> {
+    this.secretIds.push(secretId);
+    return (this.next.shift() ?? this.rest)();
+  }
+}
+
 function setup(options: { ttlMs?: number } = {}) {
-  const client = new SecretsManagerClient({ region: 'us-east-1' });
-  const secretsManager = mockClient(client);
+  const secretsManager = new FakeSecretsManager();
   const clock = { now: 1_700_000_000_000 };
   const logger = new CapturingLogger();
   const source = createSecretsManagerSecretSource({
-    client,
+    secretsManager,
     secretId: SECRET_ARN,
     ttlMs: options.ttlMs ?? 300_000,
     now: () => clock.now,
     logger,
   });
-  const calls = () => secretsManager.commandCalls(GetSecretValueCommand).length;
+  const calls = () => secretsManager.secretIds.length;
   return { secretsManager, clock, logger, source, calls };
 }
 
 describe('createSecretsManagerSecretSource', () => {
   it('reads the secret by its ARN and caches it for the TTL', async () => {
     const { secretsManager, clock, source, calls } = setup({ ttlMs: 300_000 });
-    secretsManager.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: `${OLD} ${NEW}` });
+    secretsManager.answerAlways(value(`${OLD} ${NEW}`));
 
     const first = await source.getSecrets();
     expect(first).toEqual([OLD, NEW]);
@@ -38,13 +61,12 @@ describe('createSecretsManagerSecretSource', () => {
     clock.now += 1;
     expect(await source.getSecrets()).toBe(first); // unchanged value: same instance, keys stay decoded
     expect(calls()).toBe(2);
+    expect(new Set(secretsManager.secretIds)).toEqual(new Set([SECRET_ARN]));
   });
 
   it('shares one in-flight fetch between concurrent callers', async () => {
     const { secretsManager, source, calls } = setup();
-    secretsManager.on(GetSecretValueCommand).callsFake(
-      () => new Promise((resolve) => setTimeout(() => resolve({ SecretString: OLD }), 20)),
-    );
+    secretsManager.answerAlways(() => new Promise((resolve) => setTimeout(() => resolve(OLD), 20)));
     const results = await Promise.all(Array.from({ length: 5 }, () => source.getSecrets()));
     expect(calls()).toBe(1);
     for (const result of results) expect(result).toBe(results[0]);
@@ -52,7 +74,7 @@ describe('createSecretsManagerSecretSource', () => {
 
   it('refreshes on request only when the last fetch is at least 5 s old', async () => {
     const { secretsManager, clock, source, calls } = setup();
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: OLD }).resolves({ SecretString: NEW });
+    secretsManager.answerOnce(value(OLD)).answerAlways(value(NEW));
     const initial = await source.getSecrets();
 
     clock.now += 4_999;
@@ -70,10 +92,7 @@ describe('createSecretsManagerSecretSource', () => {
 
   it('throws SigningSecretUnavailableError when the first fetch fails, and retries once the 1 s backoff is over', async () => {
     const { secretsManager, clock, source, calls } = setup();
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
-      .resolves({ SecretString: OLD });
+    secretsManager.answerOnce(rejection('ThrottlingException', 'Rate exceeded')).answerAlways(value(OLD));
     const failure = source.getSecrets();
     await expect(failure).rejects.toBeInstanceOf(SigningSecretUnavailableError);
     await expect(failure).rejects.toThrow(
@@ -92,8 +111,8 @@ describe('createSecretsManagerSecretSource', () => {
   });
 
   it.each([
-    ['Secrets Manager is down', (mock: ReturnType<typeof setup>['secretsManager']) => mock.on(GetSecretValueCommand).rejects(Object.assign(new Error('unreachable'), { name: 'TimeoutError' })), SigningSecretUnavailableError],
-    ['the secret is still the placeholder', (mock: ReturnType<typeof setup>['secretsManager']) => mock.on(GetSecretValueCommand).resolves({ SecretString: 'Xb3kPq9ZrT6vW2mN8cYh4JdL7sFg1Qe5' }), InvalidSigningSecretError],
+    ['Secrets Manager is down', (fake: FakeSecretsManager) => fake.answerAlways(rejection('TimeoutError', 'unreachable')), SigningSecretUnavailableError],
+    ['the secret is still the placeholder', (fake: FakeSecretsManager) => fake.answerAlways(value('Xb3kPq9ZrT6vW2mN8cYh4JdL7sFg1Qe5')), InvalidSigningSecretError],
   ])('with nothing cached and %s, a flood of requests costs one call per backoff (1 s, 2 s, 4 s … 60 s)', async (_case, arrange, errorClass) => {
     const { secretsManager, clock, source, calls } = setup();
     arrange(secretsManager);
@@ -111,8 +130,8 @@ describe('createSecretsManagerSecretSource', () => {
 
   it('backs off after failures with a value cached too, and starts over once a read succeeds', async () => {
     const { secretsManager, clock, source, calls } = setup({ ttlMs: 60_000 });
-    const outage = Object.assign(new Error('unreachable'), { name: 'TimeoutError' });
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: OLD }).rejectsOnce(outage).rejectsOnce(outage).rejectsOnce(outage).resolves({ SecretString: NEW });
+    const outage = rejection('TimeoutError', 'unreachable');
+    secretsManager.answerOnce(value(OLD), outage, outage, outage).answerAlways(value(NEW));
     await source.getSecrets();
     clock.now += 60_000; // TTL over: fetch, fails (1 failure: wait at least the 5 s refresh interval)
     expect(await source.getSecrets()).toEqual([OLD]);
@@ -128,10 +147,7 @@ describe('createSecretsManagerSecretSource', () => {
 
   it('keeps serving the cached value when a later fetch fails, and backs off', async () => {
     const { secretsManager, clock, logger, source, calls } = setup({ ttlMs: 60_000 });
-    secretsManager
-      .on(GetSecretValueCommand)
-      .resolvesOnce({ SecretString: OLD })
-      .rejects(Object.assign(new Error('endpoint unreachable'), { name: 'TimeoutError' }));
+    secretsManager.answerOnce(value(OLD)).answerAlways(rejection('TimeoutError', 'endpoint unreachable'));
     const initial = await source.getSecrets();
 
     clock.now += 60_000;
@@ -150,15 +166,14 @@ describe('createSecretsManagerSecretSource', () => {
   it('rejects a value that does not parse, without ever logging or quoting it', async () => {
     const { secretsManager, clock, logger, source } = setup({ ttlMs: 1_000 });
     const leaked = 'sk_live_notAWebhookSecret';
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: leaked });
+    secretsManager.answerAlways(value(leaked));
     await expect(source.getSecrets()).rejects.toThrow(
       new InvalidSigningSecretError('signing secret entry 1 of 1 does not start with whsec_'),
     );
 
     // Once a good value is cached (after the backoff), a bad new one is logged as an error and the good one kept.
     clock.now += 1_000;
-    secretsManager.reset();
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: OLD }).resolves({ SecretString: leaked });
+    secretsManager.answerOnce(value(OLD)).answerAlways(value(leaked));
     const good = await source.getSecrets();
     clock.now += 1_000;
     expect(await source.getSecrets()).toBe(good);
@@ -169,7 +184,7 @@ describe('createSecretsManagerSecretSource', () => {
 
   it('rejects a binary secret', async () => {
     const { secretsManager, source } = setup();
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    secretsManager.answerAlways(value(undefined));
     await expect(source.getSecrets()).rejects.toThrow(
       new InvalidSigningSecretError('signing secret has no string value (a binary secret is not supported)'),
     );

@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidSigningSecretError, SigningSecretUnavailableError } from '../shared/errors';
 import { parseSigningSecrets, type SigningSecretSource } from './signing-secrets';
@@ -7,8 +6,13 @@ import { VERIFIER_DEFAULTS } from './verifier-config';
 /** After a failed signature, fetch again only if the last attempt is at least this old. */
 export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 5_000;
 
+/** What the source needs of Secrets Manager: GetSecretValue's string value (undefined: a binary secret). */
+export interface SecretStringReader {
+  getSecretString(secretId: string): Promise<string | undefined>;
+}
+
 export interface SecretsManagerSecretSourceOptions {
-  readonly client: SecretsManagerClient;
+  readonly secretsManager: SecretStringReader;
   /** ARN or name of the secret. */
   readonly secretId: string;
   /** How long a fetched value is used without asking again. */
@@ -43,7 +47,7 @@ type SecretFailure = InvalidSigningSecretError | SigningSecretUnavailableError;
  *   turns each unauthenticated request into a Secrets Manager call.
  */
 export function createSecretsManagerSecretSource(options: SecretsManagerSecretSourceOptions): SigningSecretSource {
-  const { client, secretId, ttlMs, now, logger } = options;
+  const { secretsManager, secretId, ttlMs, now, logger } = options;
   const minRefreshIntervalMs = options.minRefreshIntervalMs ?? DEFAULT_MIN_REFRESH_INTERVAL_MS;
   const backoff = options.failureBackoff ?? VERIFIER_DEFAULTS.secretFailureBackoff;
   let cached: CachedSecrets | undefined;
@@ -60,7 +64,7 @@ export function createSecretsManagerSecretSource(options: SecretsManagerSecretSo
     lastAttemptAt = now();
     let value: string;
     try {
-      value = await readSecretString(client, secretId);
+      value = await readSecretString(secretsManager, secretId);
     } catch (error) {
       return failed(error);
     }
@@ -136,15 +140,15 @@ export function createSecretsManagerSecretSource(options: SecretsManagerSecretSo
   };
 }
 
-async function readSecretString(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (output.SecretString === undefined) {
+async function readSecretString(secretsManager: SecretStringReader, secretId: string): Promise<string> {
+  const value = await secretsManager.getSecretString(secretId);
+  if (value === undefined) {
     throw new InvalidSigningSecretError('signing secret has no string value (a binary secret is not supported)');
   }
-  return output.SecretString;
+  return value;
 }
 
-/** Error name and message of an SDK failure; these never carry the secret value. */
+/** Error name and message of a failed read (aws-json-errors.ts); these never carry the secret value. */
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

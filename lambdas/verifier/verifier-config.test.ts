@@ -5,6 +5,7 @@ import { parseInstanceIds, readVerifierConfig, VERIFIER_DEFAULTS, VERIFIER_ENV }
 const required = {
   [VERIFIER_ENV.queueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
   [VERIFIER_ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+  [VERIFIER_ENV.awsUrlSuffix]: 'amazonaws.com',
 };
 
 describe('readVerifierConfig', () => {
@@ -12,6 +13,7 @@ describe('readVerifierConfig', () => {
     expect(readVerifierConfig(required)).toEqual({
       queueUrl: required[VERIFIER_ENV.queueUrl],
       signingSecretArn: required[VERIFIER_ENV.signingSecretArn],
+      awsUrlSuffix: 'amazonaws.com',
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       secretCacheTtlSeconds: VERIFIER_DEFAULTS.secretCacheTtlSeconds,
     });
@@ -49,7 +51,13 @@ describe('readVerifierConfig', () => {
     );
   });
 
-  it("bounds a request's SDK calls (one secret read, one send) well inside the function's 10 s and Svix's 15 s", () => {
+  it.each(Object.keys(required))('fails naming %s when it is missing', (name) => {
+    expect(() => readVerifierConfig({ ...required, [name]: undefined })).toThrow(
+      new ConfigurationError(`environment variable ${name} is required but not set`),
+    );
+  });
+
+  it("bounds a request's AWS calls (one secret read, one send) well inside the function's 10 s and Svix's 15 s", () => {
     const worstCase = worstCaseCallMs(VERIFIER_DEFAULTS.secretsManagerTimeouts) + worstCaseCallMs(VERIFIER_DEFAULTS.sqsTimeouts);
     expect(worstCase).toBe(6_000);
     expect(worstCase).toBeLessThanOrEqual(VERIFIER_DEFAULTS.timeoutSeconds * 1000 * 0.6);

@@ -23,16 +23,19 @@ export const VERIFIER_ENV = {
   allowedInstanceIds: 'ALLOWED_INSTANCE_IDS',
   /** Optional source address allow-list (parseSourceIpAllowList); unset: any source. */
   allowedSourceIps: 'ALLOWED_SOURCE_IPS',
+  /** The partition's domain (`amazonaws.com`, `amazonaws.com.cn`: the stack's `Aws.URL_SUFFIX`), for Secrets Manager's endpoint. */
+  awsUrlSuffix: 'AWS_URL_SUFFIX',
 } as const;
 
 /**
- * SDK calls of the verifier: a service that accepts the connection and never answers costs at
- * most 2 × 1 s per call (worstCaseCallMs bounds it at 3 s with the longest retry wait). A request
- * makes at most one Secrets Manager call (a second fetch waits at least 5 s after the first one
- * started, see secrets-manager-secret-source.ts) and one SQS call, so the worst case stays inside
- * the function's 10 s and Svix's 15 s, and the answer is a logged 503.
+ * AWS calls of the verifier (its own client, aws-json-client.ts): a service that accepts the
+ * connection and never answers costs at most 2 × 1 s per call and a retry wait under 0.5 s
+ * (retryDelayMs; worstCaseCallMs bounds the call at 3 s with the longest wait it allows). A
+ * request makes at most one Secrets Manager call (a second fetch waits at least 5 s after the
+ * first one started, see secrets-manager-secret-source.ts) and one SQS call, so the worst case
+ * stays inside the function's 10 s and Svix's 15 s, and the answer is a logged 503.
  */
-const SDK_TIMEOUTS: ClientTimeouts = { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2 };
+const AWS_CALL_TIMEOUTS: ClientTimeouts = { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2 };
 
 export const VERIFIER_DEFAULTS = {
   /** Largest webhook body accepted, bytes: anything larger is answered 413 before any HMAC (the local server too). */
@@ -42,9 +45,9 @@ export const VERIFIER_DEFAULTS = {
   /** Lambda timeout of the verifier: Svix counts a delivery as failed after 15 s. */
   timeoutSeconds: 10,
   /** SendMessage to the event queue. */
-  sqsTimeouts: SDK_TIMEOUTS,
+  sqsTimeouts: AWS_CALL_TIMEOUTS,
   /** GetSecretValue of the signing secret. */
-  secretsManagerTimeouts: SDK_TIMEOUTS,
+  secretsManagerTimeouts: AWS_CALL_TIMEOUTS,
   /**
    * After a failed secret read with nothing cached, requests are answered at once with the same
    * failure, without asking Secrets Manager, for 1 s, then 2 s, 4 s… up to 60 s: a flood of
@@ -56,6 +59,7 @@ export const VERIFIER_DEFAULTS = {
 export interface VerifierConfig {
   readonly queueUrl: string;
   readonly signingSecretArn: string;
+  readonly awsUrlSuffix: string;
   readonly maxBodyBytes: number;
   readonly secretCacheTtlSeconds: number;
   /** Absent: events of any Clerk instance are queued. */
@@ -71,6 +75,7 @@ export function readVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   return {
     queueUrl: requireEnv(VERIFIER_ENV.queueUrl, env),
     signingSecretArn: requireEnv(VERIFIER_ENV.signingSecretArn, env),
+    awsUrlSuffix: requireEnv(VERIFIER_ENV.awsUrlSuffix, env),
     maxBodyBytes: optionalIntEnv(VERIFIER_ENV.maxBodyBytes, VERIFIER_DEFAULTS.maxBodyBytes, env),
     secretCacheTtlSeconds: optionalIntEnv(VERIFIER_ENV.secretCacheTtlSeconds, VERIFIER_DEFAULTS.secretCacheTtlSeconds, env),
     ...(instanceIds === undefined

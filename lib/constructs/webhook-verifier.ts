@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Token, Validations } from 'aws-cdk-lib';
+import { Aws, Token, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -112,6 +112,8 @@ export class WebhookVerifier extends Construct {
         [VERIFIER_ENV.queueUrl]: props.queue.queueUrl,
         [VERIFIER_ENV.signingSecretArn]: this.signingSecret.secretArn,
         [VERIFIER_ENV.maxBodyBytes]: String(maxBodyBytes),
+        // Secrets Manager's endpoint in this partition (the verifier's own AWS client resolves no partitions).
+        [VERIFIER_ENV.awsUrlSuffix]: Aws.URL_SUFFIX,
         ...(allowedInstanceIds === undefined ? {} : { [VERIFIER_ENV.allowedInstanceIds]: allowedInstanceIds }),
         ...(allowedSourceIps === undefined ? {} : { [VERIFIER_ENV.allowedSourceIps]: allowedSourceIps }),
       },

@@ -201,7 +201,7 @@ describe('functions', () => {
     return template.toJSON().Resources[logGroupRef].Properties.RetentionInDays;
   }
 
-  it('the verifier: Node.js 24 on ARM64, 10 s, quiet JSON logs, untraced, queue URL, secret ARN and body limit in its environment', () => {
+  it("the verifier: Node.js 24 on ARM64, 10 s, quiet JSON logs, untraced, queue URL, secret ARN, body limit and the partition's URL suffix in its environment", () => {
     const { resource } = verifier();
     expect(resource.Properties).toMatchObject({ ...common, ...leanLogging, Timeout: 10 });
     expect(resource.Properties!.TracingConfig).toBeUndefined();
@@ -209,6 +209,7 @@ describe('functions', () => {
       QUEUE_URL: ref(mainQueue().id),
       SIGNING_SECRET_ARN: ref(signingSecret().id),
       MAX_BODY_BYTES: '262144',
+      AWS_URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-verifier',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
     });

@@ -1,22 +1,26 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createProcessorHandler } from '../../lambdas/processor/create-processor-handler';
 import type { RecordOutcome } from '../../lambdas/processor/record-outcome';
 import { keys } from '../../lambdas/shared/table-schema';
 import { createVerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
+import { createSecretsManagerReader } from '../../lambdas/verifier/secrets-manager-reader';
 import { createSecretsManagerSecretSource } from '../../lambdas/verifier/secrets-manager-secret-source';
 import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
+import { createSqsMessageSender } from '../../lambdas/verifier/sqs-message-sender';
 import type { WebhookOutcome } from '../../lambdas/verifier/webhook-outcome';
 import { CapturingLogger } from '../support/capturing-logger';
 import { newSigningSecret, signedRequest, userCreatedBody } from '../support/signed-request';
 import { createQueues, createTable } from '../../local/create-resources';
 import { toSqsRecord } from '../../local/sqs-event-source';
-import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { awsErrorAnswer, type EndpointAnswer, startAwsJsonEndpoint } from '../support/aws-json-endpoint';
+import { localDocumentClient, localDynamoDb, localEngineEndpoints, localQueueSender, localSqs, uniqueName } from '../support/local-clients';
 import { readItem } from '../support/table-reads';
 
-/** The verifier's dependencies failing: Svix must get a 5xx (and retry), never a 2xx for an event that is not queued. */
+/**
+ * The verifier's dependencies failing on the wire (a local endpoint in front of them, or in their
+ * place): Svix must get a 5xx (and retry), never a 2xx for an event that is not queued.
+ */
 
 const NOW = Date.UTC(2024, 4, 29, 9, 0, 0);
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-webhook-signing-AbCdEf';
@@ -28,23 +32,26 @@ async function receiveAll(queueUrl: string): Promise<Message[]> {
   return Messages;
 }
 
-const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name });
+const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+/** Short attempts: these tests are about the answer, verifier-timeouts.test.ts about the function's own bounds. */
+const SHORT = { connectionTimeoutMs: 200, requestTimeoutMs: 300, maxAttempts: 2 };
 
 describe('verifier: Secrets Manager unavailable at a cold start', () => {
   it.each([
-    ['a timeout', sdkError('TimeoutError', 'Connection timed out after 1000 ms'), 'TimeoutError: Connection timed out after 1000 ms'],
-    ['a server error', sdkError('InternalServiceError', 'An error occurred on the server side'), 'InternalServiceError: An error occurred on the server side'],
-    ['a network error', sdkError('Error', 'read ECONNRESET'), 'Error: read ECONNRESET'],
-  ])('answers 503 after %s, never 401, and queues nothing', async (_what, error, detail) => {
+    // What the log's reason names, as a pattern: Node words a reset connection in one of two ways.
+    ['a timeout', { hang: true }, 'TimeoutError: no complete answer within the configured 300 ms requestTimeout'],
+    ['a server error', awsErrorAnswer(500, 'InternalServiceError', 'An error occurred on the server side'), 'InternalServiceError: An error occurred on the server side'],
+    ['a network error', { reset: true }, 'Error: (socket hang up|read ECONNRESET)'],
+  ] as [string, EndpointAnswer, string][])('answers 503 after %s, never 401, and queues nothing', async (_what, fault, detail) => {
     const { queueUrl } = await createQueues(localSqs(), uniqueName('verifier-outage'));
-    const client = new SecretsManagerClient({ region: 'us-east-1' });
-    mockClient(client).on(GetSecretValueCommand).rejects(error);
+    const endpoint = await startAwsJsonEndpoint(() => fault);
+    const secretsManager = createSecretsManagerReader({ ...LOCAL, endpoint: endpoint.url, timeouts: SHORT });
     const outcomes: WebhookOutcome[] = [];
     const logger = new CapturingLogger();
     const handle = createVerifierHandler({
-      sqs: localSqs(),
+      queue: localQueueSender(),
       queueUrl,
-      secrets: createSecretsManagerSecretSource({ client, secretId: SECRET_ARN, ttlMs: 300_000, now: () => NOW, logger }),
+      secrets: createSecretsManagerSecretSource({ secretsManager, secretId: SECRET_ARN, ttlMs: 300_000, now: () => NOW, logger }),
       maxBodyBytes: 262_144,
       now: () => NOW,
       logger,
@@ -53,8 +60,11 @@ describe('verifier: Secrets Manager unavailable at a cold start', () => {
     const secret = newSigningSecret();
 
     const response = await handle(signedRequest({ secrets: [secret], body: userCreatedBody(), svixId: 'msg_cold', at: NOW }));
+    secretsManager.destroy();
+    await endpoint.close();
 
     expect(response.statusCode).toBe(503);
+    expect(endpoint.requests).toHaveLength(SHORT.maxAttempts);
     expect(outcomes).toEqual([
       { result: 'failed', statusCode: 503, code: 'SIGNING_SECRET_UNAVAILABLE', rejection: undefined, svixId: 'msg_cold' },
     ]);
@@ -63,7 +73,7 @@ describe('verifier: Secrets Manager unavailable at a cold start', () => {
         level: 'ERROR',
         correlation_id: 'msg_cold',
         outcome: 'failed',
-        reason: `could not read the signing secret from Secrets Manager (${detail})`,
+        reason: expect.stringMatching(new RegExp(`^could not read the signing secret from Secrets Manager \\(${detail}\\)$`)),
       }),
     );
     expect(await receiveAll(queueUrl)).toEqual([]);
@@ -76,21 +86,18 @@ describe('verifier: SQS times out after it accepted the message', () => {
     const { queueUrl, deadLetterQueueUrl } = await createQueues(sqs, uniqueName('verifier-lost-ack'));
     const tableName = uniqueName('verifier-lost-ack');
     await createTable(localDynamoDb(), tableName);
-    const realSend = sqs.send.bind(sqs) as (command: unknown) => Promise<unknown>;
-    const mock = mockClient(sqs);
-    let lostAnswers = 1;
-    const fake = async (command: unknown) => {
-      const output = await realSend(command);
-      if (command instanceof SendMessageCommand && lostAnswers > 0) {
-        lostAnswers -= 1;
-        throw sdkError('TimeoutError', 'socket hang up');
-      }
-      return output;
-    };
-    mock.send.callsFake(fake as Parameters<typeof mock.send.callsFake>[0]);
+    // In front of the emulator: each attempt of the first delivery reaches SQS, and its answer is lost.
+    let lostAnswers = SHORT.maxAttempts;
+    const proxy = await startAwsJsonEndpoint((request) => {
+      const forwardTo = localEngineEndpoints().sqsEndpoint;
+      if (request.target !== 'AmazonSQS.SendMessage' || lostAnswers === 0) return { forwardTo };
+      lostAnswers -= 1;
+      return { forwardTo, dropAnswer: true };
+    });
+    const queue = createSqsMessageSender({ ...LOCAL, endpoint: proxy.url, timeouts: SHORT });
     const secret = newSigningSecret();
     const handle = createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
       secrets: staticSecretSource([secret]),
       maxBodyBytes: 262_144,
@@ -104,11 +111,13 @@ describe('verifier: SQS times out after it accepted the message', () => {
       expect((await deliver()).statusCode).toBe(503);
       expect((await deliver()).statusCode).toBe(200);
     } finally {
-      mock.restore();
+      queue.destroy();
+      await proxy.close();
     }
 
+    // Both attempts of the first delivery, and Svix's retry.
     const messages = await receiveAll(queueUrl);
-    expect(messages).toHaveLength(2);
+    expect(messages).toHaveLength(SHORT.maxAttempts + 1);
     const outcomes: RecordOutcome[] = [];
     const process = createProcessorHandler({
       documentClient: localDocumentClient(),
@@ -129,7 +138,7 @@ describe('verifier: SQS times out after it accepted the message', () => {
     }
     expect(outcomes.map((outcome) => [outcome.svixId, outcome.result])).toEqual([
       ['msg_lost_ack', 'applied'],
-      ['msg_lost_ack', 'duplicate'],
+      ...Array.from({ length: SHORT.maxAttempts }, () => ['msg_lost_ack', 'duplicate']),
     ]);
     expect(await readItem(localDocumentClient(), tableName, keys.user('user_2lostack'))).toMatchObject({ type: 'user', id: 'user_2lostack' });
   });

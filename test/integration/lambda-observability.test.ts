@@ -1,5 +1,4 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import dns from 'node:dns';
 import type {
   APIGatewayProxyEventV2,
@@ -15,12 +14,14 @@ import { newSigningSecret, signedRequest, userCreatedBody } from '../support/sig
 import { createQueues, createTable } from '../../local/create-resources';
 import { toSqsRecord } from '../../local/sqs-event-source';
 import { localDynamoDb, localSqs, uniqueName } from '../support/local-clients';
+import { type SecretsManagerStub, startSecretsManagerStub } from '../support/secrets-manager-stub';
 import { lambdaContext } from '../support/lambda-context';
 
 /**
  * The Lambda entry points themselves (lambdas/{verifier,processor}/index.ts), configured by
- * environment as the stack configures them and pointed at the local engines through the SDK's
- * AWS_ENDPOINT_URL_* variables: what their logs and metrics look like in CloudWatch. Lambda sets
+ * environment as the stack configures them and pointed at the local engines through the
+ * AWS_ENDPOINT_URL_* variables (Secrets Manager: a local stub, there is no emulator): what their
+ * logs and metrics look like in CloudWatch. Lambda sets
  * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL from the function's logging config and drops what
  * is below the level (test/support/lambda-log-delivery.ts applies its documented rule to what the
  * functions wrote): at the stack's default levels every failure must still come through.
@@ -44,19 +45,20 @@ interface EntryPoints {
   readonly processor: ProcessorEntry;
 }
 
+const stubs: SecretsManagerStub[] = [];
+
 /**
  * A cold start of both functions with Lambda's logging environment at `level`, the stored signing
- * secret `secretString`, and `env` on top of the stack's environment.
+ * secret `secretString` (in a Secrets Manager stub of its own), and `env` on top of the stack's environment.
  */
-function coldStartAt(level: ApplicationLogLevel, options: { secretString?: string; env?: Record<string, string> } = {}): EntryPoints {
+async function coldStartAt(level: ApplicationLogLevel, options: { secretString?: string; env?: Record<string, string> } = {}): Promise<EntryPoints> {
+  const stub = await startSecretsManagerStub(options.secretString ?? SECRET);
+  stubs.push(stub);
   const base = { ...process.env };
-  Object.assign(process.env, { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: level }, options.env);
+  Object.assign(process.env, { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: level, AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.endpoint }, options.env);
   let loaded: EntryPoints | undefined;
   try {
     jest.isolateModules(() => {
-      // The function's own copy of the SDK: Secrets Manager is the one service without a local engine.
-      const { SecretsManagerClient } = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
-      mockClient(SecretsManagerClient).resolves({ SecretString: options.secretString ?? SECRET });
       loaded = {
         verifier: (require('../../lambdas/verifier/index') as { handler: VerifierEntry }).handler,
         processor: (require('../../lambdas/processor/index') as { handler: ProcessorEntry }).handler,
@@ -82,9 +84,9 @@ const dimensionsOf = (document: EmfDocument) => document._aws.CloudWatchMetrics[
 const valuesOf = ({ _aws, ...values }: EmfDocument) => values;
 
 /**
- * The emulator names its queues http://sqs.<region>.localhost:<port>/…, and the SDK sends each
- * request to its QueueUrl's host (a function configured by environment has no `endpoint` to
- * override that). Not every resolver maps *.localhost to the loopback address, so the test does.
+ * The emulator names its queues http://sqs.<region>.localhost:<port>/…, and the verifier (like the
+ * SDK) sends each SendMessage to its QueueUrl's host (a function configured by environment has no
+ * `endpoint` to override that). Not every resolver maps *.localhost to the loopback address, so the test does.
  */
 const realLookup = dns.lookup;
 function resolveLocalhostSubdomains(): void {
@@ -103,19 +105,21 @@ beforeAll(async () => {
   Object.assign(process.env, {
     QUEUE_URL: queues.queueUrl,
     SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-webhook-signing-AbCdEf',
+    AWS_URL_SUFFIX: 'amazonaws.com',
     TABLE_NAME: tableName,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
-    // The emulator's own host name, as in its queue URLs: the SDK sends each call to its QueueUrl's host anyway.
+    // The emulator's own host name, as in its queue URLs: each SendMessage goes to its QueueUrl's host anyway.
     AWS_ENDPOINT_URL_SQS: `http://${new URL(queues.queueUrl).host}`,
     AWS_ENDPOINT_URL_DYNAMODB: process.env.DYNAMODB_ENDPOINT,
   });
   delete process.env.POWERTOOLS_SERVICE_NAME;
   delete process.env.POWERTOOLS_METRICS_NAMESPACE;
   // An operator who turned the application log level up to INFO sees every event.
-  ({ verifier, processor } = coldStartAt('INFO'));
+  ({ verifier, processor } = await coldStartAt('INFO'));
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all(stubs.map((stub) => stub.stop()));
   dns.lookup = realLookup;
   process.env = { ...savedEnv };
 });
@@ -230,7 +234,7 @@ describe(`at the stack's default log level (${DEFAULT_LEVEL}), after Lambda's fi
     messages.map((message) => toSqsRecord(message, { queueArn: 'arn:aws:sqs:us-east-1:000000000000:events', awsRegion: 'us-east-1' }));
 
   it('a successful event costs its processing metrics and nothing else: no line per event', async () => {
-    const quiet = coldStartAt(DEFAULT_LEVEL);
+    const quiet = await coldStartAt(DEFAULT_LEVEL);
     // Without an instance allow-list, the first event of each instance since the cold start warns
     // once, naming it (README, Security); every later event of that instance is silent.
     const first = await captureOutput(() =>
@@ -262,7 +266,7 @@ describe(`at the stack's default log level (${DEFAULT_LEVEL}), after Lambda's fi
   });
 
   it('a misconfigured verifier (the placeholder secret) reaches the logs and WebhooksFailed', async () => {
-    const misconfigured = coldStartAt(DEFAULT_LEVEL, { secretString: 'Xk3placeholder9Qz' });
+    const misconfigured = await coldStartAt(DEFAULT_LEVEL, { secretString: 'Xk3placeholder9Qz' });
     const svixId = 'msg_misconfigured_observed';
     const answered = await captureOutput(() =>
       misconfigured.verifier(signedRequest({ secrets: [SECRET], body: userCreatedBody('user_2y', EMAIL), svixId, at: Date.now() }), lambdaContext('verifier')),
@@ -276,7 +280,7 @@ describe(`at the stack's default log level (${DEFAULT_LEVEL}), after Lambda's fi
   });
 
   it('a processing failure SQS will retry (the table is missing) reaches the logs and EventsFailed', async () => {
-    const broken = coldStartAt(DEFAULT_LEVEL, { env: { TABLE_NAME: uniqueName('missing-table') } });
+    const broken = await coldStartAt(DEFAULT_LEVEL, { env: { TABLE_NAME: uniqueName('missing-table') } });
     const svixId = `msg_${uniqueName('failing').replace(/-/g, '')}`;
     const accepted = await captureOutput(() =>
       broken.verifier(signedRequest({ secrets: [SECRET], body: userCreatedBody('user_2failing', EMAIL), svixId, at: Date.now() }), lambdaContext('verifier')),
@@ -293,7 +297,7 @@ describe(`at the stack's default log level (${DEFAULT_LEVEL}), after Lambda's fi
   });
 
   it('a message sent to the dead-letter queue reaches the logs and EventsDeadLettered', async () => {
-    const quiet = coldStartAt(DEFAULT_LEVEL);
+    const quiet = await coldStartAt(DEFAULT_LEVEL);
     const [poison] = asRecords([{ MessageId: 'poison-observed', ReceiptHandle: 'r', Body: '{"not":"a queued event"}', Attributes: {} }]);
     const processed = await captureOutput(() => quiet.processor({ Records: [poison!] }, processorContext));
     expect(processed.result).toEqual({ batchItemFailures: [] });

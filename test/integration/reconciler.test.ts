@@ -11,7 +11,7 @@ import { type ReconcileInput, type ReconcileOutput, reconcileInvocation } from '
 import { RECONCILER_ENV } from '../../lambdas/reconciler/reconciler-config';
 import { STATE_TABLE_KEY, sweepStateTable } from '../../lambdas/reconciler/sweep-state-table';
 import { type Clock, SYSTEM_CLOCK } from '../../lambdas/reconciler/token-bucket';
-import { startSecretsManagerStub } from '../../bench/secrets-manager-stub';
+import { startSecretsManagerStub } from '../support/secrets-manager-stub';
 import { createTable } from '../../local/create-resources';
 import { liveEntities, TEST_SECRET_KEY, TEST_SWEEP, useClerkInstance } from '../support/backfill-fixture';
 import { localDocumentClient, localDynamoDb, localSqs, uniqueName } from '../support/local-clients';

@@ -1,25 +1,33 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createVerifierHandler, type VerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
+import { createSecretsManagerReader, type SecretsManagerReader } from '../../lambdas/verifier/secrets-manager-reader';
 import { createSecretsManagerSecretSource } from '../../lambdas/verifier/secrets-manager-secret-source';
 import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
+import { createSqsMessageSender } from '../../lambdas/verifier/sqs-message-sender';
+import { VERIFIER_DEFAULTS } from '../../lambdas/verifier/verifier-config';
+import { type AwsJsonEndpoint, awsErrorAnswer, type EndpointAnswer, startAwsJsonEndpoint } from '../support/aws-json-endpoint';
 import { CapturingLogger } from '../support/capturing-logger';
+import { type SecretAnswer, type SecretsManagerStub, startSecretsManagerStub } from '../support/secrets-manager-stub';
 import {
   newSigningSecret,
   signedRequest,
   userCreatedBody,
 } from '../support/signed-request';
 import { createQueues } from '../../local/create-resources';
-import { localSqs, uniqueName } from '../support/local-clients';
+import { localEngineEndpoints, localQueueSender, localSqs, uniqueName } from '../support/local-clients';
+
+/**
+ * The verifier's AWS calls failing on the wire: its own clients (as in Lambda, with the
+ * function's timeouts and attempts) against a local endpoint that answers errors, throttles, or
+ * passes requests on to the SQS emulator, and a Secrets Manager stub.
+ */
 
 const START = Date.UTC(2024, 4, 1, 12, 0, 0);
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-webhook-signing-AbCdEf';
 const BODY = userCreatedBody('user_2fault', 'grace.hopper@example.com');
 
-function throttling(): Error {
-  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-}
+const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+const throttling: EndpointAnswer = awsErrorAnswer(400, 'ThrottlingException', 'Rate exceeded', { 'content-type': 'application/x-amz-json-1.1' });
 
 async function queuedIds(sqs: SQSClient, queueUrl: string): Promise<string[]> {
   const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
@@ -27,26 +35,36 @@ async function queuedIds(sqs: SQSClient, queueUrl: string): Promise<string[]> {
 }
 
 describe('verifier when SQS fails', () => {
-  it('answers 503 and acknowledges nothing when SendMessage fails', async () => {
-    const sqs = new SQSClient({ region: 'us-east-1' });
-    const sqsMock = mockClient(sqs);
-    sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }));
+  const endpoints: AwsJsonEndpoint[] = [];
+  afterEach(async () => {
+    await Promise.all(endpoints.splice(0).map((endpoint) => endpoint.close()));
+  });
+
+  async function verifierBehind(answer: (index: number) => EndpointAnswer, queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/clerk-events') {
+    const endpoint = await startAwsJsonEndpoint((_request, index) => answer(index));
+    endpoints.push(endpoint);
+    const queue = createSqsMessageSender({ ...LOCAL, endpoint: endpoint.url, timeouts: VERIFIER_DEFAULTS.sqsTimeouts });
     const secret = newSigningSecret();
     const logger = new CapturingLogger();
-    const handle = createVerifierHandler({
-      sqs,
-      queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/clerk-events',
-      secrets: staticSecretSource([secret]),
-      maxBodyBytes: 262_144,
-      now: () => START,
-      logger,
-    });
+    const handle = createVerifierHandler({ queue, queueUrl, secrets: staticSecretSource([secret]), maxBodyBytes: 262_144, now: () => START, logger });
+    const deliver = async (svixId: string) => {
+      const response = await handle(signedRequest({ secrets: [secret], body: BODY, svixId, at: START }));
+      queue.destroy();
+      return response;
+    };
+    return { endpoint, logger, deliver };
+  }
 
-    const response = await handle(signedRequest({ secrets: [secret], body: BODY, svixId: 'msg_sqsdown', at: START }));
+  it('answers 503 and acknowledges nothing when SendMessage fails on every attempt', async () => {
+    const { endpoint, logger, deliver } = await verifierBehind(() => awsErrorAnswer(503, 'ServiceUnavailable', 'Service Unavailable'));
+
+    const response = await deliver('msg_sqsdown');
 
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body!)).toEqual({ error: 'could not queue the event; retry later' });
-    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(endpoint.requests.map((request) => request.target)).toEqual(
+      Array(VERIFIER_DEFAULTS.sqsTimeouts.maxAttempts).fill('AmazonSQS.SendMessage'),
+    );
     expect(logger.lines).toEqual([
       expect.objectContaining({ level: 'WARN', instanceId: 'ins_1' }), // no instance allow-list
       expect.objectContaining({
@@ -60,40 +78,82 @@ describe('verifier when SQS fails', () => {
     ]);
     expect(logger.text()).not.toContain('grace.hopper@example.com');
   });
+
+  it('retries when SQS throttles, and answers 200 once the event is queued', async () => {
+    const sqs = localSqs();
+    const { queueUrl } = await createQueues(sqs, uniqueName('verifier-throttled'));
+    const throttled = awsErrorAnswer(400, 'com.amazonaws.sqs#RequestThrottled', 'Request is throttled.', {
+      'x-amzn-query-error': 'AWS.SimpleQueueService.RequestThrottled;Sender',
+    });
+    const { endpoint, deliver } = await verifierBehind(
+      (index) => (index === 0 ? throttled : { forwardTo: localEngineEndpoints().sqsEndpoint }),
+      queueUrl,
+    );
+
+    expect((await deliver('msg_throttled')).statusCode).toBe(200);
+    expect(endpoint.requests).toHaveLength(2);
+    expect(await queuedIds(sqs, queueUrl)).toEqual(['msg_throttled']);
+  });
+
+  it.each([
+    ['another body', { MessageId: 'm-1', MD5OfMessageBody: 'd41d8cd98f00b204e9800998ecf8427e' }],
+    ['none', { MessageId: 'm-1' }],
+  ])('answers 503, never 200, when the MD5 SQS reports is of %s', async (_case, answer) => {
+    const { endpoint, logger, deliver } = await verifierBehind(() => ({ status: 200, json: answer }));
+
+    expect((await deliver('msg_md5')).statusCode).toBe(503);
+    expect(endpoint.requests).toHaveLength(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        code: 'ENQUEUE_FAILED',
+        reason: 'SQS did not accept the event (MessageChecksumError: the MD5OfMessageBody SQS answered is not the MD5 of the body sent)',
+      }),
+    );
+  });
 });
 
 describe('verifier with Secrets Manager', () => {
   const sqs = localSqs();
+  const queue = localQueueSender();
   let queueUrl: string;
-  let secretsManager: ReturnType<typeof mockClient>;
+  let stub: SecretsManagerStub;
+  let reader: SecretsManagerReader;
   let clock: { now: number };
   let logger: CapturingLogger;
   let handle: VerifierHandler;
 
   beforeEach(async () => {
     ({ queueUrl } = await createQueues(sqs, uniqueName('verifier-sm')));
-    const client = new SecretsManagerClient({ region: 'us-east-1' });
-    secretsManager = mockClient(client);
+    stub = await startSecretsManagerStub('not used: each test says what the stub answers');
+    reader = createSecretsManagerReader({ ...LOCAL, endpoint: stub.endpoint, timeouts: VERIFIER_DEFAULTS.secretsManagerTimeouts });
     clock = { now: START };
     logger = new CapturingLogger();
     const now = () => clock.now;
     handle = createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
-      secrets: createSecretsManagerSecretSource({ client, secretId: SECRET_ARN, ttlMs: 300_000, now, logger }),
+      secrets: createSecretsManagerSecretSource({ secretsManager: reader, secretId: SECRET_ARN, ttlMs: 300_000, now, logger }),
       maxBodyBytes: 262_144,
       now,
       logger,
     });
   });
+  afterEach(async () => {
+    reader.destroy();
+    await stub.stop();
+  });
 
-  const getSecretCalls = () => secretsManager.commandCalls(GetSecretValueCommand).length;
+  /** GetSecretValue requests that reached Secrets Manager (each attempt of a read counts). */
+  const getSecretCalls = () => stub.calls();
+  const stored = (secretString: string): SecretAnswer => ({ secretString });
+  /** Attempts of one read: a read fails only when each of them does. */
+  const ATTEMPTS = VERIFIER_DEFAULTS.secretsManagerTimeouts.maxAttempts;
   const deliver = (secret: string, svixId: string) =>
     handle(signedRequest({ secrets: [secret], body: BODY, svixId, at: clock.now }));
 
   it('answers 503, never 401, when the secret cannot be read at a cold start, then recovers', async () => {
     const secret = newSigningSecret();
-    secretsManager.on(GetSecretValueCommand).rejectsOnce(throttling()).resolves({ SecretString: secret });
+    stub.answer((call) => (call < ATTEMPTS ? throttling : stored(secret)));
 
     const response = await deliver(secret, 'msg_cold');
     expect(response.statusCode).toBe(503);
@@ -105,6 +165,7 @@ describe('verifier with Secrets Manager', () => {
         reason: 'could not read the signing secret from Secrets Manager (ThrottlingException: Rate exceeded)',
       }),
     ]);
+    expect(getSecretCalls()).toBe(ATTEMPTS); // throttling is retried before the read gives up
 
     // Svix's next attempt (5 s later) finds the backoff (1 s) over.
     clock.now += 5_000;
@@ -115,8 +176,8 @@ describe('verifier with Secrets Manager', () => {
   it.each([
     ['the placeholder the stack creates', 'Xb3kPq9ZrT6vW2mN8cYh4JdL7sFg1Qe5', 'signing secret entry 1 of 1 does not start with whsec_'],
     ['a one-byte key', 'whsec_AA==', 'signing secret entry 1 of 1 is a 1-byte key; at least 16 bytes are required (Svix issues 24)'],
-  ])('with %s stored, answers 500 (misconfigured) and a flood costs a handful of GetSecretValue calls, not one each', async (_case, stored, reason) => {
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: stored });
+  ])('with %s stored, answers 500 (misconfigured) and a flood costs a handful of GetSecretValue calls, not one each', async (_case, value, reason) => {
+    stub.answer(() => stored(value));
     // 20 requests a second for 5 minutes, forged or real: none can be verified.
     const statuses = new Set<number | undefined>();
     for (let request = 0; request < 6_000; request += 1) {
@@ -130,8 +191,8 @@ describe('verifier with Secrets Manager', () => {
   });
 
   it('answers 500 with a clear log line when the stored value is not a whsec_ secret, and never logs it', async () => {
-    const stored = 'not-a-webhook-secret-0123456789';
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: stored });
+    const value = 'not-a-webhook-secret-0123456789';
+    stub.answer(() => stored(value));
 
     const response = await deliver(newSigningSecret(), 'msg_misconfigured');
 
@@ -146,13 +207,13 @@ describe('verifier with Secrets Manager', () => {
         reason: 'signing secret entry 1 of 1 does not start with whsec_',
       }),
     ]);
-    expect(logger.text()).not.toContain(stored);
+    expect(logger.text()).not.toContain(value);
     expect(await queuedIds(sqs, queueUrl)).toEqual([]);
   });
 
   it('accepts either value of a secret holding two', async () => {
     const [current, next] = [newSigningSecret(), newSigningSecret()];
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: `${current},\n${next}` });
+    stub.answer(() => stored(`${current},\n${next}`));
 
     expect((await deliver(current, 'msg_current')).statusCode).toBe(200);
     expect((await deliver(next, 'msg_next')).statusCode).toBe(200);
@@ -162,9 +223,7 @@ describe('verifier with Secrets Manager', () => {
 
   it('shares one secret fetch between concurrent cold-start requests', async () => {
     const secret = newSigningSecret();
-    secretsManager
-      .on(GetSecretValueCommand)
-      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ SecretString: secret }), 20)));
+    stub.answer(() => ({ secretString: secret, delayMs: 20 }));
 
     const responses = await Promise.all(['msg_c1', 'msg_c2', 'msg_c3', 'msg_c4'].map((id) => deliver(secret, id)));
 
@@ -174,7 +233,7 @@ describe('verifier with Secrets Manager', () => {
 
   it('refetches once after a failed signature when the cache is a few seconds old (rotation), not on every failure', async () => {
     const [old, rotated] = [newSigningSecret(), newSigningSecret()];
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: old }).resolves({ SecretString: rotated });
+    stub.answer((call) => stored(call === 0 ? old : rotated));
 
     expect((await deliver(old, 'msg_before')).statusCode).toBe(200);
     expect(getSecretCalls()).toBe(1);
@@ -207,7 +266,7 @@ describe('verifier with Secrets Manager', () => {
 
   it('does not refetch when the cache is fresher than a few seconds', async () => {
     const [old, rotated] = [newSigningSecret(), newSigningSecret()];
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: old }).resolves({ SecretString: rotated });
+    stub.answer((call) => stored(call === 0 ? old : rotated));
 
     expect((await deliver(old, 'msg_first')).statusCode).toBe(200);
     clock.now += 2_000;
@@ -217,12 +276,12 @@ describe('verifier with Secrets Manager', () => {
 
   it('keeps verifying with the cached secret when Secrets Manager fails after the TTL', async () => {
     const secret = newSigningSecret();
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: secret }).rejects(throttling());
+    stub.answer((call) => (call === 0 ? stored(secret) : throttling));
 
     expect((await deliver(secret, 'msg_warm')).statusCode).toBe(200);
     clock.now += 300_000;
     expect((await deliver(secret, 'msg_stale_ok')).statusCode).toBe(200);
-    expect(getSecretCalls()).toBe(2);
+    expect(getSecretCalls()).toBe(1 + ATTEMPTS);
     expect(logger.lines).toContainEqual(
       expect.objectContaining({ level: 'ERROR', message: 'signing secret refresh failed; still using the cached value' }),
     );

@@ -1,7 +1,8 @@
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createHmac } from 'node:crypto';
 import { decodeQueuedEvent } from '../../lambdas/processor/decode-queued-event';
 import { createVerifierHandler, type VerifierDeps, type VerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
+import type { MessageSender } from '../../lambdas/verifier/enqueue-event';
 import { type SigningSecretSource, staticSecretSource } from '../../lambdas/verifier/signing-secrets';
 import { parseSourceIpAllowList } from '../../lambdas/verifier/source-ip-allow-list';
 import type { WebhookOutcome } from '../../lambdas/verifier/webhook-outcome';
@@ -15,7 +16,7 @@ import {
 import type { QueuedEvent } from '../../lambdas/shared/queued-event';
 import { sampleEvent } from '../../lambdas/shared/sample-events';
 import { createQueues } from '../../local/create-resources';
-import { localSqs, uniqueName } from '../support/local-clients';
+import { localQueueSender, localSqs, uniqueName } from '../support/local-clients';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
 const MAX_BODY_BYTES = 4096;
@@ -39,6 +40,7 @@ async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<Received[]>
 
 describe('verifier handler with the SQS emulator', () => {
   const sqs = localSqs();
+  const queue = localQueueSender();
   const secret = newSigningSecret();
   let queueUrl: string;
   let logger: CapturingLogger;
@@ -48,7 +50,7 @@ describe('verifier handler with the SQS emulator', () => {
     ({ queueUrl } = await createQueues(sqs, uniqueName('verifier')));
     logger = new CapturingLogger();
     handle = createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
       secrets: staticSecretSource([secret]),
       maxBodyBytes: MAX_BODY_BYTES,
@@ -110,10 +112,45 @@ describe('verifier handler with the SQS emulator', () => {
     expect(message!.attributes).toEqual({ svixId: 'msg_b64', eventType: 'organization.created' });
   });
 
+  it('queues, byte for byte, the body and attributes the AWS SDK queued before', async () => {
+    // How enqueueEvent sent until the verifier had its own client: SendMessageCommand with the same input.
+    const sdkSender: MessageSender = {
+      async sendMessage({ queueUrl: url, body, attributes }) {
+        const MessageAttributes = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+        const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageAttributes }));
+        return { messageId: MessageId! };
+      },
+    };
+    const { queueUrl: sdkQueueUrl } = await createQueues(sqs, uniqueName('verifier-sdk'));
+    const viaSdk = createVerifierHandler({ queue: sdkSender, queueUrl: sdkQueueUrl, secrets: staticSecretSource([secret]), maxBodyBytes: MAX_BODY_BYTES, now: () => NOW, logger });
+    const bodies = [
+      userCreatedBody('user_2abc', 'ada.lovelace@example.com'),
+      // Escapes, characters SQS refuses raw (escaped by toSqsSafeJson), emoji, spacing as sent.
+      '{ "type" : "user.updated",\n "data": {"id":"user_2x","bio":"Zo\\u00eb \\u0001 \uFFFF 🚀 \\"q\\" \\t"} }',
+    ];
+    const raw = async (url: string): Promise<Message[]> =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    const wire = ({ Body, MD5OfBody, MessageAttributes, MD5OfMessageAttributes }: Message) => ({ Body, MD5OfBody, MessageAttributes, MD5OfMessageAttributes });
+    for (const [index, body] of bodies.entries()) {
+      const request = signedRequest({ secrets: [secret], body, svixId: `msg_wire${index}`, at: NOW });
+      expect((await handle(request)).statusCode).toBe(200);
+      expect((await viaSdk(request)).statusCode).toBe(200);
+      const [ours] = await raw(queueUrl);
+      const [sdks] = await raw(sdkQueueUrl);
+      expect(wire(ours!)).toEqual(wire(sdks!));
+      expect(ours!.MessageAttributes).toEqual({
+        svixId: { DataType: 'String', StringValue: `msg_wire${index}` },
+        eventType: { DataType: 'String', StringValue: JSON.parse(body).type },
+      });
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: ours!.ReceiptHandle! }));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: sdkQueueUrl, ReceiptHandle: sdks!.ReceiptHandle! }));
+    }
+  });
+
   it('accepts a delivery signed with either secret of a rotation overlap', async () => {
     const next = newSigningSecret();
     const rotating = createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
       secrets: staticSecretSource([secret, next]),
       maxBodyBytes: MAX_BODY_BYTES,
@@ -203,6 +240,7 @@ function countingSource(secret: string): SigningSecretSource & { readonly calls:
 
 describe('verifier handler: bodies that can only fail, ids and signatures that are too many or too long', () => {
   const sqs = localSqs();
+  const queue = localQueueSender();
   const secret = newSigningSecret();
   let queueUrl: string;
   let logger: CapturingLogger;
@@ -216,7 +254,7 @@ describe('verifier handler: bodies that can only fail, ids and signatures that a
     secrets = countingSource(secret);
     outcomes = [];
     handle = createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
       secrets,
       maxBodyBytes: 256 * 1024,
@@ -279,6 +317,7 @@ describe('verifier handler: bodies that can only fail, ids and signatures that a
 
 describe('verifier handler: Clerk instances', () => {
   const sqs = localSqs();
+  const queue = localQueueSender();
   const secret = newSigningSecret();
   let queueUrl: string;
   let logger: CapturingLogger;
@@ -292,7 +331,7 @@ describe('verifier handler: Clerk instances', () => {
 
   const handlerWith = (options: Pick<VerifierDeps, 'allowedInstanceIds'>) =>
     createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
       secrets: staticSecretSource([secret]),
       maxBodyBytes: 256 * 1024,
@@ -373,6 +412,7 @@ describe('verifier handler: Clerk instances', () => {
 
 describe('verifier handler: source address allow-list', () => {
   const sqs = localSqs();
+  const queue = localQueueSender();
   const secret = newSigningSecret();
 
   it('refuses (403) requests from elsewhere before reading any secret, and verifies those from Svix', async () => {
@@ -380,7 +420,7 @@ describe('verifier handler: source address allow-list', () => {
     const secrets = countingSource(secret);
     const outcomes: WebhookOutcome[] = [];
     const handle = createVerifierHandler({
-      sqs,
+      queue,
       queueUrl,
       secrets,
       maxBodyBytes: 256 * 1024,

@@ -2,7 +2,8 @@ import { worstCaseCallMs } from '../../lambdas/shared/sdk-client-options';
 import { createVerifierHandler } from '../../lambdas/verifier/create-verifier-handler';
 import { createSecretsManagerSecretSource } from '../../lambdas/verifier/secrets-manager-secret-source';
 import { staticSecretSource } from '../../lambdas/verifier/signing-secrets';
-import { verifierSecretsManagerClient, verifierSqsClient } from '../../lambdas/verifier/verifier-clients';
+import { createSecretsManagerReader } from '../../lambdas/verifier/secrets-manager-reader';
+import { createSqsMessageSender } from '../../lambdas/verifier/sqs-message-sender';
 import { VERIFIER_DEFAULTS } from '../../lambdas/verifier/verifier-config';
 import type { WebhookOutcome } from '../../lambdas/verifier/webhook-outcome';
 import { CapturingLogger } from '../support/capturing-logger';
@@ -10,9 +11,9 @@ import { type HungEndpoint, hungEndpoint } from '../support/hung-endpoint';
 import { newSigningSecret, signedRequest, userCreatedBody } from '../support/signed-request';
 
 /**
- * The verifier's clients against a real endpoint that accepts connections and never answers (a
- * hung service, or a network path that swallows responses): the request must end in a logged 503
- * within the client timeouts, never in a Lambda timeout without a word.
+ * The verifier's own clients, with the function's timeouts, against a real endpoint that accepts
+ * connections and never answers (a hung service, or a network path that swallows responses): the
+ * request must end in a logged 503 within the client timeouts, never in a Lambda timeout without a word.
  */
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -32,12 +33,12 @@ describe('verifier against a service that never answers', () => {
   it(
     'SQS: answers a logged 503 after its attempts time out, well inside the function timeout',
     async () => {
-      const sqs = verifierSqsClient({ ...LOCAL, endpoint: endpoint.url });
+      const queue = createSqsMessageSender({ ...LOCAL, endpoint: endpoint.url, timeouts: VERIFIER_DEFAULTS.sqsTimeouts });
       const secret = newSigningSecret();
       const logger = new CapturingLogger();
       const outcomes: WebhookOutcome[] = [];
       const handle = createVerifierHandler({
-        sqs,
+        queue,
         queueUrl: `${endpoint.url}/000000000000/events`,
         secrets: staticSecretSource([secret]),
         maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
@@ -49,7 +50,7 @@ describe('verifier against a service that never answers', () => {
       const started = Date.now();
       const response = await handle(signedRequest({ secrets: [secret], body: userCreatedBody(), svixId: 'msg_hung_sqs', at: NOW }));
       const elapsed = Date.now() - started;
-      sqs.destroy();
+      queue.destroy();
 
       expect(response.statusCode).toBe(503);
       expect(JSON.parse(response.body!)).toEqual({ error: 'could not queue the event; retry later' });
@@ -72,13 +73,13 @@ describe('verifier against a service that never answers', () => {
   it(
     'Secrets Manager: answers a logged 503 after its attempts time out, then backs off without calling again',
     async () => {
-      const client = verifierSecretsManagerClient({ ...LOCAL, endpoint: endpoint.url });
+      const secretsManager = createSecretsManagerReader({ ...LOCAL, endpoint: endpoint.url, timeouts: VERIFIER_DEFAULTS.secretsManagerTimeouts });
       const logger = new CapturingLogger();
       const outcomes: WebhookOutcome[] = [];
       const handle = createVerifierHandler({
-        sqs: verifierSqsClient(LOCAL), // never reached
+        queue: { sendMessage: () => Promise.reject(new Error('never reached')) },
         queueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
-        secrets: createSecretsManagerSecretSource({ client, secretId: 'clerk-signing', ttlMs: 300_000, now: Date.now, logger }),
+        secrets: createSecretsManagerSecretSource({ secretsManager, secretId: 'clerk-signing', ttlMs: 300_000, now: Date.now, logger }),
         maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
         now: Date.now,
         logger,
@@ -97,7 +98,7 @@ describe('verifier against a service that never answers', () => {
 
       // Within the backoff: answered at once, nothing more reaches the endpoint.
       const second = await deliver('msg_hung_sm_2');
-      client.destroy();
+      secretsManager.destroy();
       expect(second.statusCode).toBe(503);
       expect(endpoint.connections()).toBe(VERIFIER_DEFAULTS.secretsManagerTimeouts.maxAttempts);
       expect(outcomes.map((outcome) => [outcome.result, outcome.code])).toEqual([

@@ -3,6 +3,8 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
+import type { ClientTimeouts } from '../../lambdas/shared/sdk-client-options';
+import { createSqsMessageSender, type SqsMessageSender } from '../../lambdas/verifier/sqs-message-sender';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -34,6 +36,14 @@ export function localEngineEndpoints(): { dynamoDbEndpoint: string; sqsEndpoint:
 /** A client for the SQS emulator started by the jest globalSetup. */
 export function localSqs(): SQSClient {
   return new SQSClient({ endpoint: endpoint('SQS_ENDPOINT'), region: 'us-east-1', credentials });
+}
+
+/** Room for an emulator on a busy machine: data-path tests are about what is queued, not about timeouts. */
+const LOCAL_VERIFIER_TIMEOUTS: ClientTimeouts = { connectionTimeoutMs: 2_000, requestTimeoutMs: 10_000, maxAttempts: 2 };
+
+/** The verifier's own SQS client (lambdas/verifier/sqs-message-sender.ts), sending to the emulator started by the jest globalSetup. */
+export function localQueueSender(endpointUrl: string = endpoint('SQS_ENDPOINT')): SqsMessageSender {
+  return createSqsMessageSender({ endpoint: endpointUrl, region: 'us-east-1', credentials, timeouts: LOCAL_VERIFIER_TIMEOUTS });
 }
 
 /** A unique name per test so test files sharing the engines never see each other's data. */
