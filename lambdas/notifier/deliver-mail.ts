@@ -6,7 +6,7 @@ import { markMailSent, releaseClaim, type LedgerTable, type MailRef } from './ma
 import type { MailSender, OutgoingMail } from './mail-sender';
 import type { RecordLog } from './record-log';
 import { isAdminMembership } from './image-views';
-import { readMembership, readOrganizationName, readRecipient, type RecipientLookup, type SyncTable } from './sync-table-reads';
+import { readMembership, readOrganization, readRecipient, type RecipientLookup, type SyncTable } from './sync-table-reads';
 import { adminWelcomeMail } from './templates/admin-welcome';
 import type { MailContent } from './templates/mail-content';
 import { welcomeMail } from './templates/welcome';
@@ -42,16 +42,21 @@ export async function deliverMail(context: MailContext, mail: MailRef): Promise<
 
   let outgoing: OutgoingMail;
   try {
-    if (mail.kind === 'admin-welcome' && !(await isStillAdminMembership(context, mail))) {
-      await releaseAfterSkip(context, mail, claim.claimToken);
-      return skipped(MAIL_SKIP_REASONS.deleted);
+    let organizationName: string | undefined;
+    if (mail.kind === 'admin-welcome') {
+      const organization = await liveAdminMembershipOrganization(context, mail);
+      if (organization === undefined) {
+        await releaseAfterSkip(context, mail, claim.claimToken);
+        return skipped(MAIL_SKIP_REASONS.deleted);
+      }
+      organizationName = organization.name;
     }
     const recipient = await readRecipient(context.syncTable, mail.userId);
     if (recipient.status !== 'ready') {
       await releaseAfterSkip(context, mail, claim.claimToken);
       return skipped(skipReasonOf(recipient.status, mail));
     }
-    outgoing = { ...mailIds(mail), to: recipient.email, ...(await render(context, mail, recipient.firstName)) };
+    outgoing = { ...mailIds(mail), to: recipient.email, ...render(context, mail, recipient.firstName, organizationName) };
   } catch (error) {
     await releaseAfterFailure(context, mail, claim.claimToken);
     throw error;
@@ -79,12 +84,18 @@ export async function deliverMail(context: MailContext, mail: MailRef): Promise<
 
 /**
  * The stream record may be old (a retry, a replay, a notifier behind the table): the membership
- * must still be this one (same id, not replaced by a rejoin), live, and an admin when the mail goes.
+ * must still be this one (same id, not replaced by a rejoin), live, and an admin when the mail goes,
+ * and its organization not deleted. A membership written under an organization deleted a moment
+ * before stays in the table until the processor's check after the write removes it
+ * (docs/consistency.md): the organization's tombstone is what tells that it is on its way out.
+ * Returns the organization (its name, when synced), or undefined when no mail may go.
  */
-async function isStillAdminMembership(context: MailContext, mail: MailRef): Promise<boolean> {
-  if (mail.orgId === undefined || mail.membershipId === undefined) return false;
+async function liveAdminMembershipOrganization(context: MailContext, mail: MailRef): Promise<{ readonly name?: string } | undefined> {
+  if (mail.orgId === undefined || mail.membershipId === undefined) return undefined;
   const membership = await readMembership(context.syncTable, mail.orgId, mail.userId);
-  return membership?.membershipId === mail.membershipId && isAdminMembership(membership, context.adminRoles);
+  if (membership?.membershipId !== mail.membershipId || !isAdminMembership(membership, context.adminRoles)) return undefined;
+  const organization = await readOrganization(context.syncTable, mail.orgId);
+  return organization.status === 'deleted' ? undefined : organization;
 }
 
 function mailIds(mail: MailRef): Pick<OutgoingMail, 'kind' | 'userId' | 'orgId' | 'membershipId'> {
@@ -106,12 +117,11 @@ function skipReasonOf(status: Exclude<RecipientLookup['status'], 'ready'>, mail:
   return MAIL_SKIP_REASONS.deleted;
 }
 
-async function render(context: MailContext, mail: MailRef, firstName: string | undefined): Promise<MailContent> {
+function render(context: MailContext, mail: MailRef, firstName: string | undefined, organizationName: string | undefined): MailContent {
   const name = firstName === undefined ? {} : { firstName };
   if (mail.kind === 'welcome') return welcomeMail({ appName: context.appName, ...name });
   // An organization not synced yet has no name to show: the mail says "your organization" (an id
   // made safe for a mail would be mangled, and means nothing to its reader anyway).
-  const organizationName = await readOrganizationName(context.syncTable, mail.orgId ?? '');
   return adminWelcomeMail({ appName: context.appName, ...(organizationName === undefined ? {} : { organizationName }), ...name });
 }
 

@@ -42,10 +42,17 @@ export async function readMembership(table: SyncTable, orgId: string, userId: st
   return membershipView(await getItem(table, keys.membership(orgId, userId), 'membership'));
 }
 
-/** For the admin welcome's text: the organization's name when it is synced and live. */
-export async function readOrganizationName(table: SyncTable, orgId: string): Promise<string | undefined> {
+export type OrganizationLookup =
+  /** Synced or not yet (`name` absent): an admin welcome may go, naming it when it can. */
+  | { readonly status: 'live'; readonly name?: string }
+  /** Tombstoned: no admin welcome for it. */
+  | { readonly status: 'deleted' };
+
+/** The admin welcome's organization: deleted or not, and its name when it is synced. */
+export async function readOrganization(table: SyncTable, orgId: string): Promise<OrganizationLookup> {
   const item = await getItem(table, keys.organization(orgId), 'organization');
-  return item?.deleted !== true && typeof item?.name === 'string' && item.name.trim() !== '' ? item.name : undefined;
+  if (item?.deleted === true) return { status: 'deleted' };
+  return typeof item?.name === 'string' && item.name.trim() !== '' ? { status: 'live', name: item.name } : { status: 'live' };
 }
 
 async function getItem(table: SyncTable, key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {

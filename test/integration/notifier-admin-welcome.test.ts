@@ -169,6 +169,36 @@ describe('notifier: admin welcomes', () => {
     ]);
   });
 
+  it('an admin membership whose organization was deleted since, not yet removed by the processor, gets no welcome', async () => {
+    const ids = freshIds();
+    const records = [
+      ...(await apply('user.created', ids, 0)),
+      ...(await apply('organization.created', ids, 0)),
+      ...(await apply('organizationMembership.created', ids, 1, { role: 'org:admin' })),
+    ];
+    // The window docs/consistency.md leaves without the read of parents first: the organization's
+    // tombstone is written, and the membership written after it is still there until the
+    // processor's check after the write (or that event's retry) removes it.
+    await localDocumentClient().send(
+      new UpdateCommand({
+        TableName: fixture.tableName,
+        Key: keys.organization(ids.orgId),
+        UpdateExpression: 'SET #deleted = :deleted',
+        ExpressionAttributeNames: { '#deleted': 'deleted' },
+        ExpressionAttributeValues: { ':deleted': true },
+      }),
+    );
+    const sender = new RecordingSender();
+
+    expect(await fixture.notifier({ sender, now: () => NOW })(streamEvent(records))).toEqual({ batchItemFailures: [] });
+
+    expect(summary()).toEqual([
+      ['welcome', 'sent', undefined],
+      ['admin-welcome', 'skipped', 'deleted'],
+    ]);
+    expect(sender.sent.map((mail) => mail.kind)).toEqual(['welcome']);
+  });
+
   it('a pending admin welcome whose membership was deleted before the user appeared is dropped', async () => {
     const ids = freshIds();
     const sender = new RecordingSender();
