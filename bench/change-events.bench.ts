@@ -51,6 +51,8 @@ export interface ChangeEventsBenchOptions {
   readonly workDir: string;
   /** The publisher's bundle; absent when cdk.out was synthesized without change events. */
   readonly publisher: DeployedFunction | undefined;
+  /** Whether that stack's processor reads parents first (its READ_PARENTS_FIRST): the mix runs it so. */
+  readonly processorReadsParentsFirst: boolean;
   /** Clerk events of the mix. */
   readonly mixEvents: number;
   /** Warm invocations of the bundle. */
@@ -157,8 +159,17 @@ async function measureMix(options: ChangeEventsBenchOptions): Promise<MixCounts 
     const { queueUrl, deadLetterQueueUrl } = await createQueues(sqs, tableName);
     const meter = meterCapacity(client);
     const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    // As the stack sets the processor with change events on.
-    const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: Date.now, readParentsFirst: true, logger: silent });
+    // As the stack with change events sets its processor.
+    const processor = createProcessorHandler({
+      documentClient,
+      sqs,
+      tableName,
+      queueUrl,
+      deadLetterQueueUrl,
+      now: Date.now,
+      readParentsFirst: options.processorReadsParentsFirst,
+      logger: silent,
+    });
     const workload = generateWorkload(options.mixEvents, seededRandom(21));
     const apply = async (handle: typeof processor): Promise<ReturnType<typeof meter.tally>> => {
       meter.reset();

@@ -147,7 +147,7 @@ export function readDeployedStack(outDir = CDK_OUT): DeployedStack {
   return { functions: { verifier: found.verifier, processor: found.processor }, changeEventsPublisher: found.changeEvents, accessLogFormat, accessLogClass };
 }
 
-/** Pseudo parameters a variable may hold, at their value in the commercial partition (the verifier's AWS_URL_SUFFIX). */
+/** Pseudo parameters a variable may hold, at their value in the commercial partition (the verifier's PARTITION_URL_SUFFIX). */
 const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = { 'AWS::URLSuffix': 'amazonaws.com' };
 
 function literalEnvironmentOf(variables: Record<string, unknown>): Record<string, string> {

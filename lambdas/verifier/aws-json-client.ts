@@ -75,6 +75,9 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   const random = options.random ?? Math.random;
 
   async function attempt(operation: string, body: string): Promise<Record<string, unknown>> {
+    // Signed with the local clock. Unlike the SDK, no correction for a skewed clock is learned from
+    // a refusal (a skewed request fails, and the verifier answers 503): Lambda keeps its clocks
+    // synchronised, so the SDK's correction is for machines this client never runs on.
     const signed = await signer.sign({
       method: 'POST',
       protocol: url.protocol,

@@ -13,7 +13,7 @@ describe('verifier index', () => {
   const CONFIGURED = {
     QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
     SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-    AWS_URL_SUFFIX: 'amazonaws.com',
+    PARTITION_URL_SUFFIX: 'amazonaws.com',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'secret',

@@ -30,7 +30,7 @@ describe('verifierClientsFromEnvironment', () => {
     const env = {
       QUEUE_URL: queueUrl,
       SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:s-AbCdEf',
-      AWS_URL_SUFFIX: 'amazonaws.com',
+      PARTITION_URL_SUFFIX: 'amazonaws.com',
       AWS_REGION: 'eu-central-1',
       AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'secret',

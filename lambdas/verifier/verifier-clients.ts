@@ -26,7 +26,7 @@ export function verifierClientsFromEnvironment(config: VerifierConfig, env: Node
       timeouts: VERIFIER_DEFAULTS.sqsTimeouts,
     }),
     secretsManager: createSecretsManagerReader({
-      endpoint: secretsManagerEndpoint(region, config.awsUrlSuffix, env),
+      endpoint: secretsManagerEndpoint(region, config.partitionUrlSuffix, env),
       region,
       credentials,
       timeouts: VERIFIER_DEFAULTS.secretsManagerTimeouts,

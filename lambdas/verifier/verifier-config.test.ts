@@ -5,7 +5,7 @@ import { parseInstanceIds, readVerifierConfig, VERIFIER_DEFAULTS, VERIFIER_ENV }
 const required = {
   [VERIFIER_ENV.queueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
   [VERIFIER_ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-  [VERIFIER_ENV.awsUrlSuffix]: 'amazonaws.com',
+  [VERIFIER_ENV.partitionUrlSuffix]: 'amazonaws.com',
 };
 
 describe('readVerifierConfig', () => {
@@ -13,7 +13,7 @@ describe('readVerifierConfig', () => {
     expect(readVerifierConfig(required)).toEqual({
       queueUrl: required[VERIFIER_ENV.queueUrl],
       signingSecretArn: required[VERIFIER_ENV.signingSecretArn],
-      awsUrlSuffix: 'amazonaws.com',
+      partitionUrlSuffix: 'amazonaws.com',
       maxBodyBytes: VERIFIER_DEFAULTS.maxBodyBytes,
       secretCacheTtlSeconds: VERIFIER_DEFAULTS.secretCacheTtlSeconds,
     });

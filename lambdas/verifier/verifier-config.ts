@@ -24,7 +24,7 @@ export const VERIFIER_ENV = {
   /** Optional source address allow-list (parseSourceIpAllowList); unset: any source. */
   allowedSourceIps: 'ALLOWED_SOURCE_IPS',
   /** The partition's domain (`amazonaws.com`, `amazonaws.com.cn`: the stack's `Aws.URL_SUFFIX`), for Secrets Manager's endpoint. */
-  awsUrlSuffix: 'AWS_URL_SUFFIX',
+  partitionUrlSuffix: 'PARTITION_URL_SUFFIX',
 } as const;
 
 /**
@@ -59,7 +59,7 @@ export const VERIFIER_DEFAULTS = {
 export interface VerifierConfig {
   readonly queueUrl: string;
   readonly signingSecretArn: string;
-  readonly awsUrlSuffix: string;
+  readonly partitionUrlSuffix: string;
   readonly maxBodyBytes: number;
   readonly secretCacheTtlSeconds: number;
   /** Absent: events of any Clerk instance are queued. */
@@ -75,7 +75,7 @@ export function readVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   return {
     queueUrl: requireEnv(VERIFIER_ENV.queueUrl, env),
     signingSecretArn: requireEnv(VERIFIER_ENV.signingSecretArn, env),
-    awsUrlSuffix: requireEnv(VERIFIER_ENV.awsUrlSuffix, env),
+    partitionUrlSuffix: requireEnv(VERIFIER_ENV.partitionUrlSuffix, env),
     maxBodyBytes: optionalIntEnv(VERIFIER_ENV.maxBodyBytes, VERIFIER_DEFAULTS.maxBodyBytes, env),
     secretCacheTtlSeconds: optionalIntEnv(VERIFIER_ENV.secretCacheTtlSeconds, VERIFIER_DEFAULTS.secretCacheTtlSeconds, env),
     ...(instanceIds === undefined

@@ -113,7 +113,7 @@ export class WebhookVerifier extends Construct {
         [VERIFIER_ENV.signingSecretArn]: this.signingSecret.secretArn,
         [VERIFIER_ENV.maxBodyBytes]: String(maxBodyBytes),
         // Secrets Manager's endpoint in this partition (the verifier's own AWS client resolves no partitions).
-        [VERIFIER_ENV.awsUrlSuffix]: Aws.URL_SUFFIX,
+        [VERIFIER_ENV.partitionUrlSuffix]: Aws.URL_SUFFIX,
         ...(allowedInstanceIds === undefined ? {} : { [VERIFIER_ENV.allowedInstanceIds]: allowedInstanceIds }),
         ...(allowedSourceIps === undefined ? {} : { [VERIFIER_ENV.allowedSourceIps]: allowedSourceIps }),
       },

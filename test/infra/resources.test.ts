@@ -209,7 +209,7 @@ describe('functions', () => {
       QUEUE_URL: ref(mainQueue().id),
       SIGNING_SECRET_ARN: ref(signingSecret().id),
       MAX_BODY_BYTES: '262144',
-      AWS_URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
+      PARTITION_URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
       POWERTOOLS_SERVICE_NAME: 'clerk-webhook-verifier',
       POWERTOOLS_METRICS_NAMESPACE: 'ClerkWebhookSync/Test',
     });

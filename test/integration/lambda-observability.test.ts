@@ -105,7 +105,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     QUEUE_URL: queues.queueUrl,
     SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk-webhook-signing-AbCdEf',
-    AWS_URL_SUFFIX: 'amazonaws.com',
+    PARTITION_URL_SUFFIX: 'amazonaws.com',
     TABLE_NAME: tableName,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     // The emulator's own host name, as in its queue URLs: each SendMessage goes to its QueueUrl's host anyway.
