@@ -10,7 +10,7 @@ import { createQueues, createTable } from '../local/create-resources';
 import { startDynamoDbLocal, startSqsEmulator } from '../local/engines.mjs';
 import { backfillResultForJson, type BackfillBenchResult, benchBackfill, renderBackfillMarkdown } from './backfill.bench';
 import { withSourceMaps } from './bundle-variant';
-import { benchColdStart } from './cold-start';
+import { benchColdStart, type ColdStartOptions } from './cold-start';
 import {
   accessLogLineBytes,
   billedInitMs,
@@ -150,6 +150,27 @@ function changeEventsOptions(s: Settings, engines: { dynamoDbEndpoint: string; s
   };
 }
 
+/**
+ * Last resort if this process dies without stopping DynamoDB Local: its Java child must not
+ * outlive it. Returns what takes the hook away again once the engine is stopped.
+ */
+function killJavaOnExit(dynamoDb: { readonly pid?: number }): () => void {
+  const killJava = (): void => {
+    try {
+      if (dynamoDb.pid !== undefined) process.kill(dynamoDb.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killJava);
+  return () => void process.off('exit', killJava);
+}
+
+/** The cold-start section: ours (and ours with source maps) against Express + svix, in turns. */
+function coldStartOf(s: Settings, verifier: DeployedFunction, engines: Omit<ColdStartOptions, 'verifier' | 'variant' | 'repetitions'>) {
+  return benchColdStart({ verifier, variant: withSourceMaps(verifier), ...engines, repetitions: s.coldStarts });
+}
+
 /** `--only cold-start`: the cold start alone, on an SQS emulator and a Secrets Manager stub of its own; prints, writes nothing. */
 async function benchOnlyColdStart(s: Settings, stack: ReturnType<typeof readDeployedStack>): Promise<void> {
   step('cold start (alone): starting the SQS emulator and a Secrets Manager stub');
@@ -161,15 +182,12 @@ async function benchOnlyColdStart(s: Settings, stack: ReturnType<typeof readDepl
   try {
     const queues = await createQueues(sqs, 'bench-cold-start-events');
     step('cold start: our bundle vs Express + svix');
-    const coldStart = await benchColdStart({
-      verifier: stack.functions.verifier,
-      variant: withSourceMaps(stack.functions.verifier),
+    const coldStart = await coldStartOf(s, stack.functions.verifier, {
       workDir,
       queueUrl: queues.queueUrl,
       sqsEndpoint: sqsEngine.endpoint,
       secretsManagerEndpoint: stub.endpoint,
       signingSecret,
-      repetitions: s.coldStarts,
     });
     process.stdout.write(`${JSON.stringify(coldStart, roundForJson, 2)}\n`);
   } finally {
@@ -185,21 +203,13 @@ async function benchOnlyChangeEvents(s: Settings, stack: ReturnType<typeof readD
   step('change events (alone): starting DynamoDB Local and the SQS emulator');
   const workDir = mkdtempSync(path.join(tmpdir(), 'clerk-webhook-bench-'));
   const [dynamoDb, sqsEngine] = await Promise.all([startDynamoDbLocal(), startSqsEmulator({ region: REGION })]);
-  // Last resort if this process dies on the way: the Java child must not outlive it.
-  const killJava = (): void => {
-    try {
-      if (dynamoDb.pid !== undefined) process.kill(dynamoDb.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killJava);
+  const forgetJava = killJavaOnExit(dynamoDb);
   try {
     const result = await benchChangeEvents(changeEventsOptions(s, { dynamoDbEndpoint: dynamoDb.endpoint, sqsEndpoint: sqsEngine.endpoint }, workDir, stack));
     process.stdout.write(`${renderChangeEventsMarkdown(result, PRICES.asOf, EVENTS_PER_MONTH)}\n\n${JSON.stringify(result, roundForJson, 2)}\n`);
   } finally {
     await Promise.allSettled([dynamoDb.stop(), sqsEngine.stop()]);
-    process.off('exit', killJava);
+    forgetJava();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
@@ -368,16 +378,8 @@ async function main(): Promise<void> {
   try {
     const [dynamoDb, sqsEngine] = await Promise.all([startDynamoDbLocal(), startSqsEmulator({ region: REGION })]);
     cleanups.push(() => dynamoDb.stop(), () => sqsEngine.stop());
-    // Last resort if this process dies without cleaning up: the Java child must not outlive it.
-    const killJava = (): void => {
-      try {
-        if (dynamoDb.pid !== undefined) process.kill(dynamoDb.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    process.once('exit', killJava);
-    cleanups.push(async () => void process.off('exit', killJava));
+    const forgetJava = killJavaOnExit(dynamoDb);
+    cleanups.push(async () => forgetJava());
 
     const signingSecret = newSigningSecret();
     const stub = await startSecretsManagerStub(signingSecret);
@@ -393,15 +395,12 @@ async function main(): Promise<void> {
     await createTable(dynamo, deployedTable);
 
     step('cold start: our bundle vs Express + svix');
-    const coldStart = await benchColdStart({
-      verifier: functions.verifier,
-      variant: withSourceMaps(functions.verifier),
+    const coldStart = await coldStartOf(s, functions.verifier, {
       workDir,
       queueUrl: queues.queueUrl,
       sqsEndpoint: sqsEngine.endpoint,
       secretsManagerEndpoint: stub.endpoint,
       signingSecret,
-      repetitions: s.coldStarts,
     });
 
     // Before the deployed runs: DynamoDB Local (Java) is then past its warm-up, whose compiling

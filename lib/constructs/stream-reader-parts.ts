@@ -5,6 +5,7 @@ import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { MAIL_DEFAULTS } from '../pipeline-defaults';
 import { SendOnlyQueueDestination } from './send-only-queue-destination';
 import { METRIC_PERIOD } from './pipeline-metrics';
 
@@ -21,6 +22,33 @@ export interface StreamEventSourceSettings {
   readonly maxBatchingWindow?: Duration;
   readonly failureQueue: IQueue;
   readonly filters?: Array<Record<string, unknown>>;
+}
+
+/** What every stream reader's props set of its event source and alarm. */
+export interface StreamReaderLimits {
+  readonly batchSize: number;
+  readonly retryAttempts?: number;
+  readonly maxRecordAge: Duration;
+  readonly iteratorAgeAlarmThreshold: Duration;
+}
+
+/**
+ * Checks a stream reader's settings at synth against Lambda's limits and the stream's retention
+ * (a record older than the stream keeps could never be handed on); `reader` names the props in
+ * the message (`mail`, `changeEvents`).
+ */
+export function checkStreamReaderLimits(reader: string, limits: StreamReaderLimits): void {
+  const { batchSize, retryAttempts, maxRecordAge, iteratorAgeAlarmThreshold } = limits;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new Error(`${reader} batchSize must be an integer from 1 to 10000, got ${batchSize}`);
+  }
+  if (retryAttempts !== undefined && (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 10_000)) {
+    throw new Error(`${reader} retryAttempts must be an integer from 0 to 10000, got ${retryAttempts}`);
+  }
+  if (maxRecordAge.toSeconds() < 60 || maxRecordAge.toSeconds() >= MAIL_DEFAULTS.streamRetention.toSeconds()) {
+    throw new Error(`${reader} maxRecordAge must be from 1 minute to under 24 hours (the stream's retention), got ${maxRecordAge.toHumanString()}`);
+  }
+  if (iteratorAgeAlarmThreshold.toSeconds() < 60) throw new Error(`${reader} iteratorAgeAlarmThreshold must be at least 1 minute`);
 }
 
 /**

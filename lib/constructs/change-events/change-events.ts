@@ -14,7 +14,7 @@ import { CHANGE_EVENTS_DEFAULTS } from '../../pipeline-defaults';
 import type { AlarmSpec } from '../monitoring';
 import { type FunctionLoggingProps, functionLogging, NodeFunction, PROJECT_ROOT } from '../node-function';
 import type { PipelineMetrics } from '../pipeline-metrics';
-import { addStreamEventSource, streamFailureQueue } from '../stream-reader-parts';
+import { addStreamEventSource, checkStreamReaderLimits, streamFailureQueue } from '../stream-reader-parts';
 import type { SyncTable } from '../sync-table';
 import { changeEventAlarmSpecs, changeEventDashboardWidgets } from './change-events-monitoring';
 import type { ChangeEventsProps } from './change-events-props';
@@ -114,19 +114,10 @@ interface ChangeEventSettings {
 /** The props with their defaults, checked at synth against Lambda's and the stream's limits. */
 function changeEventSettings(props: ChangeEventsProps): ChangeEventSettings {
   const batchSize = props.batchSize ?? CHANGE_PUBLISHER_DEFAULTS.batchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`changeEvents batchSize must be an integer from 1 to 10000, got ${batchSize}`);
-  }
   const { retryAttempts } = props;
-  if (retryAttempts !== undefined && (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 10_000)) {
-    throw new Error(`changeEvents retryAttempts must be an integer from 0 to 10000, got ${retryAttempts}`);
-  }
   const maxRecordAge = props.maxRecordAge ?? CHANGE_EVENTS_DEFAULTS.maxRecordAge;
-  if (maxRecordAge.toSeconds() < 60 || maxRecordAge.toSeconds() >= Duration.hours(24).toSeconds()) {
-    throw new Error(`changeEvents maxRecordAge must be from 1 minute to under 24 hours (the stream's retention), got ${maxRecordAge.toHumanString()}`);
-  }
   const iteratorAgeAlarmThreshold = props.iteratorAgeAlarmThreshold ?? CHANGE_EVENTS_DEFAULTS.iteratorAgeAlarmThreshold;
-  if (iteratorAgeAlarmThreshold.toSeconds() < 60) throw new Error('changeEvents iteratorAgeAlarmThreshold must be at least 1 minute');
+  checkStreamReaderLimits('changeEvents', { batchSize, retryAttempts, maxRecordAge, iteratorAgeAlarmThreshold });
   const archiveDays = props.archiveRetention?.toDays({ integral: false });
   if (archiveDays !== undefined && (!Number.isInteger(archiveDays) || archiveDays < 1)) {
     // EventBridge reads 0 as "keep for ever": an archive that only grows is asked for by leaving nothing out, not by 0.

@@ -2,6 +2,7 @@ import { type Duration, Token } from 'aws-cdk-lib';
 import { NOTIFIER_DEFAULTS, parseAdminRoles, parseMailAddress } from '../../../lambdas/notifier/notifier-config';
 import { isPositiveInteger } from '../../../lambdas/shared/require-env';
 import { MAIL_DEFAULTS } from '../../pipeline-defaults';
+import { checkStreamReaderLimits } from '../stream-reader-parts';
 import { MAIL_ALARM_DEFAULTS } from './mail-alarms';
 import type { MailNotificationsProps } from './mail-notifications-props';
 
@@ -29,24 +30,10 @@ export function mailSettings(props: MailNotificationsProps): MailSettings {
     throw new Error(`mail welcomeMaxAge must be a whole number of days, at least 1, got ${welcomeMaxAge.toHumanString()}`);
   }
   const retryAttempts = props.retryAttempts ?? NOTIFIER_DEFAULTS.retryAttempts;
-  if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 10_000) {
-    throw new Error(`mail retryAttempts must be an integer from 0 to 10000, got ${retryAttempts}`);
-  }
   const maxRecordAge = props.maxRecordAge ?? MAIL_DEFAULTS.maxRecordAge;
-  const maxRecordAgeSeconds = maxRecordAge.toSeconds();
-  if (maxRecordAgeSeconds < 60 || maxRecordAgeSeconds >= MAIL_DEFAULTS.streamRetention.toSeconds()) {
-    throw new Error(
-      `mail maxRecordAge must be from 1 minute to under 24 hours (the stream's retention), got ${maxRecordAge.toHumanString()}`,
-    );
-  }
   const batchSize = props.batchSize ?? NOTIFIER_DEFAULTS.batchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`mail batchSize must be an integer from 1 to 10000, got ${batchSize}`);
-  }
   const iteratorAgeThreshold = props.iteratorAgeAlarmThreshold ?? MAIL_ALARM_DEFAULTS.iteratorAgeThreshold;
-  if (iteratorAgeThreshold.toSeconds() < 60) {
-    throw new Error('mail iteratorAgeAlarmThreshold must be at least 1 minute');
-  }
+  checkStreamReaderLimits('mail', { batchSize, retryAttempts, maxRecordAge, iteratorAgeAlarmThreshold: iteratorAgeThreshold });
   if (props.appName !== undefined && props.appName.trim() === '') {
     throw new Error('mail appName must not be empty');
   }
