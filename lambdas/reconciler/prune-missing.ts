@@ -97,11 +97,19 @@ export async function prunePage(deps: PruneDeps, cursor: ScanCursor): Promise<{ 
   // would leave its tombstone.
   const done = new Set<string>();
   await finishPrunedUsers(deps, unfinished, done);
+  // Everything the page would prune is confirmed before anything is deleted, so the share check
+  // below sees the whole page: a deletion cannot be taken back.
   const parents = items.filter((item) => item.type !== 'membership');
-  await prune(deps, await suspectParents(deps, parents), parents.length, counts, done);
-  const cascaded = (item: LiveItem) => done.has(target('organization', item.orgId ?? ''));
+  const confirmedParents = await confirm(deps, await suspectParents(deps, parents), done);
+  const cascaded = (item: LiveItem) => {
+    const organization = target('organization', item.orgId ?? '');
+    return done.has(organization) || confirmedParents.has(organization);
+  };
   const memberships = items.filter((item) => item.type === 'membership' && !cascaded(item));
-  await prune(deps, await suspectMemberships(deps, memberships), memberships.length, counts, done);
+  const confirmedMemberships = await confirm(deps, await suspectMemberships(deps, memberships), new Set([...done, ...confirmedParents.keys()]));
+  refuseMassPrune(deps, confirmedParents.size + confirmedMemberships.size, parents.length + memberships.length);
+  await applyConfirmed(deps, confirmedParents, counts, done);
+  await applyConfirmed(deps, confirmedMemberships, counts, done);
   return next === undefined ? { counts } : { counts, next };
 }
 
@@ -136,23 +144,29 @@ function pruneContext(deps: PruneDeps, confirmedAt: number): ApplyContext {
   };
 }
 
-/**
- * Confirms every suspect (of `considered` live items), then applies each confirmed deletion once
- * (not again when `done` has it), unless they are more than the share a page may prune.
- */
-async function prune(deps: PruneDeps, suspects: readonly Suspect[], considered: number, counts: PruneCounts, done: Set<string>): Promise<void> {
+/** Asks about every suspect; the deletions Clerk confirms, once each, leaving out those `known` has. */
+async function confirm(deps: PruneDeps, suspects: readonly Suspect[], known: ReadonlySet<string>): Promise<Map<string, Deletion>> {
   const confirmed = new Map<string, Deletion>();
   await mapWithConcurrency(suspects, deps.concurrency, async (suspect) => {
     const deletion = await suspect();
-    if (deletion !== undefined && !done.has(deletion.target)) confirmed.set(deletion.target, deletion);
+    if (deletion !== undefined && !known.has(deletion.target)) confirmed.set(deletion.target, deletion);
   });
-  if (!deps.dryRun && confirmed.size >= MASS_PRUNE_MINIMUM && confirmed.size > deps.maxPruneShare * considered) {
+  return confirmed;
+}
+
+/** Stops the run, before anything of the page is deleted, when Clerk confirms more of it gone than a page may prune. */
+function refuseMassPrune(deps: PruneDeps, confirmed: number, considered: number): void {
+  if (!deps.dryRun && confirmed >= MASS_PRUNE_MINIMUM && confirmed > deps.maxPruneShare * considered) {
     throw new MassPruneRefusedError(
-      `Clerk confirmed ${confirmed.size} of ${considered} live entities of a page gone, more than the share allowed ` +
+      `Clerk confirmed ${confirmed} of ${considered} live entities of a page gone, more than the share allowed ` +
         `(${deps.maxPruneShare}); nothing of the page was deleted. Is the secret key that of this table's Clerk instance? ` +
         'If the deletions are real: npm run backfill -- --prune --dry-run, then --max-prune-share 1',
     );
   }
+}
+
+/** Applies each confirmed deletion once (not again when `done` has it). */
+async function applyConfirmed(deps: PruneDeps, confirmed: ReadonlyMap<string, Deletion>, counts: PruneCounts, done: Set<string>): Promise<void> {
   for (const key of confirmed.keys()) done.add(key);
   await mapWithConcurrency([...confirmed.values()], deps.concurrency, async (deletion) => {
     if (deps.dryRun) {

@@ -184,6 +184,27 @@ it('stops instead of pruning most of a page (a secret key of another Clerk insta
   }
 });
 
+it('refuses a page on everything it would prune: a few users gone are not deleted before the memberships tip it over', async () => {
+  // Clerk has lost every membership and five users: fewer users than the refusal's minimum, but
+  // the page as a whole is mostly gone. Nothing may be deleted, the users included.
+  const goneUsers = new Set([0, 1, 2, 3, 4].map(user));
+  const kept = delivered.filter(({ event: envelope }) => {
+    const data = envelope.data as { id?: string };
+    return !envelope.type.startsWith('organizationMembership.') && !(envelope.type === 'user.created' && goneUsers.has(String(data.id)));
+  });
+  const { server, clerk } = await clerkFor(storeOf(kept));
+  try {
+    const tableName = await inOrderTable(dynamodb, documentClient, sqs, deadLetterQueueUrl, delivered);
+    const before = await readComparableTable(documentClient, tableName);
+
+    await expect(sweep(documentClient, tableName, clerk, { prune: true })).rejects.toThrow(MassPruneRefusedError);
+    expect(await readComparableTable(documentClient, tableName)).toEqual(before);
+    expect(await readItem(documentClient, tableName, keys.user(user(0)))).not.toHaveProperty('deleted');
+  } finally {
+    await server.close();
+  }
+});
+
 it("finishes a pruned user's cascade when the page is read again after the cascade failed half-way", async () => {
   // A user with sessions and no membership: nothing else the prune scans leads back to it.
   const lone = 'user_2pruneLone';
