@@ -15,9 +15,8 @@ export interface ApplyContext {
   /**
    * Read a session's or membership's parents before writing it, and write nothing under a deleted
    * one (removeUnderDeletedParent). The check after the write runs either way.
-   * @default true
    */
-  readonly readParentsFirst?: boolean;
+  readonly readParentsFirst: boolean;
   /**
    * How much a user's or an organization's deletion may delete in this call; the rest is left
    * for a later call with the same event (`cascadeComplete: false`).

@@ -38,7 +38,7 @@ describe('CascadeBudget', () => {
 describe('deleteItems', () => {
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
   const dynamo = mockClient(documentClient);
-  const context = { documentClient, tableName: 'sync', svixId: 'msg_1', nowMillis: 0, tombstoneTtlDays: 30 };
+  const context = { documentClient, tableName: 'sync', svixId: 'msg_1', nowMillis: 0, tombstoneTtlDays: 30, readParentsFirst: false };
   const keys = [{ pk: 'ORG#o', sk: 'MEMBER#a' }, { pk: 'ORG#o', sk: 'MEMBER#b' }];
   const requests = (of: typeof keys) => ({ sync: of.map((Key) => ({ DeleteRequest: { Key } })) });
   afterEach(() => dynamo.reset());

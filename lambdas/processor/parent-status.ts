@@ -32,7 +32,7 @@ export async function removeUnderDeletedParent(
   parents: { readonly userId: string; readonly orgId?: string },
   child: ItemKey,
 ): Promise<'user deleted' | 'organization deleted' | undefined> {
-  if (context.readParentsFirst === false) return undefined;
+  if (!context.readParentsFirst) return undefined;
   const [user, organization] = await Promise.all([
     profileStatus(context, keys.user(parents.userId)),
     parents.orgId === undefined ? 'alive' : profileStatus(context, keys.organization(parents.orgId)),

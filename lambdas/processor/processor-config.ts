@@ -18,7 +18,7 @@ export const PROCESSOR_ENV = {
   queueUrl: 'QUEUE_URL',
   /** Optional positive integer; default PROCESSOR_DEFAULTS.tombstoneTtlDays. */
   tombstoneTtlDays: 'TOMBSTONE_TTL_DAYS',
-  /** Optional `true` / `false`; default PROCESSOR_DEFAULTS.readParentsFirst. The stack sets it: `true` only with change events. */
+  /** Optional `true` / `false`; default PROCESSOR_DEFAULTS.readParentsFirst. The stack sets it: `true` with change events. */
   readParentsFirst: 'READ_PARENTS_FIRST',
 } as const;
 
@@ -30,11 +30,11 @@ export const PROCESSOR_DEFAULTS = {
   tombstoneTtlDays: 30,
   /**
    * Whether a session or membership event reads its parents before writing the child
-   * (docs/change-events.md, "A child under a deleted parent"). Only the change-events feed needs
-   * it; without the feature the stack turns it off, and the check after the write alone keeps the
-   * table right (docs/consistency.md). On where nothing says otherwise: it is the careful choice.
+   * (docs/change-events.md, "Deletions of parents and late events of their children"). Only the
+   * change-events feed needs it, and the stack turns it on with that feature; otherwise the check
+   * after the write alone keeps the table right (docs/consistency.md), one read cheaper.
    */
-  readParentsFirst: true,
+  readParentsFirst: false,
   /**
    * Every DynamoDB and SQS call: one attempt gives up after 1 s (DynamoDB answers in
    * milliseconds), three attempts at most, so a hung call fails within 6 s (worstCaseCallMs,

@@ -97,7 +97,9 @@ export async function applySnapshots(deps: ApplySnapshotsDeps, phase: ListPhase,
       counts[plan === 'create' ? 'created' : 'updated'] += 1;
       return;
     }
-    const context: ApplyContext = { documentClient, tableName, svixId: SNAPSHOT_EVENT_ID, nowMillis: deps.clock.now(), tombstoneTtlDays };
+    // A sweep cannot tell whether the stack publishes change events: it reads parents first, the
+    // choice that keeps the table's stream quiet either way (docs/change-events.md).
+    const context: ApplyContext = { documentClient, tableName, svixId: SNAPSHOT_EVENT_ID, nowMillis: deps.clock.now(), tombstoneTtlDays, readParentsFirst: true };
     try {
       const { result } = await applyEvent(context, snapshot.parsed);
       // The condition decides: a webhook may have landed since the read.

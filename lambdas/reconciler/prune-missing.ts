@@ -135,6 +135,8 @@ function pruneContext(deps: PruneDeps, confirmedAt: number): ApplyContext {
     svixId: PRUNE_EVENT_ID,
     nowMillis: confirmedAt,
     tombstoneTtlDays: deps.table.tombstoneTtlDays,
+    // As for snapshots (apply-snapshots.ts): a sweep reads parents first.
+    readParentsFirst: true,
     // Bounded as in the processor, so one call's work stays small; applyDeletionToCompletion completes it.
     cascade: {
       maxDeletes: deps.table.cascadeDeletesPerCall ?? PROCESSOR_DEFAULTS.cascadeDeletesPerReceive,

@@ -53,7 +53,7 @@ export interface EventProcessorProps extends FunctionLoggingProps {
    * deleted user or organization never appears, not even for a moment, in the table's stream.
    * The change-events feed needs that (docs/change-events.md); the table ends the same without it
    * (docs/consistency.md), one read per child event cheaper.
-   * @default false
+   * @default PROCESSOR_DEFAULTS.readParentsFirst (false)
    */
   readonly readParentsFirst?: boolean;
 }
@@ -108,7 +108,7 @@ export class EventProcessor extends Construct {
         [PROCESSOR_ENV.deadLetterQueueUrl]: props.events.deadLetterQueue.queueUrl,
         [PROCESSOR_ENV.queueUrl]: props.events.queue.queueUrl,
         [PROCESSOR_ENV.tombstoneTtlDays]: String(tombstoneTtlDays),
-        [PROCESSOR_ENV.readParentsFirst]: String(props.readParentsFirst ?? false),
+        [PROCESSOR_ENV.readParentsFirst]: String(props.readParentsFirst ?? PROCESSOR_DEFAULTS.readParentsFirst),
       },
     });
     this.function = this.nodeFunction.function;

@@ -81,6 +81,7 @@ describe('the deletion appliers report whether their cascade is complete', () =>
     svixId: `msg_${randomUUID()}`,
     nowMillis: T0 + 86_400_000,
     tombstoneTtlDays: 30,
+    readParentsFirst: false,
     ...(maxDeletes === undefined ? {} : { cascade: { maxDeletes, remainingTimeMs: () => 30_000, timeReserveMs: 15_000 } }),
   });
 

@@ -61,7 +61,7 @@ it('snapshots publish created and updated, a prune the deletion and its cascade,
   const recording = startRecordingPublisher(streams, await latestStreamArn(dynamodb, tableName));
   const { server, clerk } = await clerkFor(storeOf([...delivered, ...missed]));
   try {
-    const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: new Logger({ logLevel: 'SILENT' }) });
+    const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), readParentsFirst: true, logger: new Logger({ logLevel: 'SILENT' }) });
     await deliverInBatches(processor, delivered, [1]);
     await recording.source.caughtUp();
     const fromWebhooks = recording.published.length;

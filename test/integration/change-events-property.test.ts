@@ -193,7 +193,7 @@ it('publishes each committed change once, in entity order, ending where the tabl
       const tableName = uniqueName('change-events');
       await createTable(dynamodb, tableName, { stream: true });
       const { source: publisher, published, discarded } = await startPublisher(tableName);
-      const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: silent });
+      const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), readParentsFirst: true, logger: silent });
 
       await deliverInBatches(processor, deliveries, batchSizes, inFlight);
       await publisher.caughtUp();
@@ -237,7 +237,7 @@ it('with backfill snapshots swept in during the delivery, the same contract hold
         const tableName = uniqueName('change-events-snapshots');
         await createTable(dynamodb, tableName, { stream: true });
         const { source: publisher, published, discarded } = await startPublisher(tableName);
-        const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), logger: silent });
+        const processor = createProcessorHandler({ documentClient, sqs, tableName, queueUrl, deadLetterQueueUrl, now: () => Date.UTC(2024, 5, 1), readParentsFirst: true, logger: silent });
 
         const sweeps = await deliverWithSnapshots(run, processor, { documentClient, tableName, clerk: clerkApi.clerk, clerkState, settings: { pageSize: 3, overlap: 1 } });
         for (const swept of sweeps) expect(swept.failures).toEqual([]);
