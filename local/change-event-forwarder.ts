@@ -1,5 +1,6 @@
 import type { ChangeEventEnvelope } from '../lambdas/change-events/change-event';
 import { abortableSleep } from './abortable-sleep';
+import { messageOf } from './console-lines';
 
 /**
  * `npm start -- --change-events-url <url>`: POSTs each change event there, as a rule's target
@@ -55,7 +56,7 @@ export function startChangeEventForwarder(options: ChangeEventForwarderOptions):
       await response.arrayBuffer().catch(() => undefined);
       return response.ok ? undefined : `HTTP ${response.status}`;
     } catch (error) {
-      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return messageOf(error);
     }
   };
 

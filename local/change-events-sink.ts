@@ -32,7 +32,11 @@ export function createChangeEventsSink(options: ChangeEventsSinkOptions): Change
   let directoryReady: Promise<unknown> | undefined;
   return async (events) => {
     const envelopes = events.map((event) => envelopeOf(putEventsEntry(event, LOCAL_BUS), options.region, now()));
-    directoryReady ??= mkdir(path.dirname(options.file), { recursive: true });
+    // A failed mkdir is asked again by the next put (the stream source retries it), not kept.
+    directoryReady ??= mkdir(path.dirname(options.file), { recursive: true }).catch((error: unknown) => {
+      directoryReady = undefined;
+      throw error;
+    });
     await directoryReady;
     await appendFile(options.file, envelopes.map((envelope) => `${JSON.stringify(envelope)}\n`).join(''));
     for (const envelope of envelopes) options.onEvent?.(envelope);

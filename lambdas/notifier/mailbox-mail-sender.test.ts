@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { OutgoingMail } from './mail-sender';
@@ -155,6 +155,17 @@ describe('mailbox mail sender', () => {
     const nested = path.join(directory, 'a', 'b');
     const { messageId } = await createMailboxMailSender({ directory: nested }).send(welcome);
     expect(readdirSync(nested)).toEqual([messageId]);
+  });
+
+  it('asks again for a directory it could not create: a retried send works once the cause is gone', async () => {
+    const blocked = path.join(directory, 'mail');
+    writeFileSync(blocked, 'a file where the directory should be');
+    const sender = createMailboxMailSender({ directory: path.join(blocked, 'inbox') });
+    await expect(sender.send(welcome)).rejects.toThrow(/EEXIST|ENOTDIR/);
+
+    rmSync(blocked);
+    const { messageId } = await sender.send(welcome);
+    expect(readdirSync(path.join(blocked, 'inbox'))).toEqual([messageId]);
   });
 
   it('leaves nothing behind when the claim deadline has passed before or during the write', async () => {

@@ -43,7 +43,11 @@ export function createMailboxMailSender(options: MailboxMailSenderOptions): Mail
     async send(mail: OutgoingMail, sendOptions?: { readonly signal?: AbortSignal }): Promise<SentMail> {
       const signal = sendOptions?.signal;
       signal?.throwIfAborted();
-      ready ??= mkdir(directory, { recursive: true });
+      // A failed mkdir is asked again by the next send (the stream source retries), not kept.
+      ready ??= mkdir(directory, { recursive: true }).catch((error: unknown) => {
+        ready = undefined;
+        throw error;
+      });
       await ready;
       const date = now();
       const fileName = mailFileName(mail, date);
