@@ -155,8 +155,8 @@ export interface ClerkWebhookSyncProps {
   readonly apiClientErrorAlarmPeriods?: number;
   /**
    * Welcome and admin-welcome mails through SES, sent exactly once from the sync table's stream
-   * (docs/notifications.md). Absent, the feature is off and leaves nothing behind: no table stream,
-   * notifier, ledger, failure queue or alarms.
+   * (docs/notifications.md). Absent, the feature is off and leaves nothing behind: no notifier,
+   * ledger, failure queue or alarms, and no table stream unless change events need it.
    * @default - no mails
    */
   readonly mail?: MailNotificationsProps;

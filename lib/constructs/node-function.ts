@@ -42,7 +42,7 @@ export const FUNCTION_OBSERVABILITY_DEFAULTS = {
  * function's credentials in its environment, the chain's first link. The SDK imports the later
  * links (SSO, profile files, credential processes, web identity, container and instance
  * metadata, and the SDK clients they use) lazily with `import()`, so leaving them out of the
- * bundle removes about a third of the verifier's bundle; if one were ever reached (an
+ * bundles removes about a third of the processor's (the verifier bundles no SDK at all); if one were ever reached (an
  * `AWS_PROFILE` set on the function), the import would fail loudly instead of falling back.
  */
 export const CREDENTIAL_PROVIDERS_LAMBDA_NEVER_REACHES = [
