@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describeFailure } from '../shared/describe-failure';
-import { MalformedStreamRecordError } from '../shared/errors';
+import { retryFrom } from '../shared/stream-batch-failure';
 import type { ChangeEvent } from './change-event';
 import { CHANGE_PUBLISHER_DEFAULTS } from './change-events-config';
 import { changeEventsOf } from './change-events-of-record';
@@ -95,10 +95,7 @@ export function createChangeEventsHandler(deps: ChangeEventsDeps): (event: Dynam
       reason: failed.reason,
     });
     deps.onRecordFailed?.(record, failed.reason);
-    if (sequenceNumber === undefined) {
-      throw new MalformedStreamRecordError(`record ${record.eventID ?? '(no eventID)'} failed and has no SequenceNumber to report`);
-    }
-    return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+    return retryFrom(record);
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { MalformedStreamRecordError } from '../shared/errors';
+import { retryFrom } from '../shared/stream-batch-failure';
 import { describeFailure } from '../shared/describe-failure';
 import { handleAdminWelcome, handleWelcome, type TriggerContext } from './handle-triggers';
 import { MailOutcomeReporter } from './mail-outcomes';
@@ -58,11 +58,7 @@ export function createNotifierHandler(deps: NotifierDeps): (event: DynamoDBStrea
   return async (event) => {
     for (const record of event.Records) {
       if (await handleRecord(record)) continue;
-      const sequenceNumber = record.dynamodb?.SequenceNumber;
-      if (sequenceNumber === undefined) {
-        throw new MalformedStreamRecordError(`record ${record.eventID ?? '(no eventID)'} failed and has no SequenceNumber to report`);
-      }
-      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+      return retryFrom(record);
     }
     return { batchItemFailures: [] };
   };

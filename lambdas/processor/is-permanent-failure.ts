@@ -14,7 +14,12 @@ export function isPermanentFailure(error: unknown): boolean {
   );
 }
 
-/** A short, data-free description for logs and the DLQ's errorReason attribute. */
+/**
+ * A short description for logs and the DLQ's errorReason attribute: name and message, because
+ * DynamoDB's and SQS's messages say what an operator needs (which limit, which timeout) and
+ * carry no item data. Not lambdas/shared/describe-failure.ts, which names library errors only:
+ * SES quotes recipients' addresses in its messages.
+ */
 export function describeFailure(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
 }
