@@ -1,11 +1,8 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { boundedDocumentClient, type ClientTarget } from '../shared/document-client';
 import { clientOptions } from '../shared/sdk-client-options';
 import { PROCESSOR_DEFAULTS } from './processor-config';
-
-/** Where the clients go; Lambda leaves it to the SDK (region and credentials from the environment). */
-export type ClientTarget = Pick<DynamoDBClientConfig, 'endpoint' | 'region' | 'credentials'>;
 
 export interface ProcessorClients {
   readonly documentClient: DynamoDBDocumentClient;
@@ -14,9 +11,8 @@ export interface ProcessorClients {
 
 /** The processor's clients, every call bounded by PROCESSOR_DEFAULTS.awsCalls. */
 export function createProcessorClients(target: ClientTarget = {}): ProcessorClients {
-  const options = { ...clientOptions(PROCESSOR_DEFAULTS.awsCalls), ...target };
   return {
-    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient(options), { marshallOptions: { removeUndefinedValues: true } }),
-    sqs: new SQSClient(options),
+    documentClient: boundedDocumentClient(PROCESSOR_DEFAULTS.awsCalls, target),
+    sqs: new SQSClient({ ...clientOptions(PROCESSOR_DEFAULTS.awsCalls), ...target }),
   };
 }

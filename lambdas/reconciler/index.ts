@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { boundedDocumentClient } from '../shared/document-client';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { ConfigurationError } from '../shared/errors';
@@ -21,9 +20,7 @@ const logger = new Logger({ serviceName: settings.serviceName });
 const metrics = createEmfPublisher(settings);
 
 // Module scope: clients live as long as the Lambda environment.
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(RECONCILER_DEFAULTS.awsCalls)), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const documentClient = boundedDocumentClient(RECONCILER_DEFAULTS.awsCalls);
 const secrets = new SecretsManagerClient(clientOptions(RECONCILER_DEFAULTS.awsCalls));
 const state = sweepStateTable(documentClient, config.stateTableName);
 let clerk: Promise<ClerkSource> | undefined;
