@@ -17,9 +17,10 @@ import { abortableSleep } from './abortable-sleep';
 
 /**
  * Drives a Lambda-style DynamoDB Streams handler from DynamoDB Local's stream the way Lambda's
- * event source mapping does for the stack's notifier (bisect on error, partial batch responses,
- * bounded retries, an on-failure destination), so `npm start` runs the notifier under the same
- * contract as in AWS:
+ * event source mapping does for the stack's stream readers, the mail notifier and the change-events
+ * publisher (bisect on error, partial batch responses, bounded retries, an on-failure
+ * destination), so `npm start` runs them under the same contract as in AWS (settings not given
+ * are the notifier's):
  * - starts at TRIM_HORIZON; reads each shard in order, a child shard only after its parent;
  * - hands over up to `batchSize` records in Lambda's record shape;
  * - partial batch response: the records before the lowest reported sequence number are done
